@@ -1,0 +1,1 @@
+//! preload-bench (work in progress).

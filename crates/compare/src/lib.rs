@@ -1,0 +1,1 @@
+//! preload-compare (work in progress).

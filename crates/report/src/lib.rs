@@ -1,0 +1,1 @@
+//! preload-report (work in progress).

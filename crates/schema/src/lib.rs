@@ -1,0 +1,42 @@
+//! The result schema of preload: every measurement that leaves the program.
+//!
+//! `preload warm --json`, `preload tune --json`, `preload bench -o` and the
+//! files `preload report` and `preload compare` read are all types from this
+//! crate, so the commands agree on field names by construction. Result files
+//! carry a `kind` tag and a [`SCHEMA_VERSION`]; [`ResultFile::load`] refuses a
+//! file of another version with an error naming the file.
+//!
+//! Units are in the field names: `_bytes`, `_s` (seconds), `_ms`, `_mib_s`
+//! (MiB/s, 1 MiB = 2^20 bytes).
+
+mod bench;
+mod context;
+mod file;
+mod history;
+mod tune;
+mod warm;
+
+pub use bench::{BenchConfig, BenchResult, BenchRun, CsvBenchRow};
+pub use context::{Dataset, FsInfo, RunContext};
+pub use file::{ResultFile, SchemaError};
+pub use history::HistoryRow;
+pub use tune::{
+    Bucket, Budget, CsvBucketRow, Diagnostics, LatencySummary, LevelSummary, LittleCheck, Probe,
+    ProbePhase, Recommendation, TuneResult, UslFit,
+};
+pub use warm::{Failure, MemoryCheck, Residency, Skip, WarmSummary};
+
+/// Version of the result-file schema. Bump on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Bytes in one MiB; every `_mib_s` field uses it.
+pub const MIB: f64 = 1024.0 * 1024.0;
+
+/// Throughput in MiB/s of `bytes` read in `seconds` (0 when no time passed).
+pub fn mib_per_s(bytes: u64, seconds: f64) -> f64 {
+    if seconds > 0.0 {
+        bytes as f64 / MIB / seconds
+    } else {
+        0.0
+    }
+}

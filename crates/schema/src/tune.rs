@@ -1,0 +1,235 @@
+//! The result of `preload tune` (`--json`, `--export-csv`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Dataset, RunContext};
+
+/// Everything one tune measured and decided.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TuneResult {
+    /// [`crate::SCHEMA_VERSION`] at the time of writing.
+    pub schema_version: u32,
+    /// Machine and filesystem.
+    pub context: RunContext,
+    /// The tree the sample was drawn from.
+    pub dataset: Dataset,
+    /// Read method the probes used.
+    pub method: String,
+    /// Every probe in the order it ran.
+    pub probes: Vec<Probe>,
+    /// One line per parallelism level, over all its probes, sorted by level.
+    pub levels: Vec<LevelSummary>,
+    /// The decision.
+    pub recommendation: Recommendation,
+    /// Diagnostics that did not decide but help explain the curve.
+    pub diagnostics: Diagnostics,
+    /// What the tune was allowed and what it spent.
+    pub budget: Budget,
+    /// True when the data ran out and shards were re-read after eviction
+    /// (server-side caches may make such results optimistic).
+    pub reused_data: bool,
+    /// Warnings shown to the user.
+    pub warnings: Vec<String>,
+}
+
+/// Why a probe ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProbePhase {
+    /// The geometric sweep 1, 2, 4, ...
+    Sweep,
+    /// Re-measurement in descending order on fresh shards.
+    Descend,
+    /// Bisection between the knee and the level below it.
+    Bisect,
+}
+
+/// One probe: the engine at one parallelism level on its own cold shard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Probe {
+    /// Parallelism (concurrent readers).
+    pub level: usize,
+    /// Why it ran.
+    pub phase: ProbePhase,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Wall time, seconds.
+    pub elapsed_s: f64,
+    /// Resident fraction of the shard before the probe (0 = verified cold).
+    pub resident_before: f64,
+    /// Throughput buckets taken while every reader was busy, after ramp-up.
+    pub buckets: Vec<Bucket>,
+    /// Throughput over the steady part (bytes of the buckets / their time), MiB/s.
+    pub steady_mib_s: f64,
+    /// Per-read latency.
+    pub latency: LatencySummary,
+}
+
+/// Bytes read in one time bucket of a probe.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Bucket {
+    /// Bucket start since the probe began, seconds.
+    pub start_s: f64,
+    /// Bucket length, seconds.
+    pub length_s: f64,
+    /// Bytes completed in the bucket.
+    pub bytes: u64,
+    /// `bytes / length_s`, MiB/s.
+    pub mib_s: f64,
+}
+
+/// Latency of individual read calls.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct LatencySummary {
+    /// Read calls measured.
+    pub reads: u64,
+    /// Mean, milliseconds.
+    pub mean_ms: f64,
+    /// Median, milliseconds.
+    pub p50_ms: f64,
+    /// 99th percentile, milliseconds.
+    pub p99_ms: f64,
+}
+
+/// All probes at one level, summarised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelSummary {
+    /// Parallelism.
+    pub level: usize,
+    /// Probes at this level.
+    pub probes: usize,
+    /// Median of the bucket throughputs, MiB/s.
+    pub median_mib_s: f64,
+    /// Smallest bucket throughput, MiB/s.
+    pub min_mib_s: f64,
+    /// Largest bucket throughput, MiB/s.
+    pub max_mib_s: f64,
+    /// Coefficient of variation of the bucket throughputs.
+    pub cv: f64,
+    /// Median per-read latency, milliseconds.
+    pub latency_p50_ms: f64,
+}
+
+/// The recommended parallelism and how sure the tune is of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recommendation {
+    /// Recommended `-P`.
+    pub parallelism: usize,
+    /// False when throughput still rose at the largest level measured: the
+    /// knee is then "at least `parallelism`".
+    pub saturated: bool,
+    /// Fraction of bootstrap resamples that chose the same knee, 0..=1.
+    pub confidence: f64,
+    /// Every knee the bootstrap resamples chose, sorted, distinct.
+    pub knee_set: Vec<usize>,
+    /// Relative tolerance used: within it of the best counts as "as good".
+    pub tolerance: f64,
+    /// Level with the highest median throughput.
+    pub best_level: usize,
+    /// Its median throughput, MiB/s.
+    pub best_mib_s: f64,
+    /// Median throughput at the recommended level, MiB/s.
+    pub recommended_mib_s: f64,
+    /// Median throughput at level 1, MiB/s (when measured).
+    pub single_stream_mib_s: Option<f64>,
+    /// One-line verdict as printed.
+    pub verdict: String,
+}
+
+/// Diagnostics that explain the curve; none of them decides the knee.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Diagnostics {
+    /// Universal Scalability Law fit, when enough levels were measured.
+    pub usl: Option<UslFit>,
+    /// Kneedle's knee on the measured curve, when it found one.
+    pub kneedle: Option<usize>,
+    /// Little's law check per level.
+    pub littles_law: Vec<LittleCheck>,
+}
+
+/// Universal Scalability Law fit X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1)).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct UslFit {
+    /// Single-reader throughput, MiB/s.
+    pub lambda: f64,
+    /// Contention coefficient.
+    pub sigma: f64,
+    /// Coherency (crosstalk) coefficient.
+    pub kappa: f64,
+    /// Level of peak throughput, sqrt((1 - sigma) / kappa); infinite when kappa = 0.
+    pub peak_level: f64,
+    /// Coefficient of determination of the fit.
+    pub r_squared: f64,
+}
+
+/// Little's law: concurrency = throughput x latency. A level whose implied
+/// concurrency is far below the level means readers were waiting elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LittleCheck {
+    /// Parallelism.
+    pub level: usize,
+    /// Reads per second x mean read latency.
+    pub implied_concurrency: f64,
+}
+
+/// What the tune was allowed and what it spent.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Budget {
+    /// Time budget, seconds.
+    pub time_limit_s: f64,
+    /// Byte budget.
+    pub byte_limit: u64,
+    /// Time spent, seconds.
+    pub time_spent_s: f64,
+    /// Bytes read.
+    pub bytes_spent: u64,
+}
+
+/// One row of `preload tune --export-csv`: a bucket of a probe.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CsvBucketRow {
+    /// Index of the probe in the tune.
+    pub probe: usize,
+    /// Parallelism.
+    pub level: usize,
+    /// Probe phase.
+    pub phase: ProbePhase,
+    /// Bucket start, seconds since the probe began.
+    pub start_s: f64,
+    /// Bucket length, seconds.
+    pub length_s: f64,
+    /// Bytes in the bucket.
+    pub bytes: u64,
+    /// Throughput, MiB/s.
+    pub mib_s: f64,
+}
+
+impl TuneResult {
+    /// The rows of `--export-csv`: every bucket of every probe.
+    pub fn csv_rows(&self) -> Vec<CsvBucketRow> {
+        self.probes
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                p.buckets.iter().map(move |b| CsvBucketRow {
+                    probe: i,
+                    level: p.level,
+                    phase: p.phase,
+                    start_s: b.start_s,
+                    length_s: b.length_s,
+                    bytes: b.bytes,
+                    mib_s: b.mib_s,
+                })
+            })
+            .collect()
+    }
+
+    /// All bucket throughputs at `level`, over every probe at that level.
+    pub fn samples_at(&self, level: usize) -> Vec<f64> {
+        self.probes
+            .iter()
+            .filter(|p| p.level == level)
+            .flat_map(|p| p.buckets.iter().map(|b| b.mib_s))
+            .collect()
+    }
+}

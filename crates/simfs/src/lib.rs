@@ -1,0 +1,1 @@
+//! preload-simfs (work in progress).

@@ -1,0 +1,1 @@
+//! preload-tune (work in progress).

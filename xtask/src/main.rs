@@ -1,0 +1,33 @@
+//! `cargo xtask`: project automation (demo, benchmarks, real filesystems).
+//!
+//! Kept cheap to compile: it drives the release `preload` binary as a
+//! subprocess instead of linking the engine.
+
+mod realfs;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <task> [args]
+
+tasks:
+  realfs up|down|status moosefs|glusterfs|sshfs   start/stop a real distributed filesystem on loopback
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("realfs") => realfs::main(&args[1..]),
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

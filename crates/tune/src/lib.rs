@@ -1,1 +1,30 @@
-//! preload-tune (work in progress).
+//! preload-tune: how many parallel readers a filesystem wants.
+//!
+//! The decision logic of `preload tune` and `preload warm -P auto`, free of
+//! I/O so every rule is unit-tested on synthetic curves:
+//! - [`choose_knee`]: the smallest parallelism whose median throughput is
+//!   within a noise-aware tolerance of the best, with a bootstrap confidence;
+//! - diagnostics that explain the curve but never decide it: [`fit_usl`]
+//!   (Universal Scalability Law), [`kneedle`] and [`littles_law`];
+//! - [`SweepPlan`]: which level the probe driver measures next;
+//! - [`AutoController`]: the online controller behind `-P auto`.
+
+mod auto;
+mod bootstrap;
+mod knee;
+mod kneedle;
+mod little;
+mod rng;
+mod sweep;
+#[cfg(test)]
+mod testkit;
+mod usl;
+
+pub mod stats;
+
+//TMP pub use auto::{AutoConfig, AutoController};
+pub use knee::{KneeChoice, KneeConfig, LevelSamples, MAX_TOLERANCE, choose_knee};
+pub use kneedle::kneedle;
+pub use little::{little_utilisation, littles_law};
+//TMP pub use sweep::{NextProbe, SweepConfig, SweepPlan};
+pub use usl::fit_usl;

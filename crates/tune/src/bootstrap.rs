@@ -1,0 +1,67 @@
+//! Bootstrap confidence of the knee (Efron 1979, "Bootstrap methods: another
+//! look at the jackknife", Annals of Statistics 7(1)).
+//!
+//! Each resample draws every level's buckets with replacement, recomputes the
+//! medians and applies the knee rule with the same tolerance; the confidence
+//! is the fraction of resamples that land on the point estimate. The
+//! tolerance is held fixed: it is the rule's policy, not the estimate.
+
+use crate::knee::knee_index;
+use crate::rng::SplitMix64;
+use crate::stats::percentile_sorted;
+
+/// `(confidence, distinct knees sorted)` of `knee` over `resamples`
+/// bootstrap resamples of `pooled` (levels ascending, none empty).
+pub(crate) fn bootstrap_knee(
+    pooled: &[(usize, Vec<f64>)],
+    knee: usize,
+    tol: f64,
+    resamples: usize,
+    seed: u64,
+) -> (f64, Vec<usize>) {
+    let mut rng = SplitMix64::new(seed);
+    let mut same = 0usize;
+    let mut seen: Vec<usize> = Vec::new();
+    let mut buf: Vec<f64> = Vec::new();
+    let mut medians = vec![0.0; pooled.len()];
+    for _ in 0..resamples {
+        for (m, (_, s)) in medians.iter_mut().zip(pooled) {
+            buf.clear();
+            buf.extend((0..s.len()).map(|_| s[rng.below(s.len())]));
+            buf.sort_by(f64::total_cmp);
+            *m = percentile_sorted(&buf, 0.5);
+        }
+        let k = pooled[knee_index(&medians, tol).0].0;
+        if k == knee {
+            same += 1;
+        }
+        if !seen.contains(&k) {
+            seen.push(k);
+        }
+    }
+    seen.sort_unstable();
+    (same as f64 / resamples as f64, seen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clear_knee_is_certain_and_ambiguous_one_is_not() {
+        let clear = vec![(1, vec![100.0, 101.0, 99.0]), (2, vec![200.0, 198.0, 202.0]), (4, vec![201.0, 199.0, 200.0])];
+        let (c, set) = bootstrap_knee(&clear, 2, 0.1, 500, 1);
+        assert_eq!((c, set), (1.0, vec![2]));
+        // Level 1 straddles the 10% bar: resamples disagree.
+        let vague = vec![(1, vec![80.0, 95.0, 85.0, 96.0, 84.0]), (2, vec![100.0, 100.0, 100.0])];
+        let (c, set) = bootstrap_knee(&vague, 2, 0.1, 500, 1);
+        assert!(c > 0.2 && c < 0.9, "{c}");
+        assert_eq!(set, vec![1, 2]);
+    }
+
+    #[test]
+    fn seeded_runs_repeat() {
+        let v = vec![(1, vec![80.0, 95.0, 85.0, 96.0]), (2, vec![100.0, 90.0, 110.0])];
+        assert_eq!(bootstrap_knee(&v, 2, 0.1, 300, 9), bootstrap_knee(&v, 2, 0.1, 300, 9));
+    }
+}

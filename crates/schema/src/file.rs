@@ -69,14 +69,14 @@ impl ResultFile {
         // Check the version before the shape, so an old file gets the version
         // message rather than a confusing "missing field".
         let value: serde_json::Value = serde_json::from_str(text).map_err(parse_err)?;
-        if let Some(found) = value.get("schema_version").and_then(|v| v.as_u64()) {
-            if found != u64::from(SCHEMA_VERSION) {
-                return Err(SchemaError::Version {
-                    path: path.to_owned(),
-                    found,
-                    expected: SCHEMA_VERSION,
-                });
-            }
+        if let Some(found) = value.get("schema_version").and_then(|v| v.as_u64())
+            && found != u64::from(SCHEMA_VERSION)
+        {
+            return Err(SchemaError::Version {
+                path: path.to_owned(),
+                found,
+                expected: SCHEMA_VERSION,
+            });
         }
         serde_json::from_value(value).map_err(parse_err)
     }

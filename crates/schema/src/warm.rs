@@ -39,6 +39,8 @@ pub struct WarmSummary {
     pub memory: MemoryCheck,
     /// True when the run was stopped by a signal before it finished.
     pub interrupted: bool,
+    /// The filesystem of each input path (distinct mounts only).
+    pub filesystems: Vec<crate::FsInfo>,
     /// Human-readable warnings, also printed on stderr.
     pub warnings: Vec<String>,
 }

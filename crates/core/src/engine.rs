@@ -1,0 +1,425 @@
+//! The worker pool: chunks of a [`Plan`] read by up to N workers at once.
+//!
+//! Workers take chunks from the front of one shared queue (an atomic index),
+//! each with its own [`ChunkReader`] and buffer, so memory is P x buffer
+//! whatever the file sizes. The calling thread is the monitor: every tick it
+//! samples progress, reports it, and every control interval asks the
+//! [`Controller`] for the level; workers whose index is at or above the level
+//! park until it rises again. A failing file is recorded once and its
+//! remaining chunks are skipped; the run goes on.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use preload_schema::{Failure, mib_per_s};
+
+use crate::CancelToken;
+use crate::control::Controller;
+use crate::plan::Plan;
+use crate::read::{ChunkError, ChunkReader, ReadMethod};
+
+/// Default bytes per read call, 1 MiB: the largest request the kernel sends
+/// to FUSE and NFS clients with rsize=1M, so a bigger buffer buys nothing.
+pub const DEFAULT_BUFFER_SIZE: usize = 1 << 20;
+
+/// Most per-read latencies kept per worker (enough for percentiles).
+const LATENCY_SAMPLES_PER_WORKER: usize = 100_000;
+
+/// How the engine reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EngineConfig {
+    /// Read method.
+    pub method: ReadMethod,
+    /// Bytes per read call (the one buffer each worker owns).
+    pub buffer_size: usize,
+    /// How often the monitor samples progress.
+    pub tick: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            method: ReadMethod::Read,
+            buffer_size: DEFAULT_BUFFER_SIZE,
+            tick: Duration::from_millis(50),
+        }
+    }
+}
+
+/// A progress snapshot, passed to the progress callback every tick.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    /// Bytes read so far.
+    pub bytes_done: u64,
+    /// Bytes planned.
+    pub bytes_total: u64,
+    /// Files read completely.
+    pub files_done: u64,
+    /// Files planned.
+    pub files_total: u64,
+    /// Time since the run started.
+    pub elapsed: Duration,
+    /// Workers allowed to read now.
+    pub level: usize,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default)]
+pub struct RunStats {
+    /// Bytes read.
+    pub bytes: u64,
+    /// From start until the last worker finished.
+    pub elapsed: Duration,
+    /// Files whose every chunk was read without error.
+    pub files_read: u64,
+    /// Files that failed, with the first error of each.
+    pub failures: Vec<Failure>,
+    /// True when the run was cancelled before the queue drained.
+    pub cancelled: bool,
+    /// (time since start, cumulative bytes) sampled every tick; the last
+    /// sample is the end of the run.
+    pub timeline: Vec<(Duration, u64)>,
+    /// When a worker first found the queue empty: from then on fewer than
+    /// `level` workers are busy, so steady-state measurements stop here.
+    pub drain_started: Option<Duration>,
+    /// Per-read-call latencies (a bounded sample).
+    pub latencies: Vec<Duration>,
+    /// (time since start, level) at every level change, starting at 0.
+    pub levels: Vec<(Duration, usize)>,
+    /// The level the controller settled on (or the last level used).
+    pub final_level: usize,
+}
+
+impl RunStats {
+    /// Throughput over the whole run, MiB/s.
+    pub fn mib_s(&self) -> f64 {
+        mib_per_s(self.bytes, self.elapsed.as_secs_f64())
+    }
+}
+
+struct Shared<'a> {
+    plan: &'a Plan,
+    cancel: &'a CancelToken,
+    next: AtomicUsize,
+    bytes: AtomicU64,
+    files_done: AtomicU64,
+    remaining: Vec<AtomicU32>,
+    failed: Vec<AtomicBool>,
+    failures: Mutex<Vec<Failure>>,
+    level: Mutex<usize>,
+    level_changed: Condvar,
+    start: Instant,
+    drain_started: OnceLock<Duration>,
+    finished: AtomicUsize,
+    last_end: Mutex<Duration>,
+    latencies: Mutex<Vec<Duration>>,
+}
+
+/// Reads every chunk of `plan`. Never fails as a whole: per-file errors are
+/// in [`RunStats::failures`].
+pub fn run(
+    plan: &Plan,
+    cfg: &EngineConfig,
+    controller: &mut dyn Controller,
+    cancel: &CancelToken,
+    progress: Option<&(dyn Fn(&Progress) + Sync)>,
+) -> RunStats {
+    let max = controller.max_level().max(1);
+    let initial = controller.initial_level().clamp(1, max);
+    let shared = Shared {
+        plan,
+        cancel,
+        next: AtomicUsize::new(0),
+        bytes: AtomicU64::new(0),
+        files_done: AtomicU64::new(0),
+        remaining: plan
+            .chunks_per_file()
+            .into_iter()
+            .map(AtomicU32::new)
+            .collect(),
+        failed: plan.files.iter().map(|_| AtomicBool::new(false)).collect(),
+        failures: Mutex::new(Vec::new()),
+        level: Mutex::new(initial),
+        level_changed: Condvar::new(),
+        start: Instant::now(),
+        drain_started: OnceLock::new(),
+        finished: AtomicUsize::new(0),
+        last_end: Mutex::new(Duration::ZERO),
+        latencies: Mutex::new(Vec::new()),
+    };
+    let workers = max.min(plan.chunks.len().max(1));
+    let mut stats = RunStats {
+        levels: vec![(Duration::ZERO, initial)],
+        ..RunStats::default()
+    };
+    std::thread::scope(|s| {
+        for id in 0..workers {
+            let shared = &shared;
+            std::thread::Builder::new()
+                .name(format!("preload-worker-{id}"))
+                .spawn_scoped(s, move || worker(id, shared, cfg))
+                .expect("spawning a worker thread");
+        }
+        monitor(&shared, cfg, controller, workers, progress, &mut stats);
+    });
+    stats.bytes = shared.bytes.load(Ordering::SeqCst);
+    stats.elapsed = *shared.last_end.lock().expect("lock");
+    stats.files_read = shared.files_done.load(Ordering::SeqCst);
+    stats.failures = shared.failures.into_inner().expect("lock");
+    stats.drain_started = shared.drain_started.get().copied();
+    stats.latencies = shared.latencies.into_inner().expect("lock");
+    stats.cancelled =
+        cancel.is_cancelled() && shared.next.load(Ordering::SeqCst) < plan.chunks.len();
+    stats.timeline.push((stats.elapsed, stats.bytes));
+    stats.final_level = controller
+        .settled()
+        .unwrap_or_else(|| stats.levels.last().map_or(initial, |l| l.1));
+    stats
+}
+
+fn monitor(
+    shared: &Shared<'_>,
+    cfg: &EngineConfig,
+    controller: &mut dyn Controller,
+    workers: usize,
+    progress: Option<&(dyn Fn(&Progress) + Sync)>,
+    stats: &mut RunStats,
+) {
+    let interval = controller.interval();
+    let (mut last_control, mut last_bytes) = (Duration::ZERO, 0u64);
+    loop {
+        std::thread::sleep(cfg.tick);
+        let elapsed = shared.start.elapsed();
+        let bytes = shared.bytes.load(Ordering::Relaxed);
+        stats.timeline.push((elapsed, bytes));
+        let level = *shared.level.lock().expect("lock");
+        if let Some(report) = progress {
+            report(&Progress {
+                bytes_done: bytes,
+                bytes_total: shared.plan.bytes(),
+                files_done: shared.files_done.load(Ordering::Relaxed),
+                files_total: shared.plan.files.len() as u64,
+                elapsed,
+                level,
+            });
+        }
+        if shared.finished.load(Ordering::SeqCst) == workers {
+            break;
+        }
+        if elapsed - last_control >= interval && shared.drain_started.get().is_none() {
+            let dt = (elapsed - last_control).as_secs_f64();
+            let mib_s = mib_per_s(bytes - last_bytes, dt);
+            let next = controller.on_interval(level, mib_s).clamp(1, workers);
+            if next != level {
+                *shared.level.lock().expect("lock") = next;
+                shared.level_changed.notify_all();
+                stats.levels.push((elapsed, next));
+            }
+            (last_control, last_bytes) = (elapsed, bytes);
+        }
+    }
+}
+
+fn worker(id: usize, shared: &Shared<'_>, cfg: &EngineConfig) {
+    let mut reader = ChunkReader::new(cfg.method, cfg.buffer_size);
+    let mut latencies = Vec::new();
+    let chunks = &shared.plan.chunks;
+    loop {
+        if !wait_for_turn(id, shared) {
+            break;
+        }
+        let i = shared.next.fetch_add(1, Ordering::SeqCst);
+        let Some(chunk) = chunks.get(i) else {
+            shared.drain_started.get_or_init(|| shared.start.elapsed());
+            break;
+        };
+        if shared.failed[chunk.file].load(Ordering::Relaxed) {
+            finish_chunk(shared, chunk.file);
+            continue;
+        }
+        let path = &shared.plan.files[chunk.file].path;
+        let mut on_step = |n: u64, latency: Duration| {
+            shared.bytes.fetch_add(n, Ordering::Relaxed);
+            if latencies.len() < LATENCY_SAMPLES_PER_WORKER {
+                latencies.push(latency);
+            }
+            !shared.cancel.is_cancelled()
+        };
+        match reader.read_chunk(path, chunk.offset, chunk.len, &mut on_step) {
+            Ok(()) => {}
+            Err(ChunkError::Cancelled) => break,
+            Err(err) => {
+                let message = match err {
+                    ChunkError::Io(e) => e.to_string(),
+                    ChunkError::Shrank { at } => format!(
+                        "file shrank while reading: end of file at byte {at}, {} bytes were planned",
+                        shared.plan.files[chunk.file].size
+                    ),
+                    ChunkError::Cancelled => unreachable!("handled above"),
+                };
+                if !shared.failed[chunk.file].swap(true, Ordering::SeqCst) {
+                    shared.failures.lock().expect("lock").push(Failure {
+                        path: path.display().to_string(),
+                        error: message,
+                    });
+                }
+            }
+        }
+        finish_chunk(shared, chunk.file);
+    }
+    shared.latencies.lock().expect("lock").extend(latencies);
+    let mut end = shared.last_end.lock().expect("lock");
+    *end = (*end).max(shared.start.elapsed());
+    drop(end);
+    shared.finished.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Blocks while this worker is above the current level. False when the
+/// worker should stop (cancelled, or nothing left to take).
+fn wait_for_turn(id: usize, shared: &Shared<'_>) -> bool {
+    let mut level = shared.level.lock().expect("lock");
+    loop {
+        if shared.cancel.is_cancelled() {
+            return false;
+        }
+        if shared.next.load(Ordering::SeqCst) >= shared.plan.chunks.len() {
+            shared.drain_started.get_or_init(|| shared.start.elapsed());
+            return false;
+        }
+        if id < *level {
+            return true;
+        }
+        level = shared
+            .level_changed
+            .wait_timeout(level, Duration::from_millis(50))
+            .expect("lock")
+            .0;
+    }
+}
+
+fn finish_chunk(shared: &Shared<'_>, file: usize) {
+    if shared.remaining[file].fetch_sub(1, Ordering::SeqCst) == 1
+        && !shared.failed[file].load(Ordering::SeqCst)
+    {
+        shared.files_done.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::control::FixedLevel;
+    use crate::walk::FileEntry;
+    use std::path::Path;
+
+    fn plan_of(dir: &Path, sizes: &[usize], chunk: u64) -> Plan {
+        let files = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| {
+                let path = dir.join(format!("f{i}"));
+                std::fs::write(&path, vec![i as u8; n]).unwrap();
+                FileEntry {
+                    path,
+                    size: n as u64,
+                    dev: 0,
+                    ino: i as u64,
+                }
+            })
+            .collect();
+        Plan::new(files, chunk)
+    }
+
+    fn cfg() -> EngineConfig {
+        EngineConfig {
+            buffer_size: 4096,
+            tick: Duration::from_millis(5),
+            ..EngineConfig::default()
+        }
+    }
+
+    #[test]
+    fn reads_every_byte_of_every_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan_of(dir.path(), &[0, 1, 5000, 100_000], 8192);
+        let stats = run(&plan, &cfg(), &mut FixedLevel(3), &CancelToken::new(), None);
+        assert_eq!(stats.bytes, 105_001);
+        assert_eq!(stats.files_read, 4);
+        assert!(stats.failures.is_empty());
+        assert!(!stats.cancelled);
+        assert!(stats.drain_started.is_some());
+    }
+
+    #[test]
+    fn a_vanished_file_fails_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan_of(dir.path(), &[10_000, 20_000, 30_000], 4096);
+        std::fs::remove_file(&plan.files[1].path).unwrap();
+        let stats = run(&plan, &cfg(), &mut FixedLevel(2), &CancelToken::new(), None);
+        assert_eq!(stats.files_read, 2);
+        assert_eq!(
+            stats.failures.len(),
+            1,
+            "one failure per file, not per chunk"
+        );
+        assert!(stats.failures[0].path.ends_with("f1"));
+        assert_eq!(stats.bytes, 40_000);
+    }
+
+    #[test]
+    fn a_shrunk_file_is_reported_with_sizes() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan_of(dir.path(), &[10_000], 4096);
+        std::fs::write(&plan.files[0].path, vec![0u8; 3000]).unwrap();
+        let stats = run(&plan, &cfg(), &mut FixedLevel(1), &CancelToken::new(), None);
+        assert_eq!(stats.files_read, 0);
+        assert!(
+            stats.failures[0].error.contains("shrank"),
+            "{:?}",
+            stats.failures
+        );
+    }
+
+    #[test]
+    fn cancelled_before_start_reads_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan_of(dir.path(), &[100_000], 4096);
+        let cancel = CancelToken::new();
+        cancel.cancel();
+        let stats = run(&plan, &cfg(), &mut FixedLevel(4), &cancel, None);
+        assert_eq!(stats.bytes, 0);
+        assert!(stats.cancelled);
+    }
+
+    #[test]
+    fn progress_is_reported_and_levels_follow_the_controller() {
+        struct Step(usize);
+        impl Controller for Step {
+            fn initial_level(&self) -> usize {
+                1
+            }
+            fn max_level(&self) -> usize {
+                4
+            }
+            fn interval(&self) -> Duration {
+                Duration::from_millis(1)
+            }
+            fn on_interval(&mut self, level: usize, _: f64) -> usize {
+                self.0 += 1;
+                (level + 1).min(4)
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan_of(dir.path(), &[4 << 20; 8], 1 << 20);
+        let seen = AtomicUsize::new(0);
+        let report = |_: &Progress| {
+            seen.fetch_add(1, Ordering::Relaxed);
+        };
+        let mut ctl = Step(0);
+        let stats = run(&plan, &cfg(), &mut ctl, &CancelToken::new(), Some(&report));
+        assert_eq!(stats.bytes, 32 << 20);
+        assert!(seen.load(Ordering::Relaxed) >= 1);
+        assert_eq!(stats.levels[0].1, 1);
+    }
+}

@@ -1,0 +1,43 @@
+//! Typed errors of the core crate.
+
+use std::path::PathBuf;
+
+/// Errors that stop a whole operation. A file that fails during a warm is not
+/// one of these: it is recorded as a [`preload_schema::Failure`] and the run
+/// goes on.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// An input path given by the user does not exist.
+    #[error("{}: no such file or directory", path.display())]
+    NotFound {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// An I/O error on a path that the operation cannot do without.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// An `--include`/`--exclude` pattern that is not a valid glob.
+    #[error("invalid glob {pattern:?}: {source}")]
+    Glob {
+        /// The pattern.
+        pattern: String,
+        /// What globset said.
+        source: globset::Error,
+    },
+    /// The planned bytes exceed the limit the caller set (`--max-bytes`).
+    #[error("refusing to read {planned} bytes: more than the limit of {limit} bytes")]
+    TooLarge {
+        /// Bytes planned.
+        planned: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A configuration value out of range.
+    #[error("invalid setting: {0}")]
+    Config(String),
+}

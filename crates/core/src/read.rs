@@ -1,0 +1,356 @@
+//! How one chunk is pulled into the page cache: the read methods.
+//!
+//! - `read`: `pread(2)` into one reused buffer, with `POSIX_FADV_SEQUENTIAL`
+//!   so the kernel reads ahead aggressively. Copies every byte once into a
+//!   buffer that is thrown away, but the completion of each call proves the
+//!   bytes arrived, and it works on every filesystem.
+//! - `willneed`: `readahead(2)` per buffer-sized step (falls back to
+//!   `posix_fadvise(POSIX_FADV_WILLNEED)`): no copy, but the kernel may return
+//!   before the pages arrive and may cap or drop the request, so the residency
+//!   check afterwards is what tells whether it worked.
+//! - `mmap`: `mmap` + `madvise(MADV_POPULATE_READ)` (Linux 5.14+) per step:
+//!   faults the pages in without copying, synchronously.
+//!
+//! Files are opened `O_RDONLY | O_NOATIME` (warming must not write, not even
+//! atime), falling back to plain `O_RDONLY` where the kernel refuses
+//! `O_NOATIME` (files the caller does not own). Never `O_DIRECT`: it bypasses
+//! the page cache, which is the whole point.
+
+use std::fs::File;
+use std::io;
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+/// How chunks are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReadMethod {
+    /// `pread` into a reused buffer (default).
+    #[default]
+    Read,
+    /// `readahead(2)` / `posix_fadvise(WILLNEED)`, no copy.
+    WillNeed,
+    /// `mmap` + `MADV_POPULATE_READ`, no copy.
+    Mmap,
+}
+
+impl ReadMethod {
+    /// Every method, for benchmarks.
+    pub const ALL: [ReadMethod; 3] = [ReadMethod::Read, ReadMethod::WillNeed, ReadMethod::Mmap];
+
+    /// The name used on the command line and in results.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadMethod::Read => "read",
+            ReadMethod::WillNeed => "willneed",
+            ReadMethod::Mmap => "mmap",
+        }
+    }
+}
+
+impl FromStr for ReadMethod {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "read" => Ok(ReadMethod::Read),
+            "willneed" => Ok(ReadMethod::WillNeed),
+            "mmap" => Ok(ReadMethod::Mmap),
+            other => Err(format!(
+                "unknown read method {other:?} (expected read, willneed or mmap)"
+            )),
+        }
+    }
+}
+
+/// Why a chunk was not read completely.
+#[derive(Debug)]
+pub enum ChunkError {
+    /// An OS error.
+    Io(io::Error),
+    /// The file ended before the chunk did.
+    Shrank {
+        /// Offset where end-of-file was met.
+        at: u64,
+    },
+    /// The run was cancelled mid-chunk.
+    Cancelled,
+}
+
+/// Reads chunks with one method and one reused buffer. One per worker.
+#[derive(Debug)]
+pub struct ChunkReader {
+    method: ReadMethod,
+    step: usize,
+    buf: Vec<u8>,
+}
+
+impl ChunkReader {
+    /// `step` is the buffer size: bytes per read call (and per readahead or
+    /// populate call). Only `Read` allocates it.
+    pub fn new(method: ReadMethod, step: usize) -> Self {
+        let step = step.max(4096);
+        let buf = if method == ReadMethod::Read {
+            vec![0; step]
+        } else {
+            Vec::new()
+        };
+        ChunkReader { method, step, buf }
+    }
+
+    /// Reads `len` bytes at `offset` of `path`. `on_step(bytes, latency)` is
+    /// called after each call and returns false to cancel.
+    pub fn read_chunk(
+        &mut self,
+        path: &Path,
+        offset: u64,
+        len: u64,
+        on_step: &mut dyn FnMut(u64, Duration) -> bool,
+    ) -> Result<(), ChunkError> {
+        let file = open_for_warming(path).map_err(ChunkError::Io)?;
+        if len == 0 {
+            return Ok(());
+        }
+        match self.method {
+            ReadMethod::Read => self.pread_loop(&file, offset, len, on_step),
+            ReadMethod::WillNeed => self.willneed_loop(&file, offset, len, on_step),
+            ReadMethod::Mmap => self.populate_loop(&file, offset, len, on_step),
+        }
+    }
+
+    fn pread_loop(
+        &mut self,
+        file: &File,
+        offset: u64,
+        len: u64,
+        on_step: &mut dyn FnMut(u64, Duration) -> bool,
+    ) -> Result<(), ChunkError> {
+        fadvise(file, offset, len, libc::POSIX_FADV_SEQUENTIAL);
+        let end = offset + len;
+        let mut pos = offset;
+        while pos < end {
+            let want = (end - pos).min(self.step as u64) as usize;
+            let t = Instant::now();
+            let n = match file.read_at(&mut self.buf[..want], pos) {
+                Ok(0) => return Err(ChunkError::Shrank { at: pos }),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(ChunkError::Io(e)),
+            };
+            pos += n as u64;
+            if !on_step(n as u64, t.elapsed()) {
+                return Err(ChunkError::Cancelled);
+            }
+        }
+        Ok(())
+    }
+
+    fn willneed_loop(
+        &mut self,
+        file: &File,
+        offset: u64,
+        len: u64,
+        on_step: &mut dyn FnMut(u64, Duration) -> bool,
+    ) -> Result<(), ChunkError> {
+        let end = offset + len;
+        let mut pos = offset;
+        while pos < end {
+            let n = (end - pos).min(self.step as u64);
+            let t = Instant::now();
+            // SAFETY: readahead only reads the fd; the range may exceed the file.
+            let rc = unsafe { libc::readahead(file.as_raw_fd(), pos as i64, n as usize) };
+            if rc != 0 {
+                // Filesystems without readahead support: the portable hint.
+                fadvise(file, pos, n, libc::POSIX_FADV_WILLNEED);
+            }
+            pos += n;
+            if !on_step(n, t.elapsed()) {
+                return Err(ChunkError::Cancelled);
+            }
+        }
+        Ok(())
+    }
+
+    fn populate_loop(
+        &mut self,
+        file: &File,
+        offset: u64,
+        len: u64,
+        on_step: &mut dyn FnMut(u64, Duration) -> bool,
+    ) -> Result<(), ChunkError> {
+        let map = Mapping::new(file, offset, len).map_err(ChunkError::Io)?;
+        let mut done = 0u64;
+        while done < len {
+            let n = (len - done).min(self.step as u64);
+            let t = Instant::now();
+            map.populate(done, n).map_err(ChunkError::Io)?;
+            done += n;
+            if !on_step(n, t.elapsed()) {
+                return Err(ChunkError::Cancelled);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Opens a file read-only without updating its access time where permitted.
+pub fn open_for_warming(path: &Path) -> io::Result<File> {
+    let open = |flags| {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(flags)
+            .open(path)
+    };
+    match open(libc::O_NOATIME) {
+        Err(e) if e.raw_os_error() == Some(libc::EPERM) => open(0),
+        other => other,
+    }
+}
+
+/// `posix_fadvise`; a failed hint is not an error worth reporting.
+pub(crate) fn fadvise(file: &File, offset: u64, len: u64, advice: libc::c_int) -> bool {
+    // SAFETY: posix_fadvise only reads its integer arguments.
+    unsafe { libc::posix_fadvise(file.as_raw_fd(), offset as i64, len as i64, advice) == 0 }
+}
+
+/// A read-only shared mapping of a byte range of a file, unmapped on drop.
+struct Mapping {
+    base: *mut libc::c_void,
+    map_len: usize,
+    /// Bytes between `base` and the requested offset (page alignment).
+    lead: usize,
+}
+
+impl Mapping {
+    fn new(file: &File, offset: u64, len: u64) -> io::Result<Mapping> {
+        let page = page_size();
+        let aligned = offset - offset % page;
+        let lead = (offset - aligned) as usize;
+        let map_len = lead + len as usize;
+        // SAFETY: a fresh PROT_READ mapping of a file we hold open; checked below.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                map_len,
+                libc::PROT_READ,
+                libc::MAP_SHARED,
+                file.as_raw_fd(),
+                aligned as libc::off_t,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(Mapping {
+            base,
+            map_len,
+            lead,
+        })
+    }
+
+    /// Faults in `len` bytes starting `start` bytes into the requested range.
+    fn populate(&self, start: u64, len: u64) -> io::Result<()> {
+        let page = page_size() as usize;
+        let from = self.lead + start as usize;
+        let aligned = from - from % page;
+        let span = (from + len as usize - aligned).min(self.map_len - aligned);
+        // SAFETY: [aligned, aligned + span) lies inside our mapping.
+        let rc = unsafe {
+            libc::madvise(
+                self.base.cast::<u8>().add(aligned).cast(),
+                span,
+                MADV_POPULATE_READ,
+            )
+        };
+        if rc == 0 {
+            return Ok(());
+        }
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() != Some(libc::EINVAL) {
+            return Err(err);
+        }
+        // Kernels before 5.14 lack MADV_POPULATE_READ: touch one byte per page.
+        for off in (aligned..aligned + span).step_by(page) {
+            // SAFETY: off lies inside the mapping; a volatile read faults the page in.
+            unsafe { std::ptr::read_volatile(self.base.cast::<u8>().add(off)) };
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        // SAFETY: base/map_len came from a successful mmap and are unmapped once.
+        unsafe { libc::munmap(self.base, self.map_len) };
+    }
+}
+
+/// `MADV_POPULATE_READ` from linux/mman.h (not in every libc crate version).
+const MADV_POPULATE_READ: libc::c_int = 22;
+
+pub(crate) fn page_size() -> u64 {
+    // SAFETY: sysconf has no preconditions.
+    let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    if n > 0 { n as u64 } else { 4096 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(
+        method: ReadMethod,
+        path: &Path,
+        offset: u64,
+        len: u64,
+    ) -> (u64, Result<(), ChunkError>) {
+        let mut reader = ChunkReader::new(method, 4096);
+        let mut total = 0;
+        let r = reader.read_chunk(path, offset, len, &mut |n, _| {
+            total += n;
+            true
+        });
+        (total, r)
+    }
+
+    #[test]
+    fn every_method_covers_the_range() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        std::fs::write(&p, vec![7u8; 3 * 4096 + 123]).unwrap();
+        for m in ReadMethod::ALL {
+            let (n, r) = read_all(m, &p, 4096 + 5, 2 * 4096);
+            assert!(r.is_ok(), "{m:?}");
+            assert_eq!(n, 2 * 4096, "{m:?}");
+        }
+    }
+
+    #[test]
+    fn reading_past_the_end_reports_a_shrunk_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        std::fs::write(&p, vec![1u8; 5000]).unwrap();
+        let (n, r) = read_all(ReadMethod::Read, &p, 0, 9000);
+        assert_eq!(n, 5000);
+        assert!(matches!(r, Err(ChunkError::Shrank { at: 5000 })));
+    }
+
+    #[test]
+    fn cancel_stops_mid_chunk() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        std::fs::write(&p, vec![1u8; 5 * 4096]).unwrap();
+        let mut reader = ChunkReader::new(ReadMethod::Read, 4096);
+        let r = reader.read_chunk(&p, 0, 5 * 4096, &mut |_, _| false);
+        assert!(matches!(r, Err(ChunkError::Cancelled)));
+    }
+
+    #[test]
+    fn method_names_round_trip() {
+        for m in ReadMethod::ALL {
+            assert_eq!(m.as_str().parse::<ReadMethod>().unwrap(), m);
+        }
+        assert!("direct".parse::<ReadMethod>().is_err());
+    }
+}

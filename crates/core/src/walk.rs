@@ -1,0 +1,301 @@
+//! Finding the files to read: inputs -> regular files, each (device, inode) once.
+//!
+//! Symlinks are followed (a HuggingFace cache snapshot is all symlinks into
+//! `blobs/`), with walkdir's loop detection. Special files are never opened:
+//! a FIFO would block the run and `/dev/zero` never ends, so they are
+//! recorded as skipped by the type of their *target*, taken from `stat`.
+
+use std::collections::HashSet;
+use std::fs::FileType;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use preload_schema::{Failure, Skip};
+
+use crate::CoreError;
+
+/// A regular file to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEntry {
+    /// Path as found (through symlinks, not resolved).
+    pub path: PathBuf,
+    /// Size when planned, bytes.
+    pub size: u64,
+    /// Device of the file (of the symlink's target).
+    pub dev: u64,
+    /// Inode of the file.
+    pub ino: u64,
+}
+
+/// The result of walking the inputs.
+#[derive(Debug, Default)]
+pub struct WalkOutcome {
+    /// Regular files, in walk order (inputs in order, names sorted within a directory).
+    pub files: Vec<FileEntry>,
+    /// Entries not read on purpose.
+    pub skipped: Vec<Skip>,
+    /// Entries that could not be examined (unreadable directory, ...).
+    pub failed: Vec<Failure>,
+}
+
+/// Which files to take: `--include` / `--exclude` globs on the path relative
+/// to the input it was found under (`*` crosses `/`, so `*.safetensors`
+/// matches at any depth).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    include: Option<GlobSet>,
+    exclude: Option<GlobSet>,
+}
+
+impl Filter {
+    /// Builds a filter; an empty `include` takes every file.
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Self, CoreError> {
+        Ok(Filter {
+            include: build_set(include)?,
+            exclude: build_set(exclude)?,
+        })
+    }
+
+    /// True when `rel` (relative path) passes the filter.
+    pub fn accepts(&self, rel: &Path) -> bool {
+        let included = self.include.as_ref().is_none_or(|s| s.is_match(rel));
+        let excluded = self.exclude.as_ref().is_some_and(|s| s.is_match(rel));
+        included && !excluded
+    }
+}
+
+fn build_set(patterns: &[String]) -> Result<Option<GlobSet>, CoreError> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = GlobSetBuilder::new();
+    for p in patterns {
+        let glob = Glob::new(p).map_err(|source| CoreError::Glob {
+            pattern: p.clone(),
+            source,
+        })?;
+        builder.add(glob);
+    }
+    builder.build().map(Some).map_err(|source| CoreError::Glob {
+        pattern: patterns.join(" "),
+        source,
+    })
+}
+
+/// Walks `inputs` (files or directories). A nonexistent input is an error:
+/// the user named it, so silently warming nothing would hide a typo.
+pub fn walk(inputs: &[PathBuf], filter: &Filter) -> Result<WalkOutcome, CoreError> {
+    for input in inputs {
+        // symlink_metadata: a dangling top-level symlink exists but is handled below.
+        if std::fs::symlink_metadata(input).is_err() {
+            return Err(CoreError::NotFound {
+                path: input.clone(),
+            });
+        }
+    }
+    let mut out = WalkOutcome::default();
+    let mut seen: HashSet<(u64, u64)> = HashSet::new();
+    for input in inputs {
+        walk_one(input, filter, &mut seen, &mut out);
+    }
+    Ok(out)
+}
+
+fn walk_one(input: &Path, filter: &Filter, seen: &mut HashSet<(u64, u64)>, out: &mut WalkOutcome) {
+    let walker = walkdir::WalkDir::new(input)
+        .follow_links(true)
+        .sort_by_file_name();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                record_walk_error(err, out);
+                continue;
+            }
+        };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let path = entry.path();
+        let rel = path.strip_prefix(input).unwrap_or(path);
+        // A file given directly has an empty relative path: match its name.
+        let rel = if rel.as_os_str().is_empty() {
+            path.file_name().map(Path::new).unwrap_or(path)
+        } else {
+            rel
+        };
+        if !filter.accepts(rel) {
+            continue;
+        }
+        if let Some(reason) = special_kind(entry.file_type()) {
+            out.skipped.push(skip(path, reason));
+            continue;
+        }
+        // entry.metadata() follows the symlink when follow_links is on.
+        let meta = match entry.metadata() {
+            Ok(m) => m,
+            Err(err) => {
+                out.failed.push(Failure {
+                    path: path.display().to_string(),
+                    error: err.to_string(),
+                });
+                continue;
+            }
+        };
+        if !seen.insert((meta.dev(), meta.ino())) {
+            out.skipped.push(skip(path, "duplicate"));
+            continue;
+        }
+        out.files.push(FileEntry {
+            path: path.to_owned(),
+            size: meta.len(),
+            dev: meta.dev(),
+            ino: meta.ino(),
+        });
+    }
+}
+
+/// The skip reason for a file type that must not be opened, if any.
+fn special_kind(ft: FileType) -> Option<&'static str> {
+    if ft.is_fifo() {
+        Some("fifo")
+    } else if ft.is_socket() {
+        Some("socket")
+    } else if ft.is_char_device() {
+        Some("char-device")
+    } else if ft.is_block_device() {
+        Some("block-device")
+    } else {
+        None
+    }
+}
+
+fn skip(path: &Path, reason: &str) -> Skip {
+    Skip {
+        path: path.display().to_string(),
+        reason: reason.to_owned(),
+    }
+}
+
+fn record_walk_error(err: walkdir::Error, out: &mut WalkOutcome) {
+    let path = err
+        .path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    if err.loop_ancestor().is_some() {
+        out.skipped.push(Skip {
+            path,
+            reason: "symlink-loop".into(),
+        });
+        return;
+    }
+    let io_kind = err.io_error().map(std::io::Error::kind);
+    let is_link = err
+        .path()
+        .and_then(|p| std::fs::symlink_metadata(p).ok())
+        .is_some_and(|m| m.file_type().is_symlink());
+    if is_link && io_kind == Some(std::io::ErrorKind::NotFound) {
+        out.skipped.push(Skip {
+            path,
+            reason: "dangling-symlink".into(),
+        });
+    } else if is_link && err.io_error().and_then(|e| e.raw_os_error()) == Some(libc::ELOOP) {
+        // A symlink that points at itself (or a chain too deep) fails stat with ELOOP.
+        out.skipped.push(Skip {
+            path,
+            reason: "symlink-loop".into(),
+        });
+    } else {
+        let msg = err
+            .io_error()
+            .map(ToString::to_string)
+            .unwrap_or_else(|| err.to_string());
+        out.failed.push(Failure { path, error: msg });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    fn names(out: &WalkOutcome) -> Vec<String> {
+        out.files
+            .iter()
+            .map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn dedupes_symlinks_and_hardlinks_by_inode() {
+        let dir = tempfile::tempdir().unwrap();
+        let blob = dir.path().join("blob");
+        std::fs::write(&blob, b"weights").unwrap();
+        symlink(&blob, dir.path().join("link")).unwrap();
+        std::fs::hard_link(&blob, dir.path().join("hard")).unwrap();
+        let out = walk(&[dir.path().to_owned()], &Filter::default()).unwrap();
+        assert_eq!(out.files.len(), 1);
+        assert_eq!(out.skipped.len(), 2);
+        assert!(out.skipped.iter().all(|s| s.reason == "duplicate"));
+    }
+
+    #[test]
+    fn loops_dangling_links_and_fifos_are_skipped_with_reasons() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        symlink(dir.path(), sub.join("up")).unwrap();
+        symlink(dir.path().join("nowhere"), dir.path().join("dangling")).unwrap();
+        symlink(dir.path().join("self"), dir.path().join("self")).unwrap();
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: c is a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        symlink("/dev/zero", dir.path().join("zero")).unwrap();
+        std::fs::write(dir.path().join("real"), b"x").unwrap();
+
+        let out = walk(&[dir.path().to_owned()], &Filter::default()).unwrap();
+        assert_eq!(names(&out), ["real"]);
+        let mut reasons: Vec<&str> = out.skipped.iter().map(|s| s.reason.as_str()).collect();
+        reasons.sort();
+        assert_eq!(
+            reasons,
+            [
+                "char-device",
+                "dangling-symlink",
+                "fifo",
+                "symlink-loop",
+                "symlink-loop"
+            ]
+        );
+        assert!(out.failed.is_empty(), "{:?}", out.failed);
+    }
+
+    #[test]
+    fn filters_match_relative_paths_at_any_depth() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("a")).unwrap();
+        std::fs::write(dir.path().join("a/x.safetensors"), b"1").unwrap();
+        std::fs::write(dir.path().join("a/x.bin"), b"1").unwrap();
+        std::fs::write(dir.path().join("config.json"), b"1").unwrap();
+        let f = Filter::new(
+            &["*.safetensors".into(), "*.json".into()],
+            &["config*".into()],
+        )
+        .unwrap();
+        let out = walk(&[dir.path().to_owned()], &f).unwrap();
+        assert_eq!(names(&out), ["x.safetensors"]);
+    }
+
+    #[test]
+    fn nonexistent_input_is_an_error_naming_it() {
+        let err = walk(&["/no/such/dir".into()], &Filter::default()).unwrap_err();
+        assert_eq!(err.to_string(), "/no/such/dir: no such file or directory");
+    }
+
+    #[test]
+    fn bad_glob_is_an_error() {
+        assert!(Filter::new(&["a[".into()], &[]).is_err());
+    }
+}

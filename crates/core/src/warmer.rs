@@ -1,0 +1,320 @@
+//! The whole warm: walk, plan, check memory, read, verify residency.
+
+use std::path::{Path, PathBuf};
+
+use preload_schema::{FsInfo, MemoryCheck, SCHEMA_VERSION, WarmSummary, mib_per_s};
+
+use crate::control::{Controller, FixedLevel};
+use crate::engine::{self, EngineConfig, Progress, RunStats};
+use crate::fsinfo::{advice, filesystem_of};
+use crate::memory::MemorySnapshot;
+use crate::pagecache::total_residency;
+use crate::plan::{DEFAULT_CHUNK_SIZE, Plan};
+use crate::read::ReadMethod;
+use crate::walk::{Filter, WalkOutcome, walk};
+use crate::{CancelToken, CoreError};
+
+/// Default parallelism when nothing better is known: 16.
+///
+/// Published knees of distributed filesystems range from 4 (a cloud block
+/// volume) to 32+ (Lustre, object storage); 16 sits in the middle, keeps
+/// the cost of being too high small (16 x 1 MiB buffers, 16 open files), and
+/// on a local disk, whose curve is flat, costs nothing. `preload tune` and
+/// `-P auto` replace this guess with a measurement.
+pub const DEFAULT_PARALLELISM: usize = 16;
+
+/// Fraction of the bytes read that must still be resident afterwards for
+/// the pages to count as retained (some slack for concurrent eviction).
+const RETAINED_FRACTION: f64 = 0.8;
+
+/// A progress callback, called from the engine's monitor thread.
+pub type ProgressFn = Box<dyn Fn(&Progress) + Sync + Send>;
+
+/// Reads files into the page cache in parallel.
+///
+/// ```
+/// # let dir = tempfile::tempdir().unwrap();
+/// # std::fs::write(dir.path().join("model.safetensors"), vec![0u8; 1 << 20]).unwrap();
+/// use preload_core::Warmer;
+///
+/// let summary = Warmer::new([dir.path()]).parallelism(16).run().unwrap();
+/// assert_eq!(summary.files_read, 1);
+/// assert_eq!(summary.bytes, 1 << 20);
+/// ```
+pub struct Warmer {
+    inputs: Vec<PathBuf>,
+    include: Vec<String>,
+    exclude: Vec<String>,
+    chunk_size: u64,
+    engine: EngineConfig,
+    controller: Box<dyn Controller>,
+    max_bytes: Option<u64>,
+    cancel: CancelToken,
+    progress: Option<ProgressFn>,
+}
+
+impl std::fmt::Debug for Warmer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Warmer")
+            .field("inputs", &self.inputs)
+            .field("chunk_size", &self.chunk_size)
+            .field("engine", &self.engine)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The files to read, found and checked, before any byte is read.
+#[derive(Debug)]
+pub struct Prepared {
+    /// Files and chunks.
+    pub plan: Plan,
+    /// What was skipped or could not be examined during the walk.
+    pub walk: WalkOutcome,
+    /// Planned bytes against available memory.
+    pub memory: MemoryCheck,
+    /// The filesystem of each input (distinct mounts).
+    pub filesystems: Vec<FsInfo>,
+}
+
+impl Warmer {
+    /// A warmer over files and directories (read recursively).
+    pub fn new<P: AsRef<Path>>(inputs: impl IntoIterator<Item = P>) -> Self {
+        Warmer {
+            inputs: inputs.into_iter().map(|p| p.as_ref().to_owned()).collect(),
+            include: Vec::new(),
+            exclude: Vec::new(),
+            chunk_size: DEFAULT_CHUNK_SIZE,
+            engine: EngineConfig::default(),
+            controller: Box::new(FixedLevel(DEFAULT_PARALLELISM)),
+            max_bytes: None,
+            cancel: CancelToken::new(),
+            progress: None,
+        }
+    }
+
+    /// A fixed number of concurrent readers.
+    pub fn parallelism(self, n: usize) -> Self {
+        self.controller(Box::new(FixedLevel(n)))
+    }
+
+    /// A controller that sets the parallelism while reading (`-P auto`).
+    pub fn controller(mut self, controller: Box<dyn Controller>) -> Self {
+        self.controller = controller;
+        self
+    }
+
+    /// The read method.
+    pub fn method(mut self, method: ReadMethod) -> Self {
+        self.engine.method = method;
+        self
+    }
+
+    /// Bytes per work unit.
+    pub fn chunk_size(mut self, bytes: u64) -> Self {
+        self.chunk_size = bytes;
+        self
+    }
+
+    /// Bytes per read call (each worker's buffer).
+    pub fn buffer_size(mut self, bytes: usize) -> Self {
+        self.engine.buffer_size = bytes;
+        self
+    }
+
+    /// Only files matching one of these globs (relative to their input).
+    pub fn include(mut self, globs: Vec<String>) -> Self {
+        self.include = globs;
+        self
+    }
+
+    /// Never files matching one of these globs.
+    pub fn exclude(mut self, globs: Vec<String>) -> Self {
+        self.exclude = globs;
+        self
+    }
+
+    /// Refuse to read more than this many bytes.
+    pub fn max_bytes(mut self, limit: Option<u64>) -> Self {
+        self.max_bytes = limit;
+        self
+    }
+
+    /// A token to stop the run early (e.g. from a Ctrl-C handler).
+    pub fn cancel_token(mut self, token: CancelToken) -> Self {
+        self.cancel = token;
+        self
+    }
+
+    /// Called every tick from the monitor thread with the progress so far.
+    pub fn on_progress(mut self, f: impl Fn(&Progress) + Sync + Send + 'static) -> Self {
+        self.progress = Some(Box::new(f));
+        self
+    }
+
+    /// Walks the inputs, plans the chunks and checks memory; reads nothing.
+    pub fn prepare(&self) -> Result<Prepared, CoreError> {
+        if self.engine.buffer_size == 0 || self.chunk_size == 0 {
+            return Err(CoreError::Config(
+                "chunk and buffer sizes must be positive".into(),
+            ));
+        }
+        let filter = Filter::new(&self.include, &self.exclude)?;
+        let mut walked = walk(&self.inputs, &filter)?;
+        let files = std::mem::take(&mut walked.files);
+        let plan = Plan::new(files, self.chunk_size);
+        let planned = plan.bytes();
+        if let Some(limit) = self.max_bytes.filter(|&l| planned > l) {
+            return Err(CoreError::TooLarge { planned, limit });
+        }
+        let mut filesystems: Vec<FsInfo> = Vec::new();
+        for input in &self.inputs {
+            let fs = filesystem_of(input);
+            if !filesystems
+                .iter()
+                .any(|f| f.device == fs.device && f.mount_point == fs.mount_point)
+            {
+                filesystems.push(fs);
+            }
+        }
+        Ok(Prepared {
+            memory: MemorySnapshot::read().assess(planned),
+            plan,
+            walk: walked,
+            filesystems,
+        })
+    }
+
+    /// Reads a prepared plan and verifies what stayed resident.
+    pub fn read(&mut self, prepared: Prepared) -> WarmSummary {
+        let stats = engine::run(
+            &prepared.plan,
+            &self.engine,
+            self.controller.as_mut(),
+            &self.cancel,
+            self.progress
+                .as_deref()
+                .map(|f| f as &(dyn Fn(&Progress) + Sync)),
+        );
+        summarize(prepared, &stats, self.engine.method)
+    }
+
+    /// [`Warmer::prepare`] then [`Warmer::read`].
+    pub fn run(mut self) -> Result<WarmSummary, CoreError> {
+        let prepared = self.prepare()?;
+        Ok(self.read(prepared))
+    }
+}
+
+fn summarize(prepared: Prepared, stats: &RunStats, method: ReadMethod) -> WarmSummary {
+    let Prepared {
+        plan,
+        walk,
+        memory,
+        filesystems,
+    } = prepared;
+    let residency = total_residency(plan.files.iter().map(|f| f.path.as_path()));
+    let expected = stats.bytes.min(residency.total_bytes);
+    let pages_retained =
+        expected == 0 || residency.resident_bytes as f64 >= RETAINED_FRACTION * expected as f64;
+    let mut warnings = Vec::new();
+    if !memory.fits {
+        warnings.push(format!(
+            "the files ({}) are larger than the memory available for the page cache ({}): \
+             the first files read will be evicted before a loader gets to them; warm a subset \
+             with --include or give the machine (or container) more memory",
+            human_bytes(memory.planned_bytes),
+            human_bytes(memory.available_bytes)
+        ));
+    }
+    if !pages_retained {
+        let kept = 100.0 * residency.resident_bytes as f64 / expected.max(1) as f64;
+        let fs_types: Vec<&str> = filesystems.iter().map(|f| f.fs_type.as_str()).collect();
+        warnings.push(if memory.fits {
+            format!(
+                "pages were not retained: only {kept:.0}% of what was read is in the page cache. \
+                 This filesystem ({}) does not keep what is read (e.g. sshfs without \
+                 `-o kernel_cache`, a direct-I/O FUSE mount, rclone), so warming cannot speed up \
+                 a loader here; remount with caching enabled",
+                fs_types.join(", ")
+            )
+        } else {
+            format!(
+                "pages were not retained: only {kept:.0}% of what was read is still cached, \
+                 evicted under memory pressure"
+            )
+        });
+    }
+    for fs in &filesystems {
+        warnings.extend(advice(fs));
+    }
+    WarmSummary {
+        kind: "warm".into(),
+        schema_version: SCHEMA_VERSION,
+        method: method.as_str().into(),
+        parallelism_source: "fixed".into(),
+        parallelism: stats.final_level,
+        files: plan.files.len() as u64,
+        files_read: stats.files_read,
+        bytes: stats.bytes,
+        planned_bytes: plan.bytes(),
+        elapsed_s: stats.elapsed.as_secs_f64(),
+        throughput_mib_s: mib_per_s(stats.bytes, stats.elapsed.as_secs_f64()),
+        skipped: walk.skipped,
+        failed: walk
+            .failed
+            .into_iter()
+            .chain(stats.failures.iter().cloned())
+            .collect(),
+        residency,
+        pages_retained,
+        memory,
+        interrupted: stats.cancelled,
+        filesystems,
+        warnings,
+    }
+}
+
+/// Bytes in binary units with one decimal (`1.5 GiB`).
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut v = bytes as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_bytes_uses_binary_units() {
+        assert_eq!(human_bytes(512), "512 B");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(3 << 30), "3.0 GiB");
+    }
+
+    #[test]
+    fn max_bytes_refuses_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a"), vec![0u8; 100]).unwrap();
+        let err = Warmer::new([dir.path()])
+            .max_bytes(Some(99))
+            .run()
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            CoreError::TooLarge {
+                planned: 100,
+                limit: 99
+            }
+        ));
+    }
+}

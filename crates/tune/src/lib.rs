@@ -26,5 +26,5 @@ pub mod stats;
 pub use knee::{KneeChoice, KneeConfig, LevelSamples, MAX_TOLERANCE, choose_knee};
 pub use kneedle::kneedle;
 pub use little::{little_utilisation, littles_law};
-//TMP pub use sweep::{NextProbe, SweepConfig, SweepPlan};
+pub use sweep::{NextProbe, SweepConfig, SweepPlan};
 pub use usl::fit_usl;

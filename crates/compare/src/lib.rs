@@ -1,1 +1,61 @@
-//! preload-compare (work in progress).
+//! Storage regression testing for preload: compare a new tune or bench
+//! result with a stored baseline and say, with statistics, whether the
+//! storage got slower.
+//!
+//! - [`compare`] checks that the two results are comparable
+//!   ([`CompareError::Incomparable`] says what differs), then compares each
+//!   parallelism level (tune) or strategy (bench): a bootstrap confidence
+//!   interval of the relative change of median throughput and Welch's t-test,
+//!   decided like criterion.rs's `compare_to_threshold` ([`decide`]).
+//! - [`Comparison`] renders as a terminal table, JSON and Markdown, and maps
+//!   to an exit code with [`exit_code`].
+//! - [`baseline`] stores and finds named baselines; [`history`] appends one
+//!   CSV row per run.
+//!
+//! ```
+//! use preload_compare::{compare, exit_code, CompareOptions, FailOn};
+//! # fn demo(base: &preload_schema::ResultFile, new: &preload_schema::ResultFile) {
+//! match compare(base, new, &CompareOptions::default()) {
+//!     Ok(c) => {
+//!         print!("{}", c.to_table());
+//!         std::process::exit(exit_code(&c, FailOn::Regressed));
+//!     }
+//!     Err(e) => {
+//!         eprintln!("error: {e}");
+//!         std::process::exit(preload_compare::EXIT_ERROR);
+//!     }
+//! }
+//! # }
+//! ```
+
+pub mod baseline;
+mod compare;
+mod compat;
+#[cfg(test)]
+mod fixtures;
+pub mod history;
+mod options;
+mod render;
+pub mod stats;
+mod verdict;
+
+pub use compare::{Comparison, ItemComparison, KneeShift, compare};
+pub use options::{CompareOptions, EXIT_ERROR, EXIT_OK, EXIT_REGRESSION, FailOn, exit_code};
+pub use verdict::{Verdict, decide};
+
+/// Why two results could not be compared.
+#[derive(Debug, thiserror::Error)]
+pub enum CompareError {
+    /// The runs measured different things; `what` lists every difference.
+    #[error("runs are not comparable: {what}")]
+    Incomparable {
+        /// What differs, e.g. `filesystem type differs (base ext4, new nfs4)`.
+        what: String,
+    },
+    /// A setting of [`CompareOptions`] is out of range.
+    #[error("invalid comparison settings: {what}")]
+    InvalidOptions {
+        /// Which setting, and why.
+        what: String,
+    },
+}

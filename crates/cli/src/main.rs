@@ -1,1 +1,57 @@
-fn main() {}
+//! The `preload` binary: parse -> resolve -> run -> exit code.
+
+mod args;
+mod commands;
+mod config;
+mod exit;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use preload_core::CancelToken;
+
+use crate::args::{Cli, Command};
+use crate::config::{Inputs, WarmConfig};
+use crate::exit::Exit;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let cancel = install_signal_handler();
+    match run(cli.command, &cancel) {
+        Ok(exit) => exit.into(),
+        Err(err) => {
+            eprintln!("preload: {err:#}");
+            Exit::Fatal.into()
+        }
+    }
+}
+
+fn run(command: Command, cancel: &CancelToken) -> anyhow::Result<Exit> {
+    match command {
+        Command::Warm(args) => commands::warm::run(&WarmConfig::resolve(&args)?, cancel),
+        Command::Status(args) => {
+            commands::cache::status(&Inputs::resolve(&args.input)?, args.json, args.summary)
+        }
+        Command::Evict(args) => {
+            commands::cache::evict(&Inputs::resolve(&args.input)?, args.json, args.summary)
+        }
+    }
+}
+
+/// First SIGINT/SIGTERM: ask the workers to stop, so the run ends with a
+/// partial summary. A second one: exit at once.
+fn install_signal_handler() -> CancelToken {
+    let cancel = CancelToken::new();
+    let handle = cancel.clone();
+    let installed = ctrlc::set_handler(move || {
+        if handle.is_cancelled() {
+            std::process::exit(Exit::Interrupted as i32);
+        }
+        handle.cancel();
+    });
+    if let Err(e) = installed {
+        output::warn(&format!("cannot install the Ctrl-C handler: {e}"));
+    }
+    cancel
+}

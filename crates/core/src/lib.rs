@@ -29,6 +29,7 @@ pub mod memory;
 pub mod pagecache;
 pub mod plan;
 pub mod read;
+pub mod residency;
 pub mod walk;
 mod warmer;
 

@@ -44,11 +44,13 @@ pub fn total_residency<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Residen
 }
 
 /// Drops a file's pages from the page cache with `POSIX_FADV_DONTNEED`;
-/// returns the residency before and after. Dirty pages are not dropped by the
-/// kernel; warming never dirties any.
+/// returns the residency before and after.
 pub fn evict(path: &Path) -> io::Result<(Residency, Residency)> {
     let before = file_residency(path)?;
     let file = open_for_warming(path)?;
+    // DONTNEED skips dirty pages: flush them first (a file written just
+    // before a cold measurement would otherwise stay cached).
+    file.sync_data()?;
     if !fadvise(&file, 0, 0, libc::POSIX_FADV_DONTNEED) {
         return Err(io::Error::last_os_error());
     }

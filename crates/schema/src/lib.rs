@@ -10,6 +10,7 @@
 //! (MiB/s, 1 MiB = 2^20 bytes).
 
 mod bench;
+mod cache;
 mod context;
 mod file;
 mod history;
@@ -17,6 +18,7 @@ mod tune;
 mod warm;
 
 pub use bench::{BenchConfig, BenchResult, BenchRun, CsvBenchRow};
+pub use cache::{EvictReport, FileEviction, FileResidency, StatusReport};
 pub use context::{Dataset, FsInfo, RunContext};
 pub use file::{ResultFile, SchemaError};
 pub use history::HistoryRow;

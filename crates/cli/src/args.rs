@@ -1,0 +1,124 @@
+//! What the user typed: clap definitions only. [`crate::config`] turns these
+//! into the plain settings the library crates run with.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Warm model weights into the page cache, fast, on distributed storage.
+#[derive(Debug, Parser)]
+#[command(name = "preload", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read files into the page cache in parallel
+    Warm(WarmArgs),
+    /// Show how much of PATH is resident in the page cache
+    Status(CacheArgs),
+    /// Drop PATH from the page cache (for cold measurements)
+    Evict(CacheArgs),
+}
+
+/// Which files: shared by every command that walks paths.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Files and directories (read recursively; symlinks are followed)
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Also read the paths listed in FILE, one per line ('-' for stdin)
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<PathBuf>,
+
+    /// Paths in --files-from are separated by NUL, not newline (find -print0)
+    #[arg(short = '0', long = "null", requires = "files_from")]
+    pub null: bool,
+
+    /// Only files matching GLOB, relative to their PATH (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+
+    /// Skip files matching GLOB, relative to their PATH (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+}
+
+/// `preload warm`.
+#[derive(Debug, Args)]
+pub struct WarmArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Concurrent readers: a number, or 'auto'
+    ///
+    /// Without -P, preload uses the value `preload tune` saved for the
+    /// filesystem, else its default (16: see README, "Choosing -P").
+    #[arg(short = 'P', long, value_name = "N|auto")]
+    pub parallelism: Option<String>,
+
+    /// Read method: read (pread, default), willneed (readahead, no copy), mmap (MADV_POPULATE_READ)
+    #[arg(long, value_name = "METHOD", default_value = "read")]
+    pub method: String,
+
+    /// Work unit: files larger than this are split and read by several workers
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value = "32MiB",
+        hide_short_help = true
+    )]
+    pub chunk_size: String,
+
+    /// Bytes per read call; each worker owns one buffer of this size
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value = "1MiB",
+        hide_short_help = true
+    )]
+    pub buffer_size: String,
+
+    /// Refuse to start when the files add up to more than SIZE
+    #[arg(long, value_name = "SIZE")]
+    pub max_bytes: Option<String>,
+
+    /// Print a machine-readable summary on stdout (schema in the README)
+    #[arg(long)]
+    pub json: bool,
+
+    /// No progress bar and no summary on stderr (warnings and errors still show)
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `preload status` and `preload evict`.
+#[derive(Debug, Args)]
+pub struct CacheArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Print JSON on stdout instead of a table
+    #[arg(long)]
+    pub json: bool,
+
+    /// Show only the total, not one line per file
+    #[arg(short, long)]
+    pub summary: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,4 @@
+//! One module per subcommand: resolved config in, exit code out.
+
+pub mod cache;
+pub mod warm;

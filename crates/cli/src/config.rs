@@ -1,0 +1,155 @@
+//! From what the user typed to what the program runs with.
+//!
+//! Everything that can be wrong with the arguments is found here, before any
+//! work starts, and reported as a usage error (exit 2).
+
+use std::ffi::OsStr;
+use std::io::Read;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use preload_core::ReadMethod;
+
+use crate::args::{InputArgs, WarmArgs};
+
+/// Which files, resolved.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    /// Paths from the command line, then from --files-from.
+    pub paths: Vec<PathBuf>,
+    /// --include globs.
+    pub include: Vec<String>,
+    /// --exclude globs.
+    pub exclude: Vec<String>,
+}
+
+/// How the parallelism was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParallelismChoice {
+    /// `-P N`.
+    Fixed(usize),
+    /// `-P auto`.
+    Auto,
+    /// No `-P`: a saved profile or the default.
+    Unset,
+}
+
+/// `preload warm`, resolved.
+#[derive(Debug, Clone)]
+pub struct WarmConfig {
+    pub inputs: Inputs,
+    pub parallelism: ParallelismChoice,
+    pub method: ReadMethod,
+    pub chunk_size: u64,
+    pub buffer_size: usize,
+    pub max_bytes: Option<u64>,
+    pub json: bool,
+    pub quiet: bool,
+}
+
+impl Inputs {
+    pub fn resolve(args: &InputArgs) -> Result<Inputs> {
+        let mut paths = args.paths.clone();
+        if let Some(list) = &args.files_from {
+            paths.extend(read_list(list, args.null)?);
+        }
+        if paths.is_empty() {
+            bail!("no PATH given (pass files or directories, or --files-from FILE)");
+        }
+        Ok(Inputs {
+            paths,
+            include: args.include.clone(),
+            exclude: args.exclude.clone(),
+        })
+    }
+}
+
+impl WarmConfig {
+    pub fn resolve(args: &WarmArgs) -> Result<WarmConfig> {
+        let parallelism = match args.parallelism.as_deref() {
+            None => ParallelismChoice::Unset,
+            Some("auto") => ParallelismChoice::Auto,
+            Some(n) => match n.parse::<usize>() {
+                Ok(n) if (1..=1024).contains(&n) => ParallelismChoice::Fixed(n),
+                _ => bail!("invalid -P {n:?}: expected a number from 1 to 1024, or 'auto'"),
+            },
+        };
+        let chunk_size = parse_size(&args.chunk_size, "--chunk-size")?;
+        let buffer_size = parse_size(&args.buffer_size, "--buffer-size")?;
+        if chunk_size == 0 || !(4096..=1 << 30).contains(&buffer_size) {
+            bail!("--chunk-size must be positive and --buffer-size between 4KiB and 1GiB");
+        }
+        Ok(WarmConfig {
+            inputs: Inputs::resolve(&args.input)?,
+            parallelism,
+            method: args.method.parse().map_err(anyhow::Error::msg)?,
+            chunk_size,
+            buffer_size: buffer_size as usize,
+            max_bytes: args
+                .max_bytes
+                .as_deref()
+                .map(|s| parse_size(s, "--max-bytes"))
+                .transpose()?,
+            json: args.json,
+            quiet: args.quiet,
+        })
+    }
+}
+
+/// Parses `32MiB`, `1GB`, `4096` (bytes).
+pub fn parse_size(s: &str, flag: &str) -> Result<u64> {
+    s.trim()
+        .parse::<bytesize::ByteSize>()
+        .map(|b| b.as_u64())
+        .map_err(|e| anyhow::anyhow!("invalid {flag} {s:?}: {e}"))
+}
+
+/// Reads a list of paths from a file or stdin (`-`), newline or NUL separated.
+/// Bytes are taken as they are, so names that are not UTF-8 survive.
+fn read_list(source: &Path, null: bool) -> Result<Vec<PathBuf>> {
+    let mut data = Vec::new();
+    if source == Path::new("-") {
+        std::io::stdin()
+            .read_to_end(&mut data)
+            .context("reading the path list from stdin")?;
+    } else {
+        data = std::fs::read(source)
+            .with_context(|| format!("reading the path list {}", source.display()))?;
+    }
+    let sep = if null { b'\0' } else { b'\n' };
+    Ok(data
+        .split(|&b| b == sep)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| PathBuf::from(OsStr::from_bytes(entry)))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_accept_binary_and_decimal_units() {
+        assert_eq!(parse_size("32MiB", "x").unwrap(), 32 << 20);
+        assert_eq!(parse_size("1 GB", "x").unwrap(), 1_000_000_000);
+        assert_eq!(parse_size("4096", "x").unwrap(), 4096);
+        assert!(
+            parse_size("lots", "--max-bytes")
+                .unwrap_err()
+                .to_string()
+                .contains("--max-bytes")
+        );
+    }
+
+    #[test]
+    fn nul_separated_lists_keep_newlines_in_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let list = dir.path().join("list");
+        std::fs::write(&list, b"a\nb\0c\0").unwrap();
+        let paths = read_list(&list, true).unwrap();
+        assert_eq!(paths, [PathBuf::from("a\nb"), PathBuf::from("c")]);
+        let paths = read_list(&list, false).unwrap();
+        assert_eq!(paths.len(), 2);
+    }
+}

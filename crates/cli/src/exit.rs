@@ -1,0 +1,23 @@
+//! Documented exit codes, in one place.
+
+/// How `preload` ends. The numbers are part of the interface (README, "Exit codes").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything was read (or the command did what it was asked).
+    Success = 0,
+    /// Some files failed to read; the rest were read (also: compare found a regression).
+    Partial = 1,
+    /// Usage error or fatal error: nothing useful was done.
+    Fatal = 2,
+    /// The reading worked but the filesystem did not keep the pages:
+    /// warming cannot help on this mount.
+    NotRetained = 3,
+    /// Stopped by SIGINT/SIGTERM, after a clean stop and a partial summary.
+    Interrupted = 130,
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(e: Exit) -> Self {
+        std::process::ExitCode::from(e as u8)
+    }
+}

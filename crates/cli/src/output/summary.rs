@@ -1,0 +1,75 @@
+//! Human-readable summaries.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use preload_core::human_bytes;
+use preload_schema::{Residency, Skip, WarmSummary};
+
+/// The summary `preload warm` prints after a run.
+pub fn warm(s: &WarmSummary) -> String {
+    let mut out = String::new();
+    let verb = if s.interrupted {
+        "interrupted after warming"
+    } else {
+        "warmed"
+    };
+    let _ = writeln!(
+        out,
+        "{verb} {} of {} files, {} in {:.2} s ({:.0} MiB/s), method {}, P={} ({})",
+        s.files_read,
+        s.files,
+        human_bytes(s.bytes),
+        s.elapsed_s,
+        s.throughput_mib_s,
+        s.method,
+        s.parallelism,
+        s.parallelism_source,
+    );
+    let _ = writeln!(out, "resident: {}", residency(&s.residency));
+    for fs in &s.filesystems {
+        let ra = fs
+            .read_ahead_kb
+            .map(|kb| format!(", read_ahead_kb {kb}"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "filesystem: {} on {}{ra}", fs.fs_type, fs.mount_point);
+    }
+    if !s.skipped.is_empty() {
+        let _ = writeln!(
+            out,
+            "skipped {}: {}",
+            s.skipped.len(),
+            skip_counts(&s.skipped)
+        );
+    }
+    if !s.failed.is_empty() {
+        let _ = writeln!(out, "failed {}:", s.failed.len());
+        for f in &s.failed {
+            let _ = writeln!(out, "  {}: {}", f.path, f.error);
+        }
+    }
+    out
+}
+
+/// `1.0 GiB of 1.0 GiB (100%)`.
+pub fn residency(r: &Residency) -> String {
+    format!(
+        "{} of {} ({:.0}%)",
+        human_bytes(r.resident_bytes),
+        human_bytes(r.total_bytes),
+        100.0 * r.fraction()
+    )
+}
+
+/// `fifo x1, duplicate x3`.
+pub fn skip_counts(skipped: &[Skip]) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in skipped {
+        *counts.entry(s.reason.as_str()).or_default() += 1;
+    }
+    counts
+        .iter()
+        .map(|(reason, n)| format!("{reason} x{n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

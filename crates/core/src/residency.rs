@@ -1,0 +1,77 @@
+//! `status` and `evict` over whole inputs (files and directories).
+
+use std::path::PathBuf;
+
+use preload_schema::{
+    EvictReport, Failure, FileEviction, FileResidency, Residency, SCHEMA_VERSION, StatusReport,
+};
+
+use crate::CoreError;
+use crate::pagecache::{evict, file_residency};
+use crate::walk::{Filter, walk};
+
+/// Residency of every file under `inputs`.
+pub fn status(inputs: &[PathBuf], filter: &Filter) -> Result<StatusReport, CoreError> {
+    let walked = walk(inputs, filter)?;
+    let mut report = StatusReport {
+        kind: "status".into(),
+        schema_version: SCHEMA_VERSION,
+        files: Vec::with_capacity(walked.files.len()),
+        total: Residency::default(),
+        skipped: walked.skipped,
+        failed: walked.failed,
+    };
+    for f in walked.files {
+        match file_residency(&f.path) {
+            Ok(r) => {
+                add(&mut report.total, r);
+                report.files.push(FileResidency {
+                    path: f.path.display().to_string(),
+                    residency: r,
+                });
+            }
+            Err(e) => report.failed.push(Failure {
+                path: f.path.display().to_string(),
+                error: e.to_string(),
+            }),
+        }
+    }
+    Ok(report)
+}
+
+/// Evicts every file under `inputs` from the page cache.
+pub fn evict_all(inputs: &[PathBuf], filter: &Filter) -> Result<EvictReport, CoreError> {
+    let walked = walk(inputs, filter)?;
+    let mut report = EvictReport {
+        kind: "evict".into(),
+        schema_version: SCHEMA_VERSION,
+        files: Vec::with_capacity(walked.files.len()),
+        before: Residency::default(),
+        after: Residency::default(),
+        skipped: walked.skipped,
+        failed: walked.failed,
+    };
+    for f in walked.files {
+        match evict(&f.path) {
+            Ok((before, after)) => {
+                add(&mut report.before, before);
+                add(&mut report.after, after);
+                report.files.push(FileEviction {
+                    path: f.path.display().to_string(),
+                    before,
+                    after,
+                });
+            }
+            Err(e) => report.failed.push(Failure {
+                path: f.path.display().to_string(),
+                error: e.to_string(),
+            }),
+        }
+    }
+    Ok(report)
+}
+
+fn add(total: &mut Residency, r: Residency) {
+    total.resident_bytes += r.resident_bytes;
+    total.total_bytes += r.total_bytes;
+}

@@ -1,0 +1,214 @@
+//! Cold-start time per bench strategy: median bars, min-max whiskers, the
+//! warm and load (`--then`) parts stacked.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use preload_schema::BenchResult;
+
+use super::axis::{KeyAxis, value_label, value_top};
+use super::scaling::no_data;
+use super::{CAPTION, Chart, DESC, DrawResult, LABEL, color, text};
+use crate::format;
+use crate::stats::{StrategySummary, summarize_bench};
+
+/// Half the width of a bar, in strategy slots.
+const HALF_BAR: f64 = 0.3;
+
+/// One bench's strategies side by side.
+pub(crate) struct ColdStart<'a> {
+    /// Label of the result.
+    pub label: &'a str,
+    /// The bench.
+    pub bench: &'a BenchResult,
+}
+
+impl Chart for ColdStart<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let caption = format!("Cold-start time per strategy: {}", self.label);
+        let summaries: Vec<StrategySummary> = summarize_bench(self.bench)
+            .into_iter()
+            .filter(|s| s.total_s.is_some())
+            .collect();
+        if summaries.is_empty() {
+            return no_data(root, &caption);
+        }
+        let stacked = summaries.iter().any(|s| s.load_s.is_some());
+        let names: Vec<String> = summaries
+            .iter()
+            .map(StrategySummary::display_name)
+            .collect();
+        let y_max = summaries
+            .iter()
+            .flat_map(|s| {
+                let stack = s.warm_s.map_or(0.0, |w| w.median) + s.load_s.map_or(0.0, |l| l.median);
+                [s.total_s.map_or(0.0, |t| t.max), stack]
+            })
+            .fold(0.0, f64::max);
+        let n = summaries.len();
+        let y_top = value_top(y_max, 0.4);
+        let mut chart = ChartBuilder::on(root)
+            .caption(caption, text(CAPTION))
+            .margin(20)
+            .x_label_area_size(70)
+            .y_label_area_size(100)
+            .build_cartesian_2d(KeyAxis::slots(n), 0f64..y_top)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_desc("strategy")
+            .y_desc("cold-start time (s)")
+            .axis_desc_style(text(DESC))
+            .label_style(text(LABEL))
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if i >= 0.0 {
+                    names.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&value_label(y_top))
+            .y_max_light_lines(1)
+            .draw()?;
+
+        let warm_color = color(0);
+        let load_color = color(4);
+        let warm_label = if stacked {
+            "warm part (median)"
+        } else {
+            "cold-start time (median)"
+        };
+        chart
+            .draw_series(summaries.iter().enumerate().filter_map(|(i, s)| {
+                let w = s.warm_s?.median;
+                let x = i as f64;
+                Some(Rectangle::new(
+                    [(x - HALF_BAR, 0.0), (x + HALF_BAR, w)],
+                    warm_color.filled(),
+                ))
+            }))?
+            .label(warm_label)
+            .legend(move |(x, y)| {
+                Rectangle::new([(x, y - 7), (x + 24, y + 7)], warm_color.filled())
+            });
+        if stacked {
+            let loader = self
+                .bench
+                .config
+                .then
+                .as_deref()
+                .map(shorten)
+                .unwrap_or_default();
+            chart
+                .draw_series(summaries.iter().enumerate().filter_map(|(i, s)| {
+                    let w = s.warm_s.map_or(0.0, |w| w.median);
+                    let l = s.load_s?.median;
+                    let x = i as f64;
+                    Some(Rectangle::new(
+                        [(x - HALF_BAR, w), (x + HALF_BAR, w + l)],
+                        load_color.filled(),
+                    ))
+                }))?
+                .label(format!("load part, --then {loader} (median)"))
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 7), (x + 24, y + 7)], load_color.filled())
+                });
+            // The warm part's own spread, to the left of the centre.
+            let dark = RGBColor(60, 60, 60);
+            chart
+                .draw_series(summaries.iter().enumerate().filter_map(|(i, s)| {
+                    let w = s.warm_s?;
+                    Some(ErrorBar::new_vertical(
+                        i as f64 - HALF_BAR / 2.0,
+                        w.min,
+                        w.median,
+                        w.max,
+                        dark.stroke_width(2),
+                        10,
+                    ))
+                }))?
+                .label("min-max of the warm part")
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x + 12, y - 8), (x + 12, y + 8)], dark.stroke_width(2))
+                });
+        }
+        let whisker_label = if stacked {
+            "min-max of the total (dot: median)"
+        } else {
+            "min-max (dot: median)"
+        };
+        chart
+            .draw_series(summaries.iter().enumerate().filter_map(|(i, s)| {
+                let t = s.total_s?;
+                Some(ErrorBar::new_vertical(
+                    i as f64,
+                    t.min,
+                    t.median,
+                    t.max,
+                    BLACK.stroke_width(2),
+                    14,
+                ))
+            }))?
+            .label(whisker_label)
+            .legend(|(x, y)| {
+                PathElement::new(
+                    vec![(x + 12, y - 8), (x + 12, y + 8)],
+                    BLACK.stroke_width(2),
+                )
+            });
+        // The median total above each bar, with the speed-up over sequential.
+        let sequential = summaries
+            .iter()
+            .find(|s| s.strategy == "sequential")
+            .and_then(|s| s.total_s)
+            .map(|t| t.median);
+        chart.draw_series(summaries.iter().enumerate().filter_map(|(i, s)| {
+            let t = s.total_s?;
+            let stack = s.warm_s.map_or(0.0, |w| w.median) + s.load_s.map_or(0.0, |l| l.median);
+            let top = t.max.max(stack);
+            Some(
+                EmptyElement::at((i as f64, top))
+                    + Text::new(
+                        match sequential {
+                            Some(seq) if s.strategy != "sequential" && t.median > 0.0 => {
+                                format!(
+                                    "{} s ({:.1}x faster)",
+                                    format::seconds(t.median),
+                                    seq / t.median
+                                )
+                            }
+                            _ => format!("{} s", format::seconds(t.median)),
+                        },
+                        (0, -12),
+                        text(LABEL).pos(plotters::style::text_anchor::Pos::new(
+                            plotters::style::text_anchor::HPos::Center,
+                            plotters::style::text_anchor::VPos::Bottom,
+                        )),
+                    ),
+            )
+        }))?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font(text(LABEL))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK.mix(0.4))
+            .margin(12)
+            .draw()?;
+        Ok(())
+    }
+}
+
+/// A loader command short enough for a legend.
+fn shorten(cmd: &str) -> String {
+    const MAX: usize = 40;
+    if cmd.chars().count() <= MAX {
+        format!("'{cmd}'")
+    } else {
+        let head: String = cmd.chars().take(MAX - 3).collect();
+        format!("'{head}...'")
+    }
+}

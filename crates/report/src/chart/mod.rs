@@ -1,0 +1,137 @@
+//! Charts drawn with plotters, each written as SVG and/or PNG.
+//!
+//! A chart is a value that can draw itself on any plotters backend
+//! ([`Chart`]); [`render`] draws it once per requested format.
+
+pub(crate) mod axis;
+pub(crate) mod coldstart;
+pub(crate) mod history;
+pub(crate) mod scaling;
+
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::doc::ChartRef;
+use crate::{ReportError, ReportOptions, font};
+
+/// What drawing returns: any plotters error, as text later.
+pub(crate) type DrawResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// Pixel size of every chart (PNG pixels, SVG user units).
+pub(crate) const SIZE: (u32, u32) = (1200, 700);
+
+/// Colour-blind-safe series colours (Okabe and Ito, 2008), most distinct first.
+pub(crate) const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(120, 120, 120), // grey
+];
+
+/// The colour of series `i`.
+pub(crate) fn color(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// Regressions and other alarms.
+pub(crate) const ALARM: RGBColor = RGBColor(200, 0, 0);
+
+/// Font sizes, in pixels.
+pub(crate) const CAPTION: u32 = 30;
+pub(crate) const DESC: u32 = 22;
+pub(crate) const LABEL: u32 = 18;
+
+/// A text style of the embedded font.
+pub(crate) fn text(size: u32) -> TextStyle<'static> {
+    (font::FAMILY, size).into_font().into()
+}
+
+/// Where to put a label box of text `size` (pixels) relative to a marked
+/// point: `(top-left corner, bottom-right corner, text position)`, above the
+/// point, centred or (`left`) ending left of it.
+pub(crate) fn label_box(size: (u32, u32), left: bool) -> ((i32, i32), (i32, i32), (i32, i32)) {
+    let (w, h) = (
+        i32::try_from(size.0).unwrap_or(200),
+        i32::try_from(size.1).unwrap_or(20),
+    );
+    let x0 = if left { -w - 14 } else { -w / 2 - 4 };
+    let y0 = -h - 26;
+    ((x0, y0), (x0 + w + 8, y0 + h + 8), (x0 + 4, y0 + 4))
+}
+
+/// A chart that can draw itself on any backend.
+pub(crate) trait Chart {
+    /// Pixel size of the chart.
+    fn size(&self) -> (u32, u32) {
+        SIZE
+    }
+
+    /// Draws the whole chart on `root` (already filled white).
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static;
+}
+
+/// Draws `chart` as `DIR/STEM.svg` and/or `DIR/STEM.png`; returns its
+/// reference for the pages and the files written.
+pub(crate) fn render(
+    chart: &impl Chart,
+    title: &str,
+    dir: &Path,
+    stem: &str,
+    opts: &ReportOptions,
+) -> Result<(ChartRef, Vec<PathBuf>), ReportError> {
+    font::ensure_registered()?;
+    let mut files = Vec::new();
+    let mut reference = ChartRef {
+        title: title.to_owned(),
+        png: None,
+        svg: None,
+    };
+    if opts.png {
+        let name = format!("{stem}.png");
+        let path = dir.join(&name);
+        let drawn = {
+            let root = BitMapBackend::new(&path, chart.size()).into_drawing_area();
+            draw_on(chart, &root)
+        };
+        drawn.map_err(|message| ReportError::Draw {
+            path: path.clone(),
+            message,
+        })?;
+        files.push(path);
+        reference.png = Some(name);
+    }
+    if opts.svg {
+        let name = format!("{stem}.svg");
+        let path = dir.join(&name);
+        let drawn = {
+            let root = SVGBackend::new(&path, chart.size()).into_drawing_area();
+            draw_on(chart, &root)
+        };
+        drawn.map_err(|message| ReportError::Draw {
+            path: path.clone(),
+            message,
+        })?;
+        files.push(path);
+        reference.svg = Some(name);
+    }
+    Ok((reference, files))
+}
+
+fn draw_on<DB: DrawingBackend>(
+    chart: &impl Chart,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    chart.draw(root).map_err(|e| e.to_string())?;
+    root.present().map_err(|e| e.to_string())
+}

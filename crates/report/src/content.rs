@@ -1,0 +1,353 @@
+//! What the pages say: tables and the blocks of the results and history pages.
+
+use preload_schema::{BenchResult, HistoryRow, ResultFile, RunContext, TuneResult};
+
+use crate::ReportInput;
+use crate::doc::{Block, ChartRef, Field, Table};
+use crate::format;
+use crate::stats::{Spread, summarize_bench};
+
+/// The per-level table of a tune.
+pub(crate) fn tune_table(t: &TuneResult) -> Table {
+    let mut table = Table::new(&[
+        "#P",
+        "#Probes",
+        "#Median MiB/s",
+        "#Min MiB/s",
+        "#Max MiB/s",
+        "#CV",
+        "#p50 latency ms",
+        "#vs P=1",
+        "Note",
+    ]);
+    let single = t.recommendation.single_stream_mib_s.filter(|s| *s > 0.0);
+    let rec = &t.recommendation;
+    for l in &t.levels {
+        let mut notes = Vec::new();
+        if l.level == rec.parallelism {
+            notes.push(if rec.saturated {
+                "knee (recommended)"
+            } else {
+                "knee, not saturated"
+            });
+        }
+        if l.level == rec.best_level {
+            notes.push("best");
+        }
+        table.row(vec![
+            l.level.to_string(),
+            l.probes.to_string(),
+            format::mib_s(l.median_mib_s),
+            format::mib_s(l.min_mib_s),
+            format::mib_s(l.max_mib_s),
+            format!("{:.3}", l.cv),
+            format!("{:.2}", l.latency_p50_ms),
+            single.map_or("-".to_owned(), |s| format!("{:.2}x", l.median_mib_s / s)),
+            notes.join(", "),
+        ]);
+    }
+    table
+}
+
+/// The per-strategy table of a bench.
+pub(crate) fn bench_table(b: &BenchResult) -> Table {
+    let summaries = summarize_bench(b);
+    let with_load = summaries.iter().any(|s| s.load_s.is_some());
+    let mut headers = vec!["Strategy", "#P", "#Runs ok", "#Warm s", "#Warm min-max s"];
+    if with_load {
+        headers.extend(["#Load s", "#Total s", "#Total min-max s"]);
+    }
+    headers.extend(["#MiB/s", "#Speed-up vs sequential"]);
+    let mut table = Table::new(&headers);
+    let sequential = summaries
+        .iter()
+        .find(|s| s.strategy == "sequential")
+        .and_then(|s| s.total_s)
+        .map(|s| s.median);
+    let median = |s: Option<Spread>| s.map_or("-".to_owned(), |s| format::seconds(s.median));
+    let range = |s: Option<Spread>| {
+        s.map_or("-".to_owned(), |s| {
+            format!("{}-{}", format::seconds(s.min), format::seconds(s.max))
+        })
+    };
+    for s in &summaries {
+        let runs = if s.failed_runs > 0 {
+            format!("{} ({} failed)", s.ok_runs, s.failed_runs)
+        } else {
+            s.ok_runs.to_string()
+        };
+        let mut row = vec![
+            s.strategy.clone(),
+            s.level.map_or("-".to_owned(), |p| p.to_string()),
+            runs,
+            median(s.warm_s),
+            range(s.warm_s),
+        ];
+        if with_load {
+            row.extend([median(s.load_s), median(s.total_s), range(s.total_s)]);
+        }
+        let speedup = match (sequential, s.total_s) {
+            (Some(seq), Some(t)) if t.median > 0.0 => format!("{:.2}x", seq / t.median),
+            _ => "-".to_owned(),
+        };
+        row.extend([
+            s.mib_s.map_or("-".to_owned(), |m| format::mib_s(m.median)),
+            speedup,
+        ]);
+        table.row(row);
+    }
+    table
+}
+
+/// The rows of a history.
+pub(crate) fn history_table(rows: &[HistoryRow]) -> Table {
+    let mut table = Table::new(&[
+        "Date",
+        "Host",
+        "Filesystem",
+        "Kind",
+        "Dataset",
+        "#Knee P",
+        "#Knee MiB/s",
+        "#P=1 MiB/s",
+        "Verdict",
+    ]);
+    let opt = |v: Option<f64>| v.map_or("-".to_owned(), format::mib_s);
+    for r in rows {
+        table.row(vec![
+            r.date.clone(),
+            r.host.clone(),
+            r.fs_type.clone(),
+            r.kind.clone(),
+            r.dataset.clone(),
+            r.knee.map_or("-".to_owned(), |k| k.to_string()),
+            opt(r.knee_mib_s),
+            opt(r.single_mib_s),
+            r.verdict.clone(),
+        ]);
+    }
+    table
+}
+
+/// Charts of a results page.
+#[derive(Debug, Default)]
+pub(crate) struct ResultCharts {
+    /// All tunes on one chart, when there are several.
+    pub compare: Option<ChartRef>,
+    /// The charts of each input, by input index.
+    pub per_input: Vec<Vec<ChartRef>>,
+}
+
+/// The results page.
+pub(crate) fn results_page(
+    title: &str,
+    inputs: &[ReportInput],
+    charts: &ResultCharts,
+) -> Vec<Block> {
+    let mut blocks = vec![
+        Block::Heading(1, title.to_owned()),
+        Block::Paragraph(format!(
+            "Written by preload-report {} from {} result file(s).",
+            env!("CARGO_PKG_VERSION"),
+            inputs.len()
+        )),
+        Block::Heading(2, "Results".to_owned()),
+    ];
+    let mut overview = Table::new(&[
+        "Label",
+        "Kind",
+        "Date",
+        "Host",
+        "Filesystem",
+        "Mount point",
+        "File",
+    ]);
+    for input in inputs {
+        let c = input.result.context();
+        overview.row(vec![
+            input.label.clone(),
+            kind(&input.result).to_owned(),
+            c.date.clone(),
+            c.host.clone(),
+            c.filesystem.fs_type.clone(),
+            c.filesystem.mount_point.clone(),
+            input.source.display().to_string(),
+        ]);
+    }
+    blocks.push(Block::Table(overview));
+    if let Some(compare) = &charts.compare {
+        blocks.push(Block::Heading(2, "Throughput of every tune".to_owned()));
+        blocks.push(Block::Chart(compare.clone()));
+    }
+    for (i, input) in inputs.iter().enumerate() {
+        blocks.push(Block::Heading(
+            2,
+            format!("{}: {}", kind(&input.result), input.label),
+        ));
+        blocks.push(Block::Fields(context_fields(input)));
+        match &input.result {
+            ResultFile::Tune(t) => tune_blocks(t, &mut blocks),
+            ResultFile::Bench(b) => bench_blocks(b, &mut blocks),
+        }
+        for chart in charts.per_input.get(i).into_iter().flatten() {
+            blocks.push(Block::Chart(chart.clone()));
+        }
+        let warnings = match &input.result {
+            ResultFile::Tune(t) => &t.warnings,
+            ResultFile::Bench(b) => &b.warnings,
+        };
+        if !warnings.is_empty() {
+            blocks.push(Block::Paragraph("Warnings:".to_owned()));
+            blocks.push(Block::List(warnings.clone()));
+        }
+    }
+    blocks
+}
+
+fn kind(result: &ResultFile) -> &'static str {
+    match result {
+        ResultFile::Tune(_) => "tune",
+        ResultFile::Bench(_) => "bench",
+    }
+}
+
+/// Where and when a result was measured.
+fn context_fields(input: &ReportInput) -> Vec<Field> {
+    let c: &RunContext = input.result.context();
+    let dataset = match &input.result {
+        ResultFile::Tune(t) => &t.dataset,
+        ResultFile::Bench(b) => &b.dataset,
+    };
+    let fs = &c.filesystem;
+    let mut fields = vec![
+        Field::text("Result file", input.source.display().to_string()),
+        Field::text("Date", c.date.clone()),
+        Field::text("Machine", format::machine(c)),
+        Field::text("Filesystem", format::filesystem(c)),
+        Field::code("Mount options", format::or_dash(&fs.options)),
+    ];
+    if let Some(ra) = fs.read_ahead_kb {
+        fields.push(Field::text("Readahead", format!("{ra} KiB")));
+    }
+    fields.push(Field::text(
+        "Dataset",
+        format!(
+            "{}: {} files, {}",
+            dataset.path,
+            dataset.files,
+            format::bytes(dataset.bytes)
+        ),
+    ));
+    fields.push(Field::text("preload version", c.preload_version.clone()));
+    fields
+}
+
+fn tune_blocks(t: &TuneResult, blocks: &mut Vec<Block>) {
+    let r = &t.recommendation;
+    let at_least = if r.saturated { "" } else { "at least " };
+    let mut text = format!(
+        "Recommended -P {at_least}{}: {} MiB/s",
+        r.parallelism,
+        format::mib_s(r.recommended_mib_s)
+    );
+    if let Some(s) = r.single_stream_mib_s.filter(|s| *s > 0.0) {
+        text.push_str(&format!(
+            " ({:.2}x P=1 at {} MiB/s)",
+            r.recommended_mib_s / s,
+            format::mib_s(s)
+        ));
+    }
+    let knees: Vec<String> = r.knee_set.iter().map(|k| k.to_string()).collect();
+    text.push_str(&format!(
+        "; confidence {:.0} % (bootstrap knees: {}); best level P={} at {} MiB/s; tolerance {:.0} %.",
+        r.confidence * 100.0,
+        if knees.is_empty() { "-".to_owned() } else { knees.join(", ") },
+        r.best_level,
+        format::mib_s(r.best_mib_s),
+        r.tolerance * 100.0
+    ));
+    blocks.push(Block::Paragraph(text));
+    let mut fields = vec![
+        Field::text("Verdict", r.verdict.clone()),
+        Field::text("Read method", t.method.clone()),
+        Field::text(
+            "Budget",
+            format!(
+                "spent {} s of {} s, {} of {}",
+                format::seconds(t.budget.time_spent_s),
+                format::seconds(t.budget.time_limit_s),
+                format::bytes(t.budget.bytes_spent),
+                format::bytes(t.budget.byte_limit)
+            ),
+        ),
+    ];
+    if let Some(k) = t.diagnostics.kneedle {
+        fields.push(Field::text("Kneedle knee (diagnostic)", format!("P={k}")));
+    }
+    if let Some(u) = t.diagnostics.usl {
+        fields.push(Field::text(
+            "USL fit (diagnostic)",
+            format!(
+                "lambda {} MiB/s, sigma {:.3}, kappa {:.4}, peak at P={:.1}, R^2 {:.3}",
+                format::mib_s(u.lambda),
+                u.sigma,
+                u.kappa,
+                u.peak_level,
+                u.r_squared
+            ),
+        ));
+    }
+    if t.reused_data {
+        fields.push(Field::text(
+            "Reused data",
+            "yes: shards were re-read after eviction; server-side caches may make this optimistic",
+        ));
+    }
+    blocks.push(Block::Fields(fields));
+    blocks.push(Block::Table(tune_table(t)));
+}
+
+fn bench_blocks(b: &BenchResult, blocks: &mut Vec<Block>) {
+    let c = &b.config;
+    let mut fields = vec![Field::text(
+        "Runs",
+        format!(
+            "{} measured + {} warm-up per strategy, caches made cold with {}",
+            c.runs, c.warmup, c.cold_method
+        ),
+    )];
+    if let Some(then) = &c.then {
+        fields.push(Field::code("Loader (--then)", then.clone()));
+    }
+    blocks.push(Block::Fields(fields));
+    blocks.push(Block::Table(bench_table(b)));
+}
+
+/// The history page.
+pub(crate) fn history_page(
+    title: &str,
+    rows: &[HistoryRow],
+    chart: Option<ChartRef>,
+    warnings: &[String],
+) -> Vec<Block> {
+    let regressed = rows.iter().filter(|r| r.verdict == "REGRESSED").count();
+    let mut blocks = vec![
+        Block::Heading(1, title.to_owned()),
+        Block::Paragraph(format!(
+            "Written by preload-report {} from {} history row(s); {} marked REGRESSED.",
+            env!("CARGO_PKG_VERSION"),
+            rows.len(),
+            regressed
+        )),
+    ];
+    if let Some(chart) = chart {
+        blocks.push(Block::Chart(chart));
+    }
+    if !warnings.is_empty() {
+        blocks.push(Block::Paragraph("Warnings:".to_owned()));
+        blocks.push(Block::List(warnings.to_vec()));
+    }
+    blocks.push(Block::Heading(2, "Runs".to_owned()));
+    blocks.push(Block::Table(history_table(rows)));
+    blocks
+}

@@ -1,0 +1,106 @@
+//! Number and text formatting shared by tables, charts and file names.
+
+use bytesize::ByteSize;
+use preload_schema::RunContext;
+
+/// Bytes in binary units: `1.5 GiB`.
+pub(crate) fn bytes(n: u64) -> String {
+    ByteSize(n).display().iec().to_string()
+}
+
+/// A throughput with a precision that suits its size: `0.52`, `12.3`, `1234`.
+pub(crate) fn mib_s(v: f64) -> String {
+    if !v.is_finite() {
+        "-".to_owned()
+    } else if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// Seconds with three significant-ish digits: `0.123`, `1.23`, `12.3`, `123`.
+pub(crate) fn seconds(v: f64) -> String {
+    if !v.is_finite() {
+        "-".to_owned()
+    } else if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 10.0 {
+        format!("{v:.1}")
+    } else if v.abs() >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+/// `host: 16 CPUs, 62.5 GiB memory, kernel 6.1.0`.
+pub(crate) fn machine(c: &RunContext) -> String {
+    format!(
+        "{}: {} CPUs, {} memory, kernel {}",
+        c.host,
+        c.cpus,
+        bytes(c.memory_bytes),
+        c.kernel
+    )
+}
+
+/// `ext4 at /data (from /dev/nvme0n1p2)`.
+pub(crate) fn filesystem(c: &RunContext) -> String {
+    let fs = &c.filesystem;
+    let mut s = format!("{} at {}", or_dash(&fs.fs_type), or_dash(&fs.mount_point));
+    if !fs.source.is_empty() {
+        s.push_str(&format!(" (from {})", fs.source));
+    }
+    s
+}
+
+/// The text, or `-` when it is empty.
+pub(crate) fn or_dash(s: &str) -> &str {
+    if s.is_empty() { "-" } else { s }
+}
+
+/// A file-name-safe slug of a label: `fuse.mfs /mnt/mfs` -> `fuse-mfs-mnt-mfs`.
+pub(crate) fn slug(label: &str) -> String {
+    let mut out = String::new();
+    for c in label.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out.truncate(40);
+    if out.is_empty() {
+        "result".to_owned()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_file_name_safe() {
+        assert_eq!(slug("fuse.mfs /mnt/mfs"), "fuse-mfs-mnt-mfs");
+        assert_eq!(slug("ext4 /"), "ext4");
+        assert_eq!(slug("///"), "result");
+    }
+
+    #[test]
+    fn numbers_keep_a_sensible_precision() {
+        assert_eq!(mib_s(1234.4), "1234");
+        assert_eq!(mib_s(12.34), "12.3");
+        assert_eq!(mib_s(0.5), "0.50");
+        assert_eq!(seconds(0.1234), "0.123");
+        assert_eq!(seconds(1.234), "1.23");
+        assert_eq!(bytes(3 * 1024 * 1024 * 1024), "3.0 GiB");
+    }
+}

@@ -3,6 +3,9 @@
 //! Kept cheap to compile: it drives the release `preload` binary as a
 //! subprocess instead of linking the engine.
 
+mod bench;
+mod demo;
+mod gen;
 mod realfs;
 
 use std::process::ExitCode;
@@ -11,12 +14,18 @@ const USAGE: &str = "\
 usage: cargo xtask <task> [args]
 
 tasks:
+  demo                       generate a sample model directory and show cold sequential vs preload
+  gen [SPEC...]              generate bench data from bench-data/*.toml into target/bench-data/
+  bench warm                 cold-cache benchmark of preload warm against xargs/cat and vmtouch
   realfs up|down|status moosefs|glusterfs|sshfs   start/stop a real distributed filesystem on loopback
 ";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("demo") => demo::main(&args[1..]),
+        Some("gen") => gen::main(&args[1..]),
+        Some("bench") => bench::main(&args[1..]),
         Some("realfs") => realfs::main(&args[1..]),
         _ => {
             eprint!("{USAGE}");

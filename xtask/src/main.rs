@@ -5,7 +5,7 @@
 
 mod bench;
 mod demo;
-mod gen;
+mod gendata;
 mod realfs;
 
 use std::process::ExitCode;
@@ -24,7 +24,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo::main(&args[1..]),
-        Some("gen") => gen::main(&args[1..]),
+        Some("gen") => gendata::main(&args[1..]),
         Some("bench") => bench::main(&args[1..]),
         Some("realfs") => realfs::main(&args[1..]),
         _ => {

@@ -95,12 +95,16 @@ pub(crate) fn unmount(path: &Path) -> Result<Unmounted, SimfsError> {
     }
 }
 
-/// If `path` is the mount point of a FUSE mount whose server is gone (stat
-/// fails with ENOTCONN, "transport endpoint is not connected"), detaches it
-/// and returns true.
+/// If `path` is the mount point of a FUSE mount whose server is gone
+/// (`statfs` fails with ENOTCONN, "transport endpoint is not connected"),
+/// detaches it and returns true.
+///
+/// `statfs` rather than `stat`: the kernel answers `stat` from cached
+/// attributes for a few seconds after the server died, `statfs` always asks.
 pub fn clean_stale_mount(path: &Path) -> Result<bool, SimfsError> {
-    match std::fs::metadata(path) {
-        Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => {
+    let stale = |r: io::Result<()>| r.is_err_and(|e| e.raw_os_error() == Some(libc::ENOTCONN));
+    if stale(statvfs(path).map(drop)) || stale(std::fs::metadata(path).map(drop)) {
+        {
             let detached = umount2(path, libc::MNT_DETACH)
                 .map_err(|e| e.to_string())
                 .or_else(|_| fusermount_unmount(path, true));
@@ -108,10 +112,10 @@ pub fn clean_stale_mount(path: &Path) -> Result<bool, SimfsError> {
                 path: path.to_path_buf(),
                 reason: format!("stale mount (transport endpoint is not connected): {reason}"),
             })?;
-            Ok(true)
+            return Ok(true);
         }
-        _ => Ok(false),
     }
+    Ok(false)
 }
 
 /// The sysfs file of the readahead of the filesystem mounted at `mountpoint`.

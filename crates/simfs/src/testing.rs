@@ -185,27 +185,36 @@ pub fn resident_bytes(path: &Path) -> io::Result<u64> {
 }
 
 /// Creates `path` with `len` bytes of deterministic pseudo-random content
-/// (`seed` picks the sequence), creating parent directories as needed.
+/// (`seed` picks the sequence; every 4 KiB page differs from every other),
+/// creating parent directories as needed. Returns `path`.
 pub fn create_file(path: &Path, len: u64, seed: u64) -> io::Result<PathBuf> {
+    const BLOCK: usize = 64 * 1024;
+    const PAGE: usize = 4096;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let mut out = io::BufWriter::with_capacity(1 << 20, File::create(path)?);
-    // splitmix64: fast, deterministic, good enough to make every page differ.
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
-    let mut left = len;
-    while left > 0 {
+    // One block of splitmix64 output, then each page stamped with its index.
+    let mut block = vec![0u8; BLOCK];
+    let mut state = seed ^ 0xD1B5_4A32_D192_ED03;
+    for word in block.chunks_exact_mut(8) {
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = state;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        let bytes = z.to_le_bytes();
-        let n = usize::try_from(left.min(8)).unwrap_or(8);
-        out.write_all(&bytes[..n])?;
+        word.copy_from_slice(&(z ^ (z >> 31)).to_le_bytes());
+    }
+    let mut out = File::create(path)?;
+    let mut page_index = 0u64;
+    let mut left = len;
+    while left > 0 {
+        for page in block.chunks_exact_mut(PAGE) {
+            page[..8].copy_from_slice(&(page_index ^ seed.rotate_left(32)).to_le_bytes());
+            page_index += 1;
+        }
+        let n = usize::try_from(left).map_or(BLOCK, |l| l.min(BLOCK));
+        out.write_all(&block[..n])?;
         left -= n as u64;
     }
-    out.flush()?;
     Ok(path.to_path_buf())
 }
 

@@ -1,0 +1,324 @@
+//! `preload warm` through the binary, on awkward trees.
+
+mod util;
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{PermissionsExt, symlink};
+use std::time::Duration;
+
+use predicates::prelude::*;
+use util::{create_size, drop_pages, json, mincore_resident, preload};
+
+#[test]
+fn the_whole_tree_becomes_resident() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("a/b")).unwrap();
+    let sizes = [0u64, 1, 4095, 4097, 3 << 20, 40 << 20];
+    let mut files = Vec::new();
+    for (i, size) in sizes.iter().enumerate() {
+        let p = root
+            .join(if i % 2 == 0 { "a" } else { "a/b" })
+            .join(format!("shard-{i}"));
+        create_size(&p, *size);
+        drop_pages(&p);
+        files.push(p);
+    }
+    let before: u64 = files.iter().map(|p| mincore_resident(p)).sum();
+    assert!(
+        before < 1 << 20,
+        "not cold before the test: {before} bytes resident"
+    );
+
+    let out = preload()
+        .args(["warm", "--json", "--chunk-size", "8MiB", "-P", "4"])
+        .arg(root)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let s = json(&out);
+    assert_eq!(s["files"], 6);
+    assert_eq!(s["files_read"], 6);
+    assert_eq!(s["bytes"], sizes.iter().sum::<u64>());
+    assert_eq!(s["pages_retained"], true);
+    assert_eq!(s["interrupted"], false);
+
+    for (p, size) in files.iter().zip(sizes) {
+        assert_eq!(mincore_resident(p), size, "{} not resident", p.display());
+    }
+    let status = preload()
+        .args(["status", "--json"])
+        .arg(root)
+        .assert()
+        .success();
+    let st = json(&status.get_output().stdout);
+    assert_eq!(st["total"]["resident_bytes"], st["total"]["total_bytes"]);
+}
+
+#[test]
+fn special_files_are_skipped_and_nothing_hangs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("real"), b"weights").unwrap();
+    let fifo = std::ffi::CString::new(root.join("fifo").as_os_str().as_bytes()).unwrap();
+    // SAFETY: valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    let _sock = std::os::unix::net::UnixListener::bind(root.join("sock")).unwrap();
+    symlink(root.join("missing"), root.join("dangling")).unwrap();
+    symlink(root, root.join("loop")).unwrap();
+    symlink("/dev/zero", root.join("zero")).unwrap();
+    std::fs::create_dir(root.join("empty")).unwrap();
+
+    let out = preload()
+        .args(["warm", "--json"])
+        .arg(root)
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let s = json(&out);
+    assert_eq!(s["files_read"], 1);
+    let mut reasons: Vec<String> = s["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["reason"].as_str().unwrap().to_owned())
+        .collect();
+    reasons.sort();
+    assert_eq!(
+        reasons,
+        [
+            "char-device",
+            "dangling-symlink",
+            "fifo",
+            "socket",
+            "symlink-loop"
+        ]
+    );
+}
+
+#[test]
+fn odd_names_survive_args_and_nul_separated_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let names: [&[u8]; 4] = [
+        b"with space",
+        b"quote's \"q\"",
+        b"new\nline",
+        b"latin1-\xe9\xff",
+    ];
+    for n in names {
+        std::fs::write(dir.path().join(OsStr::from_bytes(n)), b"data").unwrap();
+    }
+    let s = json(
+        &preload()
+            .args(["warm", "--json"])
+            .arg(dir.path())
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    );
+    assert_eq!(s["files_read"], 4);
+
+    let mut list = Vec::new();
+    for n in names {
+        list.extend_from_slice(dir.path().join(OsStr::from_bytes(n)).as_os_str().as_bytes());
+        list.push(0);
+    }
+    let s = json(
+        &preload()
+            .args(["warm", "--json", "--files-from", "-", "-0"])
+            .write_stdin(list)
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    );
+    assert_eq!(s["files_read"], 4);
+    assert!(s["failed"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn an_unreadable_file_fails_alone_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(dir.path().join("ok"), b"fine").unwrap();
+    let secret = dir.path().join("secret");
+    std::fs::write(&secret, b"no").unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
+
+    let mut cmd = preload();
+    cmd.args(["warm", "--json"]).arg(dir.path());
+    if util::is_root() {
+        // Root reads anything: run as nobody so the kernel refuses.
+        use std::os::unix::process::CommandExt;
+        let mut std_cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("preload"));
+        std_cmd
+            .args(["warm", "--json"])
+            .arg(dir.path())
+            .uid(65534)
+            .gid(65534);
+        cmd = assert_cmd::Command::from_std(std_cmd);
+    }
+    let out = cmd.assert().code(1).get_output().clone();
+    let s = json(&out.stdout);
+    assert_eq!(s["files_read"], 1);
+    let failed = s["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0]["path"].as_str().unwrap().ends_with("secret"));
+    assert!(
+        failed[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("ermission denied"),
+        "{failed:?}"
+    );
+}
+
+#[test]
+fn a_nonexistent_path_is_a_one_line_error_with_exit_2() {
+    preload()
+        .args(["warm", "/definitely/not/here"])
+        .assert()
+        .code(2)
+        .stderr(predicate::eq(
+            "preload: /definitely/not/here: no such file or directory\n",
+        ));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    preload()
+        .args(["warm", "-P", "zero"])
+        .arg(dir.path())
+        .assert()
+        .code(2);
+    preload()
+        .args(["warm", "--method", "direct"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown read method"));
+    preload()
+        .args(["warm"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no PATH"));
+    preload()
+        .args(["warm", "--include", "a["])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid glob"));
+}
+
+#[test]
+fn max_bytes_refuses_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    create_size(&dir.path().join("big"), 10 << 20);
+    preload()
+        .args(["warm", "--max-bytes", "1MiB"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("refusing to read 10485760 bytes"));
+}
+
+#[test]
+fn include_and_exclude_select_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for n in ["a.safetensors", "b.bin", "sub/c.safetensors"] {
+        let p = dir.path().join(n);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, b"x").unwrap();
+    }
+    let s = json(
+        &preload()
+            .args([
+                "warm",
+                "--json",
+                "--include",
+                "*.safetensors",
+                "--exclude",
+                "sub/*",
+            ])
+            .arg(dir.path())
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    );
+    assert_eq!(s["files_read"], 1);
+}
+
+#[test]
+fn every_method_warms() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("f");
+    create_size(&p, 5 << 20);
+    for method in ["read", "willneed", "mmap"] {
+        drop_pages(&p);
+        preload()
+            .args(["warm", "--quiet", "--method", method])
+            .arg(dir.path())
+            .assert()
+            .success();
+        // willneed is asynchronous: give the kernel a moment to finish.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while mincore_resident(&p) < 5 << 20 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(mincore_resident(&p), 5 << 20, "method {method}");
+    }
+}
+
+#[test]
+fn a_closed_stdout_pipe_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..2000 {
+        std::fs::write(dir.path().join(format!("f{i:04}")), b"").unwrap();
+    }
+    let bin = assert_cmd::cargo::cargo_bin("preload");
+    let script = format!(
+        "'{}' status '{}' | head -n 1 >/dev/null; echo ${{PIPESTATUS[0]}}",
+        bin.display(),
+        dir.path().display()
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn evict_reports_before_and_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("f");
+    create_size(&p, 2 << 20);
+    let _ = std::fs::read(&p).unwrap();
+    let s = json(
+        &preload()
+            .args(["evict", "--json"])
+            .arg(dir.path())
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    );
+    assert_eq!(s["before"]["resident_bytes"], 2 << 20);
+    assert_eq!(s["after"]["resident_bytes"], 0);
+    assert_eq!(mincore_resident(&p), 0);
+}

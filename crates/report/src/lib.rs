@@ -40,6 +40,7 @@ mod format;
 mod html;
 mod markdown;
 pub mod stats;
+mod tables;
 mod write;
 
 use std::path::{Path, PathBuf};

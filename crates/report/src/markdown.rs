@@ -3,8 +3,8 @@
 use preload_schema::{BenchResult, HistoryRow, ResultFile, TuneResult};
 
 use crate::ReportInput;
-use crate::content;
 use crate::doc::{Block, Table};
+use crate::tables;
 
 /// Markdown of a page.
 pub(crate) fn render(blocks: &[Block]) -> String {
@@ -116,17 +116,17 @@ fn link(target: &str) -> String {
 
 /// The per-level table of a tune, as Markdown.
 pub fn tune_table(tune: &TuneResult) -> String {
-    table(&content::tune_table(tune))
+    table(&tables::tune_table(tune))
 }
 
 /// The per-strategy table of a bench, as Markdown.
 pub fn bench_table(bench: &BenchResult) -> String {
-    table(&content::bench_table(bench))
+    table(&tables::bench_table(bench))
 }
 
 /// The rows of a history, as a Markdown table.
 pub fn history_table(rows: &[HistoryRow]) -> String {
-    table(&content::history_table(rows))
+    table(&tables::history_table(rows))
 }
 
 /// Every input's table under a heading with its label (what `report.md`

@@ -6,8 +6,9 @@ use chrono::DateTime;
 use preload_schema::{HistoryRow, ResultFile, TuneResult};
 
 use crate::chart::coldstart::ColdStart;
+use crate::chart::compare::Compare;
 use crate::chart::history::History;
-use crate::chart::scaling::{Compare, Single};
+use crate::chart::scaling::Single;
 use crate::chart::{self};
 use crate::content::{self, ResultCharts};
 use crate::doc::Block;

@@ -320,3 +320,32 @@ fn markdown_tables_for_the_terminal() {
         "{md}"
     );
 }
+
+#[test]
+fn empty_results_still_give_valid_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut tune = common::tune("ext4", "/", 100.0);
+    tune.levels.clear();
+    let mut bench = common::bench();
+    for r in &mut bench.runs {
+        r.exit_status = 1;
+    }
+    let inputs = [
+        common::input("empty tune", "t.json", ResultFile::Tune(tune)),
+        common::input("failed bench", "b.json", ResultFile::Bench(bench)),
+    ];
+    let files = write_report(&inputs, dir.path(), &opts()).unwrap();
+    for svg in files
+        .charts
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+    {
+        assert!(
+            svg_text(svg).contains("no data to plot"),
+            "{}",
+            svg.display()
+        );
+    }
+    let md = std::fs::read_to_string(&files.markdown).unwrap();
+    assert!(md.contains("| sequential | 1 | 0 (3 failed) | - |"), "{md}");
+}

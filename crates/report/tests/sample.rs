@@ -45,11 +45,53 @@ fn write_sample_report() {
     };
     let files = write_report(&inputs, &out.join("results"), &opts).unwrap();
     let history = write_history_report(&common::history(), &out.join("history"), &opts).unwrap();
-    for f in files.charts.iter().chain(&history.charts).chain([
-        &files.markdown,
-        &files.html,
-        &history.html,
-    ]) {
+
+    // Edge cases: a bench without a loader, a tune with bisection levels up
+    // to 64, a history of two setups.
+    let mut plain = common::bench();
+    plain.config.then = None;
+    for r in &mut plain.runs {
+        r.load_s = None;
+        r.total_s = r.warm_s;
+    }
+    let mut wide = common::tune("nfs4", "/net/share", 40.0);
+    for (level, f) in [(12usize, 1.02), (32, 0.9), (64, 0.7)] {
+        let mut l = wide.levels[3].clone();
+        l.level = level;
+        l.median_mib_s *= f;
+        l.min_mib_s *= f * 0.9;
+        l.max_mib_s *= f * 1.1;
+        wide.levels.push(l);
+    }
+    wide.levels.sort_by_key(|l| l.level);
+    wide.diagnostics.usl = None;
+    let edge = [
+        common::input(
+            "bench without --then",
+            "bench-plain.json",
+            ResultFile::Bench(plain),
+        ),
+        common::input("nfs4 /net/share", "tune-nfs.json", ResultFile::Tune(wide)),
+    ];
+    let edge_files = write_report(&edge, &out.join("edge"), &opts).unwrap();
+    let mut rows = common::history();
+    rows.extend(common::history().into_iter().map(|mut r| {
+        r.host = "other-runner".into();
+        r.fs_type = "ext4".into();
+        r.knee = Some(4);
+        r.knee_mib_s = r.knee_mib_s.map(|v| v * 0.4);
+        r.verdict = "WITHIN NOISE".into();
+        r
+    }));
+    let edge_history = write_history_report(&rows, &out.join("edge-history"), &opts).unwrap();
+    for f in files
+        .charts
+        .iter()
+        .chain(&history.charts)
+        .chain(&edge_files.charts)
+        .chain(&edge_history.charts)
+        .chain([&files.markdown, &files.html, &history.html])
+    {
         assert!(f.is_file(), "{}", f.display());
         println!("{}", f.display());
     }

@@ -6,8 +6,7 @@ use plotters::prelude::*;
 use preload_schema::BenchResult;
 
 use super::axis::{KeyAxis, value_label, value_top};
-use super::scaling::no_data;
-use super::{CAPTION, Chart, DESC, DrawResult, LABEL, color, text};
+use super::{CAPTION, Chart, DESC, DrawResult, LABEL, color, no_data, text};
 use crate::format;
 use crate::stats::{StrategySummary, summarize_bench};
 

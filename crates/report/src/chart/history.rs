@@ -10,8 +10,7 @@ use plotters::prelude::*;
 use preload_schema::HistoryRow;
 
 use super::axis::{KeyAxis, level_label, level_ticks, value_label, value_top};
-use super::scaling::no_data;
-use super::{ALARM, CAPTION, Chart, DESC, DrawResult, LABEL, color, text};
+use super::{ALARM, CAPTION, Chart, DESC, DrawResult, LABEL, color, no_data, text};
 
 /// Pixel size of the history chart (two panels).
 pub(crate) const SIZE: (u32, u32) = (1200, 950);

@@ -5,6 +5,7 @@
 
 pub(crate) mod axis;
 pub(crate) mod coldstart;
+pub(crate) mod compare;
 pub(crate) mod history;
 pub(crate) mod scaling;
 
@@ -134,4 +135,25 @@ where
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     chart.draw(root).map_err(|e| e.to_string())?;
     root.present().map_err(|e| e.to_string())
+}
+
+/// A chart with nothing to plot: the caption and a note.
+pub(crate) fn no_data<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    caption: &str,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let area = root.titled(caption, text(CAPTION))?;
+    let (w, h) = area.dim_in_pixel();
+    area.draw(&Text::new(
+        "no data to plot",
+        (
+            i32::try_from(w / 2).unwrap_or(0) - 70,
+            i32::try_from(h / 2).unwrap_or(0),
+        ),
+        text(DESC),
+    ))?;
+    Ok(())
 }

@@ -1,1 +1,387 @@
-//! stub
+//! The online controller behind `preload warm -P auto`: it tunes while it
+//! warms, so no bytes are spent on a separate probe.
+//!
+//! Modelled on three controllers that find a pipe's capacity online:
+//! - TCP BBR's Startup (Cardwell et al. 2016, "BBR: Congestion-Based
+//!   Congestion Control", ACM Queue 14(5)): grow geometrically while the
+//!   delivery rate keeps growing (BBR: >= 25% per round), declare the pipe
+//!   full when it stops; then ProbeBW: probe above the operating point now and
+//!   then and keep the gain only if delivery grew;
+//! - AzCopy's concurrency tuner (Azure/azure-storage-azcopy,
+//!   `common/concurrencyTuner.go`): double while throughput improves, then
+//!   step more finely, back off when a step made things worse;
+//! - fio's `latency_target` search: bisect the queue depth between a good and
+//!   a bad level.
+//!
+//! Here: Startup doubles from `start_level` while the median of
+//! `intervals_per_level` intervals beats the best lower level by `growth`;
+//! Refine bisects between the knee of the levels seen so far (the same rule
+//! as `preload tune`: smallest level within a noise-aware tolerance of the
+//! best) and the level below it; then the controller settles. Settled, it
+//! probes twice as high for `2 x intervals_per_level` intervals after
+//! `reprobe_after` intervals (doubling that wait after each probe that did not
+//! pay, so it cannot oscillate) and keeps it only for a `growth` gain, and
+//! probes a quarter lower when throughput at the settled level falls by
+//! `retrograde`. Every probe is followed by a re-measure of the settled level
+//! (A, B, A), so drift and one unlucky window do not move it.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::knee::{is_saturated, knee_index};
+use crate::stats;
+
+/// Settings of the `-P auto` controller.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AutoConfig {
+    /// First level (default 2).
+    pub start_level: usize,
+    /// Largest level it may use (default 256).
+    pub max_level: usize,
+    /// Intervals measured per level; their median is compared (default 4, so
+    /// one transitional or outlier interval cannot decide).
+    pub intervals_per_level: usize,
+    /// Intervals discarded after each level change while readers ramp up or
+    /// wind down (default 1).
+    pub ramp_intervals: usize,
+    /// Relative gain a doubling must bring to keep doubling, and a re-probe to
+    /// be kept (default 0.25, BBR's Startup threshold).
+    pub growth: f64,
+    /// Relative fall at the settled level that triggers a probe lower (default 0.25).
+    pub retrograde: f64,
+    /// Smallest tolerance of the knee rule (default 0.05: while warming, a
+    /// reader too many costs little, a reader too few costs throughput).
+    pub min_tolerance: f64,
+    /// Multiple of the pooled interval noise (robust CV) the tolerance must
+    /// reach (default 1.5: the medians of a few intervals that the rule compares
+    /// differ by about one interval CV from noise alone). The tolerance is
+    /// capped at `growth / 2`, so a re-probe cannot undo a settled level.
+    pub noise_factor: f64,
+    /// Most bisection steps after Startup (default 3).
+    pub max_refine: usize,
+    /// Intervals at the settled level before the first probe upward (default 40).
+    pub reprobe_after: usize,
+}
+
+impl Default for AutoConfig {
+    fn default() -> Self {
+        Self {
+            start_level: 2,
+            max_level: 256,
+            intervals_per_level: 4,
+            ramp_intervals: 1,
+            growth: 0.25,
+            retrograde: 0.25,
+            min_tolerance: 0.05,
+            noise_factor: 1.5,
+            max_refine: 3,
+            reprobe_after: 40,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Phase {
+    Startup,
+    Refine {
+        steps: usize,
+    },
+    Settled,
+    Probe {
+        from: usize,
+        baseline: f64,
+    },
+    Confirm {
+        from: usize,
+        probe: usize,
+        baseline: f64,
+    },
+}
+
+/// `-P auto`: called by the engine every control interval with the
+/// throughput measured over it at the current level.
+#[derive(Debug, Clone)]
+pub struct AutoController {
+    cfg: AutoConfig,
+    phase: Phase,
+    target: usize,
+    fresh: Vec<f64>,
+    ramp_left: usize,
+    search: BTreeMap<usize, Vec<f64>>,
+    settled: Option<usize>,
+    saturated: Option<bool>,
+    recent: VecDeque<f64>,
+    probe: Vec<f64>,
+    reference: f64,
+    wait: usize,
+    left: usize,
+    intervals: usize,
+    settled_after: Option<usize>,
+}
+
+impl AutoController {
+    /// A controller in Startup.
+    pub fn new(cfg: AutoConfig) -> Self {
+        let cfg = AutoConfig {
+            max_level: cfg.max_level.max(1),
+            intervals_per_level: cfg.intervals_per_level.max(1),
+            reprobe_after: cfg.reprobe_after.max(1),
+            ..cfg
+        };
+        Self {
+            phase: Phase::Startup,
+            target: cfg.start_level.clamp(1, cfg.max_level),
+            fresh: Vec::new(),
+            ramp_left: 0,
+            search: BTreeMap::new(),
+            settled: None,
+            saturated: None,
+            recent: VecDeque::new(),
+            probe: Vec::new(),
+            reference: 0.0,
+            wait: cfg.reprobe_after,
+            left: cfg.reprobe_after,
+            intervals: 0,
+            settled_after: None,
+            cfg,
+        }
+    }
+
+    /// The level to start the engine at.
+    pub fn start_level(&self) -> usize {
+        self.cfg.start_level.clamp(1, self.cfg.max_level)
+    }
+
+    /// Records one interval's throughput (MiB/s) measured at `level` and
+    /// returns the level to use next. Intervals at a level other than the one
+    /// asked for (the engine still changing over) and non-finite values are
+    /// ignored.
+    pub fn on_interval(&mut self, level: usize, mib_s: f64) -> usize {
+        self.intervals += 1;
+        if level != self.target || !mib_s.is_finite() || mib_s < 0.0 {
+            return self.target;
+        }
+        if self.ramp_left > 0 {
+            self.ramp_left -= 1;
+            return self.target;
+        }
+        let before = self.target;
+        self.step(mib_s);
+        if self.target != before {
+            self.ramp_left = self.cfg.ramp_intervals;
+        }
+        self.target
+    }
+
+    fn step(&mut self, mib_s: f64) {
+        if self.phase == Phase::Settled {
+            self.settled_interval(mib_s);
+            return;
+        }
+        self.fresh.push(mib_s);
+        let needed = match self.phase {
+            Phase::Probe { .. } => 2 * self.cfg.intervals_per_level,
+            _ => self.cfg.intervals_per_level,
+        };
+        if self.fresh.len() < needed {
+            return;
+        }
+        let fresh = std::mem::take(&mut self.fresh);
+        match self.phase {
+            Phase::Startup => {
+                self.search.entry(self.target).or_default().extend(fresh);
+                self.startup_step();
+            }
+            Phase::Refine { steps } => {
+                self.search.entry(self.target).or_default().extend(fresh);
+                self.refine(steps);
+            }
+            Phase::Probe { from, baseline } => self.probe_done(from, baseline, fresh),
+            Phase::Confirm {
+                from,
+                probe,
+                baseline,
+            } => self.confirm_done(from, probe, baseline, fresh),
+            Phase::Settled => {}
+        }
+    }
+
+    /// The level it settled on, once it has (the latest, after a re-probe).
+    pub fn settled(&self) -> Option<usize> {
+        self.settled
+    }
+
+    /// Whether the curve flattened below `max_level` (false: "at least" the
+    /// settled level); `None` before settling.
+    pub fn saturated(&self) -> Option<bool> {
+        self.saturated
+    }
+
+    /// Intervals seen so far.
+    pub fn intervals(&self) -> usize {
+        self.intervals
+    }
+
+    /// Intervals it took to settle the first time.
+    pub fn settled_after(&self) -> Option<usize> {
+        self.settled_after
+    }
+
+    /// Median throughput per level of the latest search, ascending levels,
+    /// for the report.
+    pub fn curve(&self) -> Vec<(usize, f64)> {
+        self.search
+            .iter()
+            .map(|(l, s)| (*l, stats::median(s)))
+            .collect()
+    }
+
+    fn startup_step(&mut self) {
+        let m = self
+            .search
+            .get(&self.target)
+            .map_or(f64::NAN, |s| stats::median(s));
+        let prev_best = self
+            .search
+            .range(..self.target)
+            .map(|(_, s)| stats::median(s))
+            .fold(f64::NAN, f64::max);
+        let growing = prev_best.is_nan() || m >= (1.0 + self.cfg.growth) * prev_best;
+        if !growing {
+            self.refine(0);
+        } else if self.target >= self.cfg.max_level {
+            self.settle(self.target, false);
+        } else {
+            self.target = (self.target * 2).min(self.cfg.max_level);
+        }
+    }
+
+    /// Bisects between the knee of the levels seen and the one below it, or settles.
+    fn refine(&mut self, steps: usize) {
+        let levels: Vec<usize> = self.search.keys().copied().collect();
+        let medians: Vec<f64> = self.search.values().map(|s| stats::median(s)).collect();
+        // Capped at half the growth a re-probe must see, so that a settled
+        // level can never be one a re-probe would leave again.
+        let noise = self.cfg.noise_factor * pooled_noise(&self.search);
+        let tol = self.cfg.min_tolerance.max(noise).min(self.cfg.growth / 2.0);
+        let (k, b) = knee_index(&medians, tol);
+        let knee = levels[k];
+        let lower = if k > 0 { levels[k - 1] } else { 0 };
+        let gap = knee - lower;
+        if steps < self.cfg.max_refine && gap > 1 && gap > knee / 8 {
+            self.phase = Phase::Refine { steps: steps + 1 };
+            self.target = lower + gap / 2;
+        } else {
+            self.settle(knee, is_saturated(&medians, b, tol));
+        }
+    }
+
+    fn settle(&mut self, level: usize, saturated: bool) {
+        let samples = self.search.get(&level).cloned().unwrap_or_default();
+        self.phase = Phase::Settled;
+        self.target = level;
+        self.settled = Some(level);
+        self.saturated = Some(saturated);
+        self.reference = stats::median(&samples);
+        self.recent.clear();
+        self.left = self.wait;
+        self.settled_after.get_or_insert(self.intervals);
+    }
+
+    /// Intervals in the window that watches the settled level.
+    fn window(&self) -> usize {
+        3 * self.cfg.intervals_per_level
+    }
+
+    fn settled_interval(&mut self, mib_s: f64) {
+        self.recent.push_back(mib_s);
+        while self.recent.len() > self.window() {
+            self.recent.pop_front();
+        }
+        self.left = self.left.saturating_sub(1);
+        let full = self.recent.len() == self.window();
+        let now = stats::median(self.recent.make_contiguous());
+        let from = self.target;
+        if full && now < (1.0 - self.cfg.retrograde) * self.reference && from > 1 {
+            self.start_probe(from - (from / 4).max(1), now);
+        } else if self.left == 0 && full && from < self.cfg.max_level {
+            self.start_probe((from * 2).min(self.cfg.max_level), now);
+        } else if self.left == 0 {
+            self.left = self.wait;
+        }
+    }
+
+    fn start_probe(&mut self, level: usize, baseline: f64) {
+        self.phase = Phase::Probe {
+            from: self.target,
+            baseline,
+        };
+        self.target = level;
+    }
+
+    /// After a probe, measure the settled level again (A/B/A), so that drift
+    /// and one unlucky window cannot move the level.
+    fn probe_done(&mut self, from: usize, baseline: f64, fresh: Vec<f64>) {
+        let probe = self.target;
+        self.probe = fresh;
+        self.phase = Phase::Confirm {
+            from,
+            probe,
+            baseline,
+        };
+        self.target = from;
+    }
+
+    fn confirm_done(&mut self, from: usize, probe: usize, baseline: f64, fresh: Vec<f64>) {
+        let again = stats::median(&fresh);
+        let probe_samples = std::mem::take(&mut self.probe);
+        let pm = stats::median(&probe_samples);
+        if probe > from && pm >= (1.0 + self.cfg.growth) * baseline.max(again) {
+            // The curve moved up: search again upward from the probe.
+            self.search = BTreeMap::from([(from, fresh), (probe, probe_samples)]);
+            self.wait = self.cfg.reprobe_after;
+            if probe >= self.cfg.max_level {
+                self.settle(probe, false);
+            } else {
+                self.phase = Phase::Startup;
+                self.target = (probe * 2).min(self.cfg.max_level);
+            }
+        } else if probe < from && pm >= again {
+            // Fewer readers do at least as well now: the level turned retrograde.
+            self.search = BTreeMap::from([(probe, probe_samples)]);
+            self.settle(probe, true);
+        } else {
+            if probe > from {
+                self.wait = (self.wait * 2).min(self.cfg.reprobe_after * 8);
+            }
+            self.phase = Phase::Settled;
+            self.reference = if probe < from { again } else { self.reference };
+            self.recent.clear();
+            self.left = self.wait;
+        }
+    }
+}
+
+/// Relative noise of interval throughputs: the scaled median absolute
+/// residual from each level's median, pooled over levels (robust to an
+/// outlier interval).
+fn pooled_noise(search: &BTreeMap<usize, Vec<f64>>) -> f64 {
+    let residuals: Vec<f64> = search
+        .values()
+        .flat_map(|s| {
+            let m = stats::median(s);
+            // The median's own zero residual would bias small groups low.
+            s.iter()
+                .filter(move |x| m > 0.0 && **x != m)
+                .map(move |x| x / m - 1.0)
+        })
+        .collect();
+    if residuals.len() < 2 {
+        0.0
+    } else {
+        1.4826 * stats::mad(&residuals)
+    }
+}
+
+#[cfg(test)]
+#[path = "auto_tests.rs"]
+mod tests;

@@ -49,11 +49,18 @@ mod tests {
 
     #[test]
     fn clear_knee_is_certain_and_ambiguous_one_is_not() {
-        let clear = vec![(1, vec![100.0, 101.0, 99.0]), (2, vec![200.0, 198.0, 202.0]), (4, vec![201.0, 199.0, 200.0])];
+        let clear = vec![
+            (1, vec![100.0, 101.0, 99.0]),
+            (2, vec![200.0, 198.0, 202.0]),
+            (4, vec![201.0, 199.0, 200.0]),
+        ];
         let (c, set) = bootstrap_knee(&clear, 2, 0.1, 500, 1);
         assert_eq!((c, set), (1.0, vec![2]));
         // Level 1 straddles the 10% bar: resamples disagree.
-        let vague = vec![(1, vec![80.0, 95.0, 85.0, 96.0, 84.0]), (2, vec![100.0, 100.0, 100.0])];
+        let vague = vec![
+            (1, vec![80.0, 95.0, 85.0, 96.0, 84.0]),
+            (2, vec![100.0, 100.0, 100.0]),
+        ];
         let (c, set) = bootstrap_knee(&vague, 2, 0.1, 500, 1);
         assert!(c > 0.2 && c < 0.9, "{c}");
         assert_eq!(set, vec![1, 2]);
@@ -61,7 +68,13 @@ mod tests {
 
     #[test]
     fn seeded_runs_repeat() {
-        let v = vec![(1, vec![80.0, 95.0, 85.0, 96.0]), (2, vec![100.0, 90.0, 110.0])];
-        assert_eq!(bootstrap_knee(&v, 2, 0.1, 300, 9), bootstrap_knee(&v, 2, 0.1, 300, 9));
+        let v = vec![
+            (1, vec![80.0, 95.0, 85.0, 96.0]),
+            (2, vec![100.0, 90.0, 110.0]),
+        ];
+        assert_eq!(
+            bootstrap_knee(&v, 2, 0.1, 300, 9),
+            bootstrap_knee(&v, 2, 0.1, 300, 9)
+        );
     }
 }

@@ -40,7 +40,12 @@ pub struct KneeConfig {
 
 impl Default for KneeConfig {
     fn default() -> Self {
-        Self { min_tolerance: 0.10, noise_factor: 2.0, resamples: 1000, seed: 0x5EED }
+        Self {
+            min_tolerance: 0.10,
+            noise_factor: 2.0,
+            resamples: 1000,
+            seed: 0x5EED,
+        }
     }
 }
 
@@ -75,7 +80,11 @@ pub(crate) fn pool(levels: &[LevelSamples]) -> Vec<(usize, Vec<f64>)> {
     let mut sorted: Vec<&LevelSamples> = levels.iter().collect();
     sorted.sort_by_key(|l| l.level);
     for l in sorted {
-        let good = l.samples.iter().copied().filter(|x| x.is_finite() && *x >= 0.0);
+        let good = l
+            .samples
+            .iter()
+            .copied()
+            .filter(|x| x.is_finite() && *x >= 0.0);
         match pooled.last_mut() {
             Some((lvl, s)) if *lvl == l.level => s.extend(good),
             _ => pooled.push((l.level, good.collect())),
@@ -87,8 +96,15 @@ pub(crate) fn pool(levels: &[LevelSamples]) -> Vec<(usize, Vec<f64>)> {
 
 /// The tolerance for pooled samples: `max(min_tolerance, min(noise_factor x
 /// pooled robust CV, MAX_TOLERANCE))`.
-pub(crate) fn tolerance(pooled: &[(usize, Vec<f64>)], min_tolerance: f64, noise_factor: f64) -> f64 {
-    let groups: Vec<(f64, usize)> = pooled.iter().map(|(_, s)| (stats::robust_cv(s), s.len())).collect();
+pub(crate) fn tolerance(
+    pooled: &[(usize, Vec<f64>)],
+    min_tolerance: f64,
+    noise_factor: f64,
+) -> f64 {
+    let groups: Vec<(f64, usize)> = pooled
+        .iter()
+        .map(|(_, s)| (stats::robust_cv(s), s.len()))
+        .collect();
     let noise = (noise_factor * stats::pooled_cv(&groups)).min(MAX_TOLERANCE);
     min_tolerance.max(noise)
 }
@@ -184,7 +200,12 @@ impl LevelSamples {
     /// The schema's per-level summary of these samples; the probe count and
     /// the read latency come from the driver. Zeros when there is no sample.
     pub fn summary(&self, probes: usize, latency_p50_ms: f64) -> LevelSummary {
-        let s: Vec<f64> = self.samples.iter().copied().filter(|x| x.is_finite()).collect();
+        let s: Vec<f64> = self
+            .samples
+            .iter()
+            .copied()
+            .filter(|x| x.is_finite())
+            .collect();
         let or0 = |x: f64| if x.is_nan() { 0.0 } else { x };
         LevelSummary {
             level: self.level,

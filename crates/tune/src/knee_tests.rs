@@ -28,7 +28,10 @@ fn each_seed(f: impl Fn(u64)) {
 #[test]
 fn empty_input_has_no_knee() {
     assert_eq!(choose_knee(&[], &KneeConfig::default()), None);
-    let empty = [LevelSamples { level: 4, samples: vec![f64::NAN] }];
+    let empty = [LevelSamples {
+        level: 4,
+        samples: vec![f64::NAN],
+    }];
     assert_eq!(choose_knee(&empty, &KneeConfig::default()), None);
 }
 
@@ -129,10 +132,22 @@ fn tolerance_follows_noise_but_is_capped() {
 fn an_ambiguous_knee_has_low_confidence() {
     // 4's median (362) sits right at the 10% bar below 8's (400).
     let v = vec![
-        LevelSamples { level: 2, samples: vec![200.0, 205.0, 195.0] },
-        LevelSamples { level: 4, samples: vec![350.0, 355.0, 358.0, 362.0, 365.0, 368.0, 370.0] },
-        LevelSamples { level: 8, samples: vec![395.0, 398.0, 400.0, 402.0, 405.0] },
-        LevelSamples { level: 16, samples: vec![390.0, 399.0, 401.0] },
+        LevelSamples {
+            level: 2,
+            samples: vec![200.0, 205.0, 195.0],
+        },
+        LevelSamples {
+            level: 4,
+            samples: vec![350.0, 355.0, 358.0, 362.0, 365.0, 368.0, 370.0],
+        },
+        LevelSamples {
+            level: 8,
+            samples: vec![395.0, 398.0, 400.0, 402.0, 405.0],
+        },
+        LevelSamples {
+            level: 16,
+            samples: vec![390.0, 399.0, 401.0],
+        },
     ];
     let c = choose(&v);
     assert_eq!(c.knee, 4);
@@ -144,10 +159,22 @@ fn an_ambiguous_knee_has_low_confidence() {
 #[test]
 fn duplicates_are_pooled_and_junk_dropped() {
     let v = vec![
-        LevelSamples { level: 2, samples: vec![200.0, f64::NAN] },
-        LevelSamples { level: 1, samples: vec![100.0, -5.0] },
-        LevelSamples { level: 2, samples: vec![200.0, f64::INFINITY] },
-        LevelSamples { level: 4, samples: vec![] },
+        LevelSamples {
+            level: 2,
+            samples: vec![200.0, f64::NAN],
+        },
+        LevelSamples {
+            level: 1,
+            samples: vec![100.0, -5.0],
+        },
+        LevelSamples {
+            level: 2,
+            samples: vec![200.0, f64::INFINITY],
+        },
+        LevelSamples {
+            level: 4,
+            samples: vec![],
+        },
     ];
     let c = choose(&v);
     assert_eq!((c.knee, c.best_level, c.best_median), (2, 2, 200.0));
@@ -156,14 +183,20 @@ fn duplicates_are_pooled_and_junk_dropped() {
 
 #[test]
 fn single_level_is_not_saturated() {
-    let c = choose(&[LevelSamples { level: 1, samples: vec![5.0, 6.0] }]);
+    let c = choose(&[LevelSamples {
+        level: 1,
+        samples: vec![5.0, 6.0],
+    }]);
     assert_eq!((c.knee, c.saturated), (1, false));
 }
 
 #[test]
 fn bootstrap_can_be_skipped_and_is_reproducible() {
     let v = noisy(capped(400.0), &powers(32), 11);
-    let cfg = KneeConfig { resamples: 0, ..KneeConfig::default() };
+    let cfg = KneeConfig {
+        resamples: 0,
+        ..KneeConfig::default()
+    };
     let c = choose_knee(&v, &cfg).expect("samples");
     assert_eq!((c.confidence, c.knee_set), (0.0, vec![8]));
     assert_eq!(choose(&v), choose(&v));
@@ -173,11 +206,29 @@ fn bootstrap_can_be_skipped_and_is_reproducible() {
 fn recommendation_and_summary_carry_the_numbers() {
     let c = choose(&clean(capped(400.0), &powers(16)));
     let r = c.to_recommendation(Some(50.0));
-    assert_eq!((r.parallelism, r.best_mib_s, r.recommended_mib_s), (8, 400.0, 400.0));
+    assert_eq!(
+        (r.parallelism, r.best_mib_s, r.recommended_mib_s),
+        (8, 400.0, 400.0)
+    );
     assert!(r.verdict.starts_with("use -P 8:"), "{}", r.verdict);
-    let s = LevelSamples { level: 3, samples: vec![1.0, 3.0, 2.0] }.summary(2, 1.5);
-    assert_eq!((s.level, s.probes, s.median_mib_s, s.min_mib_s, s.max_mib_s), (3, 2, 2.0, 1.0, 3.0));
-    assert_eq!(LevelSamples { level: 1, samples: vec![] }.summary(0, 0.0).median_mib_s, 0.0);
+    let s = LevelSamples {
+        level: 3,
+        samples: vec![1.0, 3.0, 2.0],
+    }
+    .summary(2, 1.5);
+    assert_eq!(
+        (s.level, s.probes, s.median_mib_s, s.min_mib_s, s.max_mib_s),
+        (3, 2, 2.0, 1.0, 3.0)
+    );
+    assert_eq!(
+        LevelSamples {
+            level: 1,
+            samples: vec![]
+        }
+        .summary(0, 0.0)
+        .median_mib_s,
+        0.0
+    );
 }
 
 /// The acceptance table; run with `--nocapture` to see it.
@@ -186,12 +237,32 @@ fn print_acceptance_table() {
     let l12 = [1, 2, 4, 8, 12, 16, 32];
     type Curve = Box<dyn Fn(usize) -> f64>;
     let cases: Vec<(&str, Curve, Vec<usize>, f64)> = vec![
-        ("cap 400 (knee 8)", Box::new(capped(400.0)), powers(64), 0.10),
-        ("cap 600 (knee 12)", Box::new(capped(600.0)), l12.to_vec(), 0.10),
-        ("linear 50P", Box::new(|p| 50.0 * p as f64), powers(64), 0.10),
+        (
+            "cap 400 (knee 8)",
+            Box::new(capped(400.0)),
+            powers(64),
+            0.10,
+        ),
+        (
+            "cap 600 (knee 12)",
+            Box::new(capped(600.0)),
+            l12.to_vec(),
+            0.10,
+        ),
+        (
+            "linear 50P",
+            Box::new(|p| 50.0 * p as f64),
+            powers(64),
+            0.10,
+        ),
         ("flat 300", Box::new(|_| 300.0), powers(64), 0.10),
         ("retrograde peak 8", Box::new(retrograde), powers(64), 0.10),
-        ("USL 0.03/0.0005 (peak 44)", Box::new(usl(100.0, 0.03, 0.0005)), powers(64), 0.05),
+        (
+            "USL 0.03/0.0005 (peak 44)",
+            Box::new(usl(100.0, 0.03, 0.0005)),
+            powers(64),
+            0.05,
+        ),
     ];
     println!("| curve | noise | knee | saturated | confidence | tolerance | knee set |");
     for (name, f, levels, cv) in &cases {

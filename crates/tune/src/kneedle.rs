@@ -12,19 +12,31 @@ const SENSITIVITY: f64 = 1.0;
 /// The level at the knee of `(level, throughput)` points, or `None` when the
 /// curve has no knee (fewer than three points, flat, or straight/convex).
 pub fn kneedle(points: &[(f64, f64)]) -> Option<usize> {
-    let mut p: Vec<(f64, f64)> = points.iter().copied().filter(|(x, y)| x.is_finite() && y.is_finite()).collect();
+    let mut p: Vec<(f64, f64)> = points
+        .iter()
+        .copied()
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .collect();
     p.sort_by(|a, b| a.0.total_cmp(&b.0));
     if p.len() < 3 {
         return None;
     }
     let (x0, x1) = (p[0].0, p[p.len() - 1].0);
-    let (ymin, ymax) = p.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), q| (lo.min(q.1), hi.max(q.1)));
+    let (ymin, ymax) = p
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), q| {
+            (lo.min(q.1), hi.max(q.1))
+        });
     if x1 <= x0 || ymax <= ymin {
         return None;
     }
     let xn: Vec<f64> = p.iter().map(|q| (q.0 - x0) / (x1 - x0)).collect();
     // Difference curve: normalised y minus normalised x.
-    let d: Vec<f64> = p.iter().zip(&xn).map(|(q, x)| (q.1 - ymin) / (ymax - ymin) - x).collect();
+    let d: Vec<f64> = p
+        .iter()
+        .zip(&xn)
+        .map(|(q, x)| (q.1 - ymin) / (ymax - ymin) - x)
+        .collect();
     let mean_dx = (xn[xn.len() - 1] - xn[0]) / (xn.len() - 1) as f64;
     let n = d.len();
     let is_local_max = |i: usize| i > 0 && i + 1 < n && d[i] >= d[i - 1] && d[i] > d[i + 1];

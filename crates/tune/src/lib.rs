@@ -22,7 +22,7 @@ mod usl;
 
 pub mod stats;
 
-//TMP pub use auto::{AutoConfig, AutoController};
+pub use auto::{AutoConfig, AutoController};
 pub use knee::{KneeChoice, KneeConfig, LevelSamples, MAX_TOLERANCE, choose_knee};
 pub use kneedle::kneedle;
 pub use little::{little_utilisation, littles_law};

@@ -12,14 +12,25 @@ use preload_schema::LittleCheck;
 /// non-negative number.
 pub fn littles_law(level: usize, reads_per_s: f64, mean_latency_s: f64) -> LittleCheck {
     let valid = |x: f64| x.is_finite() && x >= 0.0;
-    let implied = if valid(reads_per_s) && valid(mean_latency_s) { reads_per_s * mean_latency_s } else { 0.0 };
-    LittleCheck { level, implied_concurrency: implied }
+    let implied = if valid(reads_per_s) && valid(mean_latency_s) {
+        reads_per_s * mean_latency_s
+    } else {
+        0.0
+    };
+    LittleCheck {
+        level,
+        implied_concurrency: implied,
+    }
 }
 
 /// Implied concurrency as a fraction of the level (1 = every reader was
 /// always inside a read); 0 for level 0.
 pub fn little_utilisation(check: &LittleCheck) -> f64 {
-    if check.level == 0 { 0.0 } else { check.implied_concurrency / check.level as f64 }
+    if check.level == 0 {
+        0.0
+    } else {
+        check.implied_concurrency / check.level as f64
+    }
 }
 
 #[cfg(test)]

@@ -83,19 +83,31 @@ impl SweepPlan {
     /// A plan sweeping up to `max_level` (at least 1).
     pub fn new(max_level: usize, cfg: SweepConfig) -> Self {
         let max = max_level.max(1);
-        let mut ladder: Vec<usize> =
-            std::iter::successors(Some(1usize), |l| l.checked_mul(2)).take_while(|l| *l <= max).collect();
+        let mut ladder: Vec<usize> = std::iter::successors(Some(1usize), |l| l.checked_mul(2))
+            .take_while(|l| *l <= max)
+            .collect();
         if ladder.last() != Some(&max) {
             ladder.push(max);
         }
-        Self { ladder, cfg, stage: Stage::Sweep, issued: Vec::new(), bisected: Vec::new() }
+        Self {
+            ladder,
+            cfg,
+            stage: Stage::Sweep,
+            issued: Vec::new(),
+            bisected: Vec::new(),
+        }
     }
 
     /// The next probe given everything measured so far (all phases pooled),
     /// or `None` when the plan is complete.
     pub fn next(&mut self, measured: &[LevelSamples]) -> Option<NextProbe> {
         let pooled = pool(measured);
-        let median_at = |l: usize| pooled.iter().find(|(lvl, _)| *lvl == l).map(|(_, s)| stats::median(s));
+        let median_at = |l: usize| {
+            pooled
+                .iter()
+                .find(|(lvl, _)| *lvl == l)
+                .map(|(_, s)| stats::median(s))
+        };
         loop {
             match &mut self.stage {
                 Stage::Sweep => {
@@ -113,21 +125,36 @@ impl SweepPlan {
                             None if self.issued.contains(&l) => {}
                             None => {
                                 self.issued.push(l);
-                                return Some(NextProbe { level: l, phase: ProbePhase::Sweep });
+                                return Some(NextProbe {
+                                    level: l,
+                                    phase: ProbePhase::Sweep,
+                                });
                             }
                         }
                     }
                     swept.reverse();
-                    self.stage = if self.cfg.descend { Stage::Descend(swept.into()) } else { Stage::Bisect };
+                    self.stage = if self.cfg.descend {
+                        Stage::Descend(swept.into())
+                    } else {
+                        Stage::Bisect
+                    };
                 }
                 Stage::Descend(queue) => match queue.pop_front() {
-                    Some(level) => return Some(NextProbe { level, phase: ProbePhase::Descend }),
+                    Some(level) => {
+                        return Some(NextProbe {
+                            level,
+                            phase: ProbePhase::Descend,
+                        });
+                    }
                     None => self.stage = Stage::Bisect,
                 },
                 Stage::Bisect => match self.bisect_level(&pooled) {
                     Some(level) => {
                         self.bisected.push(level);
-                        return Some(NextProbe { level, phase: ProbePhase::Bisect });
+                        return Some(NextProbe {
+                            level,
+                            phase: ProbePhase::Bisect,
+                        });
                     }
                     None => self.stage = Stage::Done,
                 },
@@ -173,7 +200,12 @@ mod tests {
 
     /// Runs the plan to the end against `curve` (10 buckets per probe, noise
     /// `cv`, 5% outliers when noisy); returns the probes and the final knee.
-    fn drive(curve: impl Fn(usize) -> f64, max: usize, cv: f64, seed: u64) -> (Vec<NextProbe>, usize, bool) {
+    fn drive(
+        curve: impl Fn(usize) -> f64,
+        max: usize,
+        cv: f64,
+        seed: u64,
+    ) -> (Vec<NextProbe>, usize, bool) {
         let mut plan = SweepPlan::new(max, SweepConfig::default());
         let mut rng = SplitMix64::new(seed);
         let mut measured: Vec<LevelSamples> = Vec::new();
@@ -181,7 +213,10 @@ mod tests {
         while let Some(p) = plan.next(&measured) {
             assert!(probes.len() < 40, "plan does not end: {probes:?}");
             let outliers = if cv > 0.0 { 0.05 } else { 0.0 };
-            measured.push(LevelSamples { level: p.level, samples: noisy(&mut rng, curve(p.level), 10, cv, outliers) });
+            measured.push(LevelSamples {
+                level: p.level,
+                samples: noisy(&mut rng, curve(p.level), 10, cv, outliers),
+            });
             probes.push(p);
         }
         let c = choose_knee(&measured, &KneeConfig::default()).expect("measured");
@@ -189,7 +224,10 @@ mod tests {
     }
 
     fn seq(levels: &[usize], phase: ProbePhase) -> Vec<NextProbe> {
-        levels.iter().map(|&level| NextProbe { level, phase }).collect()
+        levels
+            .iter()
+            .map(|&level| NextProbe { level, phase })
+            .collect()
     }
 
     fn plan(parts: &[(&[usize], ProbePhase)]) -> Vec<NextProbe> {
@@ -199,7 +237,11 @@ mod tests {
     #[test]
     fn cap_at_eight_stops_after_two_flat_doublings() {
         let (probes, knee, sat) = drive(capped(400.0), 64, 0.0, 1);
-        let expect = plan(&[(&[1, 2, 4, 8, 16, 32], Sweep), (&[32, 16, 8, 4, 2, 1], Descend), (&[6, 7], Bisect)]);
+        let expect = plan(&[
+            (&[1, 2, 4, 8, 16, 32], Sweep),
+            (&[32, 16, 8, 4, 2, 1], Descend),
+            (&[6, 7], Bisect),
+        ]);
         assert_eq!(probes, expect);
         assert_eq!((knee, sat), (8, true));
     }
@@ -219,7 +261,10 @@ mod tests {
     #[test]
     fn linear_sweeps_to_the_maximum_without_bisecting() {
         let (probes, knee, sat) = drive(|p| 50.0 * p as f64, 48, 0.0, 1);
-        let expect = plan(&[(&[1, 2, 4, 8, 16, 32, 48], Sweep), (&[48, 32, 16, 8, 4, 2, 1], Descend)]);
+        let expect = plan(&[
+            (&[1, 2, 4, 8, 16, 32, 48], Sweep),
+            (&[48, 32, 16, 8, 4, 2, 1], Descend),
+        ]);
         assert_eq!(probes, expect);
         assert_eq!((knee, sat), (48, false));
     }
@@ -235,7 +280,11 @@ mod tests {
     fn retrograde_stops_past_the_peak() {
         // 16 gives 500 < 0.75 x 800.
         let (probes, knee, _) = drive(retrograde, 64, 0.0, 1);
-        let expect = plan(&[(&[1, 2, 4, 8, 16], Sweep), (&[16, 8, 4, 2, 1], Descend), (&[6, 7], Bisect)]);
+        let expect = plan(&[
+            (&[1, 2, 4, 8, 16], Sweep),
+            (&[16, 8, 4, 2, 1], Descend),
+            (&[6, 7], Bisect),
+        ]);
         assert_eq!(probes, expect);
         assert_eq!(knee, 8);
     }
@@ -248,29 +297,59 @@ mod tests {
         for seed in 1..=8 {
             for (cap, true_knee) in [(400.0, 8), (600.0, 12)] {
                 let (p, knee, sat) = drive(capped(cap), 64, 0.10, seed);
-                assert!(sat && knee <= true_knee && capped(cap)(knee) >= 0.75 * cap, "seed {seed}: {knee} {p:?}");
+                assert!(
+                    sat && knee <= true_knee && capped(cap)(knee) >= 0.75 * cap,
+                    "seed {seed}: {knee} {p:?}"
+                );
             }
             let (_, knee, sat) = drive(|p| 50.0 * p as f64, 64, 0.10, seed);
             assert_eq!((knee, sat), (64, false), "seed {seed}");
             let (p, knee, _) = drive(|_| 300.0, 64, 0.10, seed);
             assert!(knee == 1 && p.len() <= 12, "seed {seed}: {knee} {p:?}");
             let (_, knee, _) = drive(retrograde, 64, 0.10, seed);
-            assert!(knee <= 8 && retrograde(knee) >= 0.75 * 800.0, "seed {seed}: {knee}");
+            assert!(
+                knee <= 8 && retrograde(knee) >= 0.75 * 800.0,
+                "seed {seed}: {knee}"
+            );
         }
     }
 
     #[test]
     fn unmeasured_levels_are_skipped_and_no_descend_goes_to_bisect() {
-        let mut plan = SweepPlan::new(4, SweepConfig { descend: false, ..SweepConfig::default() });
-        let sweep = |level| Some(NextProbe { level, phase: Sweep });
+        let mut plan = SweepPlan::new(
+            4,
+            SweepConfig {
+                descend: false,
+                ..SweepConfig::default()
+            },
+        );
+        let sweep = |level| {
+            Some(NextProbe {
+                level,
+                phase: Sweep,
+            })
+        };
         assert_eq!(plan.next(&[]), sweep(1));
         assert_eq!(plan.next(&[]), sweep(2), "1 was asked and never measured");
         let m = vec![
-            LevelSamples { level: 2, samples: vec![100.0] },
-            LevelSamples { level: 4, samples: vec![400.0] },
+            LevelSamples {
+                level: 2,
+                samples: vec![100.0],
+            },
+            LevelSamples {
+                level: 4,
+                samples: vec![400.0],
+            },
         ];
         assert_eq!(plan.next(&m[..1]), sweep(4));
-        assert_eq!(plan.next(&m), None, "knee 4 is the top and still rising: no bisection");
-        assert_eq!(SweepPlan::new(0, SweepConfig::default()).next(&[]), sweep(1));
+        assert_eq!(
+            plan.next(&m),
+            None,
+            "knee 4 is the top and still rising: no bisection"
+        );
+        assert_eq!(
+            SweepPlan::new(0, SweepConfig::default()).next(&[]),
+            sweep(1)
+        );
     }
 }

@@ -10,7 +10,11 @@ pub(crate) fn noisy(rng: &mut SplitMix64, mean: f64, n: usize, cv: f64, outliers
     (0..n)
         .map(|_| {
             if rng.unit() < outliers {
-                if rng.unit() < 0.5 { mean * 0.2 } else { mean * 3.0 }
+                if rng.unit() < 0.5 {
+                    mean * 0.2
+                } else {
+                    mean * 3.0
+                }
             } else {
                 (mean * (1.0 + cv * rng.normal())).max(0.0)
             }
@@ -30,13 +34,18 @@ pub(crate) fn sample_curve(
     let mut rng = SplitMix64::new(seed);
     levels
         .iter()
-        .map(|&l| LevelSamples { level: l, samples: noisy(&mut rng, curve(l), n, cv, outliers) })
+        .map(|&l| LevelSamples {
+            level: l,
+            samples: noisy(&mut rng, curve(l), n, cv, outliers),
+        })
         .collect()
 }
 
 /// 1, 2, 4, ... up to `max`.
 pub(crate) fn powers(max: usize) -> Vec<usize> {
-    std::iter::successors(Some(1usize), |l| Some(l * 2)).take_while(|l| *l <= max).collect()
+    std::iter::successors(Some(1usize), |l| Some(l * 2))
+        .take_while(|l| *l <= max)
+        .collect()
 }
 
 /// Hard cap: 50 MiB/s per reader up to `cap` MiB/s.

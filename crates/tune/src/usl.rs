@@ -23,17 +23,25 @@ fn coef(u: f64) -> f64 {
 /// Sum of squared errors and the best lambda for given coefficients.
 fn sse(points: &[(f64, f64)], sigma: f64, kappa: f64) -> (f64, f64) {
     let g = |n: f64| n / (1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0));
-    let (xy, xx) = points.iter().fold((0.0, 0.0), |(xy, xx), &(n, y)| (xy + y * g(n), xx + g(n) * g(n)));
+    let (xy, xx) = points.iter().fold((0.0, 0.0), |(xy, xx), &(n, y)| {
+        (xy + y * g(n), xx + g(n) * g(n))
+    });
     let lambda = if xx > 0.0 { xy / xx } else { 0.0 };
-    let e = points.iter().map(|&(n, y)| (y - lambda * g(n)).powi(2)).sum();
+    let e = points
+        .iter()
+        .map(|&(n, y)| (y - lambda * g(n)).powi(2))
+        .sum();
     (e, lambda)
 }
 
 /// Fits the USL to `(level, throughput)` points with sigma and kappa bounded
 /// to [0, 1]; `None` with fewer than three distinct positive levels.
 pub fn fit_usl(points: &[(f64, f64)]) -> Option<UslFit> {
-    let pts: Vec<(f64, f64)> =
-        points.iter().copied().filter(|(n, y)| n.is_finite() && y.is_finite() && *n > 0.0).collect();
+    let pts: Vec<(f64, f64)> = points
+        .iter()
+        .copied()
+        .filter(|(n, y)| n.is_finite() && y.is_finite() && *n > 0.0)
+        .collect();
     let mut levels: Vec<f64> = pts.iter().map(|p| p.0).collect();
     levels.sort_by(f64::total_cmp);
     levels.dedup();
@@ -58,7 +66,10 @@ pub fn fit_usl(points: &[(f64, f64)]) -> Option<UslFit> {
     while step > 1e-6 {
         let mut moved = false;
         for (du, dv) in [(step, 0.0), (-step, 0.0), (0.0, step), (0.0, -step)] {
-            let u = ((best.0 + du).clamp(U_MIN, U_MAX), (best.1 + dv).clamp(U_MIN, U_MAX));
+            let u = (
+                (best.0 + du).clamp(U_MIN, U_MAX),
+                (best.1 + dv).clamp(U_MIN, U_MAX),
+            );
             let c = cost(u);
             if c < best_cost {
                 (best, best_cost, moved) = (u, c, true);
@@ -72,9 +83,25 @@ pub fn fit_usl(points: &[(f64, f64)]) -> Option<UslFit> {
     let (e, lambda) = sse(&pts, sigma, kappa);
     let mean = pts.iter().map(|p| p.1).sum::<f64>() / pts.len() as f64;
     let sst: f64 = pts.iter().map(|p| (p.1 - mean).powi(2)).sum();
-    let r_squared = if sst > 0.0 { 1.0 - e / sst } else if e <= 1e-12 { 1.0 } else { 0.0 };
-    let peak_level = if kappa > 0.0 { ((1.0 - sigma) / kappa).sqrt() } else { f64::INFINITY };
-    Some(UslFit { lambda, sigma, kappa, peak_level, r_squared })
+    let r_squared = if sst > 0.0 {
+        1.0 - e / sst
+    } else if e <= 1e-12 {
+        1.0
+    } else {
+        0.0
+    };
+    let peak_level = if kappa > 0.0 {
+        ((1.0 - sigma) / kappa).sqrt()
+    } else {
+        f64::INFINITY
+    };
+    Some(UslFit {
+        lambda,
+        sigma,
+        kappa,
+        peak_level,
+        r_squared,
+    })
 }
 
 #[cfg(test)]
@@ -102,7 +129,10 @@ mod tests {
         assert!(lin.sigma < 1e-4 && lin.kappa < 1e-6, "{lin:?}");
         assert!(lin.peak_level > 1000.0, "{lin:?}");
         let flat = fit_usl(&pts(|_| 300.0, &powers(64))).expect("fit");
-        assert!(flat.sigma > 0.99 && (flat.lambda - 300.0).abs() < 1.0, "{flat:?}");
+        assert!(
+            flat.sigma > 0.99 && (flat.lambda - 300.0).abs() < 1.0,
+            "{flat:?}"
+        );
     }
 
     #[test]

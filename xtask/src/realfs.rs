@@ -222,7 +222,7 @@ fn up(root: &Path, fs: Fs) -> Result<()> {
     let mnt = st.mnt();
     let probe_log = st.log("probe");
     if mount::mounted(&mnt).is_some() {
-        match mount::probe(&mnt, PROBE_TIMEOUT, &probe_log) {
+        match mount::probe_until(&mnt, PROBE_TIMEOUT, &probe_log) {
             Ok(()) => {
                 eprintln!("realfs: {fs} is already up");
                 println!("{}", mnt.display());
@@ -240,7 +240,7 @@ fn up(root: &Path, fs: Fs) -> Result<()> {
         Fs::Glusterfs => glusterfs::up(&st)?,
         Fs::Sshfs | Fs::SshfsCache => sshfs::up(root, &st, fs == Fs::SshfsCache)?,
     }
-    mount::probe(&mnt, PROBE_TIMEOUT, &probe_log)
+    mount::probe_until(&mnt, PROBE_TIMEOUT, &probe_log)
         .with_context(|| format!("{fs} mounted at {} but does not work", mnt.display()))?;
     eprintln!("realfs: {fs} up in {:.1} s", t.elapsed().as_secs_f64());
     println!("{}", mnt.display());

@@ -9,8 +9,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-/// How often waits poll.
+/// How often process and command waits poll.
 const POLL: Duration = Duration::from_millis(50);
+/// How often [`wait_for`] retries (its checks may run CLIs costing ~0.1 s).
+const WAIT_POLL: Duration = Duration::from_millis(150);
 
 /// Runs `cmd` to completion within `timeout`, stdout and stderr going to
 /// `log` (a file, not a pipe: commands that fork a daemon leave it holding
@@ -145,7 +147,7 @@ pub fn wait_for(
                 tail(log, 20)
             );
         }
-        std::thread::sleep(POLL);
+        std::thread::sleep(WAIT_POLL);
     }
     Ok(())
 }

@@ -16,10 +16,11 @@ pub(crate) struct ResultCharts {
     pub per_input: Vec<Vec<ChartRef>>,
 }
 
-/// The results page.
+/// The results page; `labels` are the inputs' labels made unique.
 pub(crate) fn results_page(
     title: &str,
     inputs: &[ReportInput],
+    labels: &[String],
     charts: &ResultCharts,
 ) -> Vec<Block> {
     let mut blocks = vec![
@@ -40,10 +41,10 @@ pub(crate) fn results_page(
         "Mount point",
         "File",
     ]);
-    for input in inputs {
+    for (input, label) in inputs.iter().zip(labels) {
         let c = input.result.context();
         overview.row(vec![
-            input.label.clone(),
+            label.clone(),
             kind(&input.result).to_owned(),
             c.date.clone(),
             c.host.clone(),
@@ -57,10 +58,10 @@ pub(crate) fn results_page(
         blocks.push(Block::Heading(2, "Throughput of every tune".to_owned()));
         blocks.push(Block::Chart(compare.clone()));
     }
-    for (i, input) in inputs.iter().enumerate() {
+    for (i, (input, label)) in inputs.iter().zip(labels).enumerate() {
         blocks.push(Block::Heading(
             2,
-            format!("{}: {}", kind(&input.result), input.label),
+            format!("{}: {label}", kind(&input.result)),
         ));
         blocks.push(Block::Fields(context_fields(input)));
         match &input.result {

@@ -73,15 +73,7 @@ pub(crate) fn results(
         }
         charts.per_input.push(refs);
     }
-    let labelled: Vec<ReportInput> = inputs
-        .iter()
-        .zip(labels)
-        .map(|(input, label)| ReportInput {
-            label,
-            ..input.clone()
-        })
-        .collect();
-    let blocks = content::results_page(&opts.title, &labelled, &charts);
+    let blocks = content::results_page(&opts.title, inputs, &labels, &charts);
     write_pages(&opts.title, &blocks, out_dir, files, Vec::new())
 }
 

@@ -121,9 +121,9 @@ pub fn tune(fs_type: &str, mount_point: &str, scale: f64) -> TuneResult {
         diagnostics: Diagnostics {
             usl: Some(UslFit {
                 lambda: scale,
-                sigma: 0.05,
-                kappa: 0.002,
-                peak_level: 21.8,
+                sigma: 0.02,
+                kappa: 0.006,
+                peak_level: 12.8,
                 r_squared: 0.97,
             }),
             kneedle: Some(4),

@@ -124,8 +124,8 @@ impl State {
         }
     }
 
-    /// Creates the folder and its `logs/` and `run/`.
-    fn create(&self) -> Result<()> {
+    /// Creates the folder and its `logs/`, `run/` and `mnt/`.
+    pub(crate) fn create(&self) -> Result<()> {
         for d in [
             self.dir.clone(),
             self.logs(),
@@ -276,9 +276,7 @@ fn status(root: &Path, fs: Fs) {
         Fs::Moosefs | Fs::Glusterfs => proc::find(&st.dir.to_string_lossy()),
         Fs::Sshfs | Fs::SshfsCache => {
             let mut p = proc::find(&mnt.to_string_lossy());
-            if fs == Fs::Sshfs {
-                p.extend(proc::find(&sshfs::sshd_dir(root).to_string_lossy()));
-            }
+            p.extend(proc::find(&sshfs::sshd_dir(root).join("sshd_config").to_string_lossy()));
             p
         }
     };

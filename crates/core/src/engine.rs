@@ -35,6 +35,10 @@ pub struct EngineConfig {
     pub buffer_size: usize,
     /// How often the monitor samples progress.
     pub tick: Duration,
+    /// Stop reading after this long (a tune probe); None = read everything.
+    pub deadline: Option<Duration>,
+    /// Stop reading after about this many bytes (a tune probe's budget).
+    pub byte_limit: Option<u64>,
 }
 
 impl Default for EngineConfig {
@@ -43,6 +47,8 @@ impl Default for EngineConfig {
             method: ReadMethod::Read,
             buffer_size: DEFAULT_BUFFER_SIZE,
             tick: Duration::from_millis(50),
+            deadline: None,
+            byte_limit: None,
         }
     }
 }
@@ -89,6 +95,12 @@ pub struct RunStats {
     pub levels: Vec<(Duration, usize)>,
     /// The level the controller settled on (or the last level used).
     pub final_level: usize,
+    /// Chunks taken from the front of the plan (read completely or in
+    /// part); the chunks after them were not touched.
+    pub chunks_taken: usize,
+    /// True when the run stopped at [`EngineConfig::deadline`] or
+    /// [`EngineConfig::byte_limit`] rather than at the end of the plan.
+    pub stopped_at_limit: bool,
 }
 
 impl RunStats {
@@ -101,6 +113,8 @@ impl RunStats {
 struct Shared<'a> {
     plan: &'a Plan,
     cancel: &'a CancelToken,
+    /// Set by the monitor at a deadline or byte limit.
+    stop: AtomicBool,
     next: AtomicUsize,
     bytes: AtomicU64,
     files_done: AtomicU64,
@@ -114,6 +128,22 @@ struct Shared<'a> {
     finished: AtomicUsize,
     last_end: Mutex<Duration>,
     latencies: Mutex<Vec<Duration>>,
+}
+
+impl Shared<'_> {
+    /// Checks the deadline and byte limit; sets the stop flag when passed.
+    fn over_limit(&self, cfg: &EngineConfig, bytes: u64) -> bool {
+        let over_time = cfg.deadline.is_some_and(|d| self.start.elapsed() >= d);
+        let over_bytes = cfg.byte_limit.is_some_and(|b| bytes >= b);
+        if over_time || over_bytes {
+            self.stop.store(true, Ordering::SeqCst);
+        }
+        over_time || over_bytes
+    }
+
+    fn stopping(&self) -> bool {
+        self.cancel.is_cancelled() || self.stop.load(Ordering::Relaxed)
+    }
 }
 
 /// Reads every chunk of `plan`. Never fails as a whole: per-file errors are
@@ -130,6 +160,7 @@ pub fn run(
     let shared = Shared {
         plan,
         cancel,
+        stop: AtomicBool::new(false),
         next: AtomicUsize::new(0),
         bytes: AtomicU64::new(0),
         files_done: AtomicU64::new(0),
@@ -169,8 +200,9 @@ pub fn run(
     stats.failures = shared.failures.into_inner().expect("lock");
     stats.drain_started = shared.drain_started.get().copied();
     stats.latencies = shared.latencies.into_inner().expect("lock");
-    stats.cancelled =
-        cancel.is_cancelled() && shared.next.load(Ordering::SeqCst) < plan.chunks.len();
+    stats.chunks_taken = shared.next.load(Ordering::SeqCst).min(plan.chunks.len());
+    stats.stopped_at_limit = shared.stop.load(Ordering::SeqCst);
+    stats.cancelled = cancel.is_cancelled() && stats.chunks_taken < plan.chunks.len();
     stats.timeline.push((stats.elapsed, stats.bytes));
     stats.final_level = controller
         .settled()
@@ -207,6 +239,9 @@ fn monitor(
         if shared.finished.load(Ordering::SeqCst) == workers {
             break;
         }
+        if shared.over_limit(cfg, bytes) {
+            shared.level_changed.notify_all();
+        }
         if elapsed - last_control >= interval && shared.drain_started.get().is_none() {
             let dt = (elapsed - last_control).as_secs_f64();
             let mib_s = mib_per_s(bytes - last_bytes, dt);
@@ -240,11 +275,12 @@ fn worker(id: usize, shared: &Shared<'_>, cfg: &EngineConfig) {
         }
         let path = &shared.plan.files[chunk.file].path;
         let mut on_step = |n: u64, latency: Duration| {
-            shared.bytes.fetch_add(n, Ordering::Relaxed);
+            let total = shared.bytes.fetch_add(n, Ordering::Relaxed) + n;
+            shared.over_limit(cfg, total);
             if latencies.len() < LATENCY_SAMPLES_PER_WORKER {
                 latencies.push(latency);
             }
-            !shared.cancel.is_cancelled()
+            !shared.stopping()
         };
         match reader.read_chunk(path, chunk.offset, chunk.len, &mut on_step) {
             Ok(()) => {}
@@ -280,7 +316,7 @@ fn worker(id: usize, shared: &Shared<'_>, cfg: &EngineConfig) {
 fn wait_for_turn(id: usize, shared: &Shared<'_>) -> bool {
     let mut level = shared.level.lock().expect("lock");
     loop {
-        if shared.cancel.is_cancelled() {
+        if shared.stopping() {
             return false;
         }
         if shared.next.load(Ordering::SeqCst) >= shared.plan.chunks.len() {
@@ -329,6 +365,22 @@ mod tests {
             })
             .collect();
         Plan::new(files, chunk)
+    }
+
+    #[test]
+    fn a_byte_limit_stops_early_and_counts_taken_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan_of(dir.path(), &[1 << 20; 64], 1 << 20);
+        let cfg = EngineConfig {
+            byte_limit: Some(1),
+            tick: Duration::from_millis(1),
+            ..cfg()
+        };
+        let stats = run(&plan, &cfg, &mut FixedLevel(1), &CancelToken::new(), None);
+        assert!(stats.stopped_at_limit);
+        assert!(!stats.cancelled, "a limit is not a user cancel");
+        assert!(stats.chunks_taken < 64);
+        assert!(stats.bytes <= stats.chunks_taken as u64 * (1 << 20));
     }
 
     fn cfg() -> EngineConfig {

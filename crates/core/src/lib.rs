@@ -21,6 +21,7 @@
 //! ```
 
 mod cancel;
+pub mod context;
 pub mod control;
 pub mod engine;
 mod error;

@@ -23,11 +23,33 @@ const WINDOW: u64 = 1 << 30;
 pub fn file_residency(path: &Path) -> io::Result<Residency> {
     let file = open_for_warming(path)?;
     let size = file.metadata()?.len();
-    let resident = resident_bytes(&file, size)?;
+    let resident = resident_bytes(&file, 0, size)?;
     Ok(Residency {
         resident_bytes: resident.min(size),
         total_bytes: size,
     })
+}
+
+/// Residency of the byte range `[offset, offset + len)` of a file.
+pub fn range_residency(path: &Path, offset: u64, len: u64) -> io::Result<Residency> {
+    let file = open_for_warming(path)?;
+    let page = page_size();
+    let start = offset - offset % page;
+    let resident = resident_bytes(&file, start, offset + len - start)?;
+    Ok(Residency {
+        resident_bytes: resident.min(len),
+        total_bytes: len,
+    })
+}
+
+/// Drops the byte range `[offset, offset + len)` of a file from the page cache.
+pub fn evict_range(path: &Path, offset: u64, len: u64) -> io::Result<()> {
+    let file = open_for_warming(path)?;
+    if fadvise(&file, offset, len, libc::POSIX_FADV_DONTNEED) {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }
 
 /// Residency of several files, summed; unreadable files count as not resident.
@@ -66,13 +88,14 @@ pub fn drop_all_caches() -> io::Result<()> {
     std::fs::write("/proc/sys/vm/drop_caches", b"3\n")
 }
 
-fn resident_bytes(file: &File, size: u64) -> io::Result<u64> {
-    if size == 0 {
+/// Resident bytes in `[offset, offset + len)`; `offset` is page aligned.
+fn resident_bytes(file: &File, offset: u64, len: u64) -> io::Result<u64> {
+    if len == 0 {
         return Ok(0);
     }
-    match cachestat_pages(file, size) {
+    match cachestat_pages(file, offset, len) {
         Some(pages) => Ok(pages * page_size()),
-        None => mincore_bytes(file, size),
+        None => mincore_bytes(file, offset, len),
     }
 }
 
@@ -96,10 +119,10 @@ struct Cachestat {
 
 /// Pages of the file in the page cache, or None when the kernel lacks
 /// `cachestat(2)` or refuses it for this file.
-fn cachestat_pages(file: &File, size: u64) -> Option<u64> {
+fn cachestat_pages(file: &File, offset: u64, len: u64) -> Option<u64> {
     // The generic syscall number, the same on x86_64 and aarch64.
     const SYS_CACHESTAT: libc::c_long = 451;
-    let range = CachestatRange { off: 0, len: size };
+    let range = CachestatRange { off: offset, len };
     let mut cs = Cachestat::default();
     // SAFETY: both pointers refer to live, correctly laid out structs.
     let rc = unsafe {
@@ -114,13 +137,14 @@ fn cachestat_pages(file: &File, size: u64) -> Option<u64> {
     (rc == 0).then_some(cs.nr_cache)
 }
 
-fn mincore_bytes(file: &File, size: u64) -> io::Result<u64> {
+fn mincore_bytes(file: &File, offset: u64, len: u64) -> io::Result<u64> {
     let page = page_size();
+    let end = offset + len;
     let mut resident_pages = 0u64;
     let mut vec = Vec::new();
-    let mut off = 0;
-    while off < size {
-        let len = WINDOW.min(size - off) as usize;
+    let mut off = offset;
+    while off < end {
+        let len = WINDOW.min(end - off) as usize;
         // SAFETY: a fresh read-only mapping, checked and unmapped below.
         let base = unsafe {
             libc::mmap(
@@ -175,8 +199,8 @@ mod tests {
         let p = dir.path().join("f");
         std::fs::write(&p, vec![1u8; 64 * 1024]).unwrap();
         let f = File::open(&p).unwrap();
-        let m = mincore_bytes(&f, 64 * 1024).unwrap();
-        if let Some(pages) = cachestat_pages(&f, 64 * 1024) {
+        let m = mincore_bytes(&f, 0, 64 * 1024).unwrap();
+        if let Some(pages) = cachestat_pages(&f, 0, 64 * 1024) {
             assert_eq!(pages * page_size(), m);
         }
     }

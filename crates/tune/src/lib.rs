@@ -14,10 +14,15 @@ mod bootstrap;
 mod knee;
 mod kneedle;
 mod little;
+mod online;
+mod probe;
+mod profile;
 mod rng;
+mod sample;
 mod sweep;
 #[cfg(test)]
 mod testkit;
+mod tuner;
 mod usl;
 
 pub mod stats;
@@ -26,5 +31,10 @@ pub use auto::{AutoConfig, AutoController};
 pub use knee::{KneeChoice, KneeConfig, LevelSamples, MAX_TOLERANCE, choose_knee};
 pub use kneedle::kneedle;
 pub use little::{little_utilisation, littles_law};
+pub use online::{AUTO_INTERVAL, AutoLevel};
+pub use probe::{ProbeSettings, buckets, run_probe};
+pub use profile::{Profile, ProfileError, ProfileStore};
+pub use sample::SamplePool;
 pub use sweep::{NextProbe, SweepConfig, SweepPlan};
+pub use tuner::{DEFAULT_MAX_LEVEL, TuneConfig, TuneError, default_byte_budget, tune};
 pub use usl::fit_usl;

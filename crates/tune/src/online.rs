@@ -1,0 +1,50 @@
+//! `-P auto`: the [`AutoController`] driving the engine while it warms.
+
+use std::time::Duration;
+
+use preload_core::Controller;
+
+use crate::{AutoConfig, AutoController};
+
+/// Length of one control interval: long enough for a few 1 MiB reads per
+/// reader at tens of MiB/s, short enough to settle within seconds.
+pub const AUTO_INTERVAL: Duration = Duration::from_millis(250);
+
+/// The engine-side face of [`AutoController`].
+#[derive(Debug)]
+pub struct AutoLevel {
+    inner: AutoController,
+    max_level: usize,
+}
+
+impl AutoLevel {
+    /// A controller that may go up to `max_level` readers.
+    pub fn new(max_level: usize) -> Self {
+        let cfg = AutoConfig {
+            max_level,
+            ..AutoConfig::default()
+        };
+        AutoLevel {
+            inner: AutoController::new(cfg),
+            max_level,
+        }
+    }
+}
+
+impl Controller for AutoLevel {
+    fn initial_level(&self) -> usize {
+        self.inner.start_level()
+    }
+    fn max_level(&self) -> usize {
+        self.max_level
+    }
+    fn interval(&self) -> Duration {
+        AUTO_INTERVAL
+    }
+    fn on_interval(&mut self, level: usize, mib_s: f64) -> usize {
+        self.inner.on_interval(level, mib_s)
+    }
+    fn settled(&self) -> Option<usize> {
+        self.inner.settled()
+    }
+}

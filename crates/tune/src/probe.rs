@@ -1,0 +1,200 @@
+//! One probe: the real engine at one level, on fresh cold data, for a while.
+//!
+//! Throughput is measured in time buckets, and only while every reader is
+//! busy: the first part of the probe (ramp-up: streams opening, readahead
+//! growing) is skipped, and so is the tail after the first reader found no
+//! more work (stragglers would read as a slowdown).
+
+use std::time::Duration;
+
+use preload_core::engine::{self, EngineConfig};
+use preload_core::{CancelToken, FixedLevel, ReadMethod};
+use preload_schema::{Bucket, LatencySummary, Probe, ProbePhase, mib_per_s};
+
+use crate::sample::SamplePool;
+use crate::stats;
+
+/// How a probe runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ProbeSettings {
+    /// Read method.
+    pub method: ReadMethod,
+    /// Bytes per read call.
+    pub buffer_size: usize,
+    /// Length of the probe.
+    pub duration: Duration,
+    /// Skipped at the start.
+    pub ramp: Duration,
+    /// Length of a throughput bucket.
+    pub bucket: Duration,
+    /// Most bytes the probe may read.
+    pub byte_limit: u64,
+}
+
+/// Runs one probe on the pool's next fresh units and consumes what it read.
+pub fn run_probe(
+    pool: &mut SamplePool,
+    level: usize,
+    phase: ProbePhase,
+    settings: &ProbeSettings,
+    cancel: &CancelToken,
+) -> Probe {
+    let cold = pool.make_cold(settings.byte_limit);
+    let shard = pool.shard();
+    let cfg = EngineConfig {
+        method: settings.method,
+        buffer_size: settings.buffer_size,
+        tick: Duration::from_millis(10),
+        deadline: Some(settings.duration),
+        byte_limit: Some(settings.byte_limit),
+    };
+    let stats = engine::run(&shard, &cfg, &mut FixedLevel(level), cancel, None);
+    pool.consume(stats.chunks_taken);
+
+    // Steady state ends at the first idle reader or at the stop, whichever is first.
+    let stop = stats
+        .timeline
+        .iter()
+        .find(|(_, b)| stats.stopped_at_limit && *b >= settings.byte_limit)
+        .map(|(t, _)| *t)
+        .unwrap_or(settings.duration);
+    let end = [
+        stats.drain_started.unwrap_or(stats.elapsed),
+        stop,
+        stats.elapsed,
+    ]
+    .into_iter()
+    .min()
+    .unwrap_or_default();
+    let mut buckets = buckets(&stats.timeline, settings.ramp, end, settings.bucket);
+    if buckets.is_empty() && stats.bytes > 0 {
+        // The shard ran out before the ramp-up ended (fast storage, small
+        // tree): the whole probe is the only measurement there is.
+        let secs = stats.elapsed.as_secs_f64();
+        buckets.push(Bucket {
+            start_s: 0.0,
+            length_s: secs,
+            bytes: stats.bytes,
+            mib_s: mib_per_s(stats.bytes, secs),
+        });
+    }
+    let steady_bytes: u64 = buckets.iter().map(|b| b.bytes).sum();
+    let steady_s: f64 = buckets.iter().map(|b| b.length_s).sum();
+    Probe {
+        level,
+        phase,
+        bytes: stats.bytes,
+        elapsed_s: stats.elapsed.as_secs_f64(),
+        resident_before: cold.fraction_or_zero(),
+        steady_mib_s: mib_per_s(steady_bytes, steady_s),
+        buckets,
+        latency: latency_summary(&stats.latencies),
+    }
+}
+
+/// Resident fraction that is 0 for an empty range (nothing cached, not "all").
+trait FractionOrZero {
+    fn fraction_or_zero(&self) -> f64;
+}
+
+impl FractionOrZero for preload_schema::Residency {
+    fn fraction_or_zero(&self) -> f64 {
+        if self.total_bytes == 0 {
+            0.0
+        } else {
+            self.fraction()
+        }
+    }
+}
+
+/// Cuts `[start, end)` of a cumulative-bytes timeline into whole buckets of
+/// `len`, interpolating the byte count linearly between samples.
+pub fn buckets(
+    timeline: &[(Duration, u64)],
+    start: Duration,
+    end: Duration,
+    len: Duration,
+) -> Vec<Bucket> {
+    let mut out = Vec::new();
+    if len.is_zero() || timeline.is_empty() {
+        return out;
+    }
+    let mut t = start;
+    while t + len <= end {
+        let bytes = bytes_at(timeline, t + len).saturating_sub(bytes_at(timeline, t));
+        out.push(Bucket {
+            start_s: t.as_secs_f64(),
+            length_s: len.as_secs_f64(),
+            bytes,
+            mib_s: mib_per_s(bytes, len.as_secs_f64()),
+        });
+        t += len;
+    }
+    out
+}
+
+/// Cumulative bytes at time `t`, interpolated between timeline samples.
+fn bytes_at(timeline: &[(Duration, u64)], t: Duration) -> u64 {
+    let i = timeline.partition_point(|(ts, _)| *ts <= t);
+    if i == 0 {
+        let (t1, b1) = timeline[0];
+        return (b1 as f64 * t.as_secs_f64() / t1.as_secs_f64().max(1e-9)) as u64;
+    }
+    let (t0, b0) = timeline[i - 1];
+    let Some(&(t1, b1)) = timeline.get(i) else {
+        return b0;
+    };
+    let f = (t - t0).as_secs_f64() / (t1 - t0).as_secs_f64().max(1e-9);
+    b0 + ((b1 - b0) as f64 * f) as u64
+}
+
+fn latency_summary(latencies: &[Duration]) -> LatencySummary {
+    if latencies.is_empty() {
+        return LatencySummary::default();
+    }
+    let ms: Vec<f64> = latencies.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+    LatencySummary {
+        reads: ms.len() as u64,
+        mean_ms: stats::mean(&ms),
+        p50_ms: stats::percentile(&ms, 0.5),
+        p99_ms: stats::percentile(&ms, 0.99),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn buckets_cover_whole_intervals_inside_the_window() {
+        // 1 MiB every 10 ms: 100 MiB/s.
+        let timeline: Vec<(Duration, u64)> = (1..=100).map(|i| (ms(10 * i), i << 20)).collect();
+        let b = buckets(&timeline, ms(100), ms(650), ms(200));
+        assert_eq!(b.len(), 2, "the partial bucket 500..650 is dropped");
+        for x in &b {
+            assert!((x.mib_s - 100.0).abs() < 1.0, "{x:?}");
+        }
+        assert_eq!(b[0].start_s, 0.1);
+    }
+
+    #[test]
+    fn interpolation_between_samples() {
+        let timeline = [(ms(100), 100), (ms(200), 300)];
+        assert_eq!(bytes_at(&timeline, ms(150)), 200);
+        assert_eq!(bytes_at(&timeline, ms(50)), 50);
+        assert_eq!(bytes_at(&timeline, ms(500)), 300);
+    }
+
+    #[test]
+    fn latency_percentiles() {
+        let l: Vec<Duration> = (1..=100).map(ms).collect();
+        let s = latency_summary(&l);
+        assert_eq!(s.reads, 100);
+        assert!((s.p50_ms - 50.5).abs() < 1.0);
+        assert!(s.p99_ms > 98.0);
+    }
+}

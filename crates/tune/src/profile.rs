@@ -1,0 +1,153 @@
+//! Saved tune results, one per filesystem, so `preload warm` without `-P`
+//! uses what `preload tune` measured.
+//!
+//! The key is the filesystem type plus the mount source (`server:/export`,
+//! `/dev/vda`, the FUSE daemon's name), not the path and not the device
+//! number: network and FUSE mounts get a new anonymous device number (0:N)
+//! at every mount, while the source names the storage itself. Two mounts of
+//! one export share a profile, which is right: they are the same storage.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use preload_schema::{FsInfo, TuneResult};
+use serde::{Deserialize, Serialize};
+
+/// What is remembered about one filesystem.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Filesystem type.
+    pub fs_type: String,
+    /// Mount source.
+    pub source: String,
+    /// Mount point when tuned (informational).
+    pub mount_point: String,
+    /// Device number when tuned (informational).
+    pub device: String,
+    /// Recommended parallelism.
+    pub parallelism: usize,
+    /// Whether the curve saturated ("at least N" when not).
+    pub saturated: bool,
+    /// Bootstrap confidence of the knee.
+    pub confidence: f64,
+    /// Median throughput at the recommended level, MiB/s.
+    pub mib_s: f64,
+    /// Read method tuned.
+    pub method: String,
+    /// When tuned, RFC 3339.
+    pub date: String,
+    /// The path that was sampled.
+    pub sampled: String,
+}
+
+/// Why the profile file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// Reading or writing failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The profile file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file is not a profile file.
+    #[error("{}: not a preload profile file ({source}); delete it to start over", path.display())]
+    Parse {
+        /// The profile file.
+        path: PathBuf,
+        /// What the parser said.
+        source: serde_json::Error,
+    },
+}
+
+/// The profile file: `$PRELOAD_CACHE_DIR/profiles.json`, by default under
+/// the user's cache directory (`~/.cache/preload/profiles.json`).
+#[derive(Debug, Clone)]
+pub struct ProfileStore {
+    path: PathBuf,
+}
+
+impl ProfileStore {
+    /// The store in its default place.
+    pub fn default_location() -> ProfileStore {
+        let dir = std::env::var_os("PRELOAD_CACHE_DIR")
+            .map(PathBuf::from)
+            .or_else(|| dirs::cache_dir().map(|d| d.join("preload")))
+            .unwrap_or_else(|| PathBuf::from(".preload"));
+        ProfileStore {
+            path: dir.join("profiles.json"),
+        }
+    }
+
+    /// A store at an explicit file.
+    pub fn at(path: impl Into<PathBuf>) -> ProfileStore {
+        ProfileStore { path: path.into() }
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Every profile (none when the file does not exist).
+    pub fn list(&self) -> Result<Vec<Profile>, ProfileError> {
+        Ok(self.load()?.into_values().collect())
+    }
+
+    /// The profile of the filesystem `fs`, if one was saved.
+    pub fn find(&self, fs: &FsInfo) -> Result<Option<Profile>, ProfileError> {
+        Ok(self.load()?.remove(&key(&fs.fs_type, &fs.source)))
+    }
+
+    /// Saves (replaces) the profile of the tuned filesystem.
+    pub fn save(&self, result: &TuneResult) -> Result<Profile, ProfileError> {
+        let fs = &result.context.filesystem;
+        let profile = Profile {
+            fs_type: fs.fs_type.clone(),
+            source: fs.source.clone(),
+            mount_point: fs.mount_point.clone(),
+            device: fs.device.clone(),
+            parallelism: result.recommendation.parallelism,
+            saturated: result.recommendation.saturated,
+            confidence: result.recommendation.confidence,
+            mib_s: result.recommendation.recommended_mib_s,
+            method: result.method.clone(),
+            date: result.context.date.clone(),
+            sampled: result.dataset.path.clone(),
+        };
+        let mut all = self.load()?;
+        all.insert(key(&profile.fs_type, &profile.source), profile.clone());
+        let io = |source| ProfileError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        // Write then rename, so a crash never leaves half a file.
+        let tmp = self.path.with_extension("json.tmp");
+        let text = serde_json::to_string_pretty(&all).expect("profiles serialize");
+        std::fs::write(&tmp, text).map_err(io)?;
+        std::fs::rename(&tmp, &self.path).map_err(io)?;
+        Ok(profile)
+    }
+
+    fn load(&self) -> Result<BTreeMap<String, Profile>, ProfileError> {
+        match std::fs::read_to_string(&self.path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|source| ProfileError::Parse {
+                path: self.path.clone(),
+                source,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+            Err(source) => Err(ProfileError::Io {
+                path: self.path.clone(),
+                source,
+            }),
+        }
+    }
+}
+
+fn key(fs_type: &str, source: &str) -> String {
+    format!("{fs_type} {source}")
+}

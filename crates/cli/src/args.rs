@@ -23,6 +23,87 @@ pub enum Command {
     Status(CacheArgs),
     /// Drop PATH from the page cache (for cold measurements)
     Evict(CacheArgs),
+    /// Measure throughput at increasing parallelism and recommend -P
+    Tune(TuneArgs),
+}
+
+/// `preload tune`.
+#[derive(Debug, Args)]
+pub struct TuneArgs {
+    /// Directory (or file) whose data is sampled
+    #[arg(value_name = "PATH", required_unless_present = "show")]
+    pub path: Option<PathBuf>,
+
+    /// List the saved profiles and exit
+    #[arg(long)]
+    pub show: bool,
+
+    /// Wall time the tune may spend
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub time_budget: String,
+
+    /// Bytes the tune may read [default: 3/4 of PATH, at most 4GiB]
+    #[arg(long, value_name = "SIZE")]
+    pub byte_budget: Option<String>,
+
+    /// Largest parallelism the sweep may reach
+    #[arg(long, value_name = "N", default_value_t = preload_tune::DEFAULT_MAX_LEVEL)]
+    pub max_level: usize,
+
+    /// Length of one probe [default: time budget / 12, 0.5s..4s]
+    #[arg(long, value_name = "DURATION", hide_short_help = true)]
+    pub probe_time: Option<String>,
+
+    /// Read method of the probes: read, willneed, mmap
+    #[arg(long, value_name = "METHOD", default_value = "read")]
+    pub method: String,
+
+    /// Do not save the result as this filesystem's profile
+    #[arg(long)]
+    pub no_save: bool,
+
+    /// Print the result as JSON on stdout (a result file for report/compare)
+    #[arg(long)]
+    pub json: bool,
+
+    /// Write every throughput bucket as CSV to FILE
+    #[arg(long, value_name = "FILE")]
+    pub export_csv: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub regression: RegressionArgs,
+}
+
+/// Baselines and history, shared by `tune` and `bench`.
+#[derive(Debug, Args)]
+pub struct RegressionArgs {
+    /// Store this run as baseline NAME
+    #[arg(long, value_name = "NAME")]
+    pub save_baseline: Option<String>,
+
+    /// Compare this run against baseline NAME (or a result FILE); exit 1 on regression
+    #[arg(long, value_name = "NAME|FILE")]
+    pub baseline: Option<String>,
+
+    /// Where baselines live
+    #[arg(long, value_name = "DIR", default_value = ".preload/baselines")]
+    pub baseline_dir: PathBuf,
+
+    /// What fails the run: regressed or any-change
+    #[arg(long, value_name = "WHEN", default_value = "regressed")]
+    pub fail_on: String,
+
+    /// Smallest relative change that counts (never finer than the baseline's noise)
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.05)]
+    pub noise_threshold: f64,
+
+    /// Append a summary row of this run to the CSV history FILE
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+
+    /// Write the comparison as Markdown to FILE (e.g. $GITHUB_STEP_SUMMARY)
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
 }
 
 /// Which files: shared by every command that walks paths.

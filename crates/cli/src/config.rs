@@ -97,6 +97,11 @@ impl WarmConfig {
     }
 }
 
+/// Parses `30s`, `500ms`, `2m`.
+pub fn parse_duration(s: &str, flag: &str) -> Result<std::time::Duration> {
+    humantime::parse_duration(s.trim()).map_err(|e| anyhow::anyhow!("invalid {flag} {s:?}: {e}"))
+}
+
 /// Parses `32MiB`, `1GB`, `4096` (bytes).
 pub fn parse_size(s: &str, flag: &str) -> Result<u64> {
     s.trim()

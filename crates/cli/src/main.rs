@@ -36,6 +36,7 @@ fn run(command: Command, cancel: &CancelToken) -> anyhow::Result<Exit> {
         Command::Evict(args) => {
             commands::cache::evict(&Inputs::resolve(&args.input)?, args.json, args.summary)
         }
+        Command::Tune(args) => commands::tune::run(&args, cancel),
     }
 }
 

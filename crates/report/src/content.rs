@@ -167,11 +167,11 @@ fn tune_blocks(t: &TuneResult, blocks: &mut Vec<Block>) {
         fields.push(Field::text(
             "USL fit (diagnostic)",
             format!(
-                "lambda {} MiB/s, sigma {:.3}, kappa {:.4}, peak at P={:.1}, R^2 {:.3}",
+                "lambda {} MiB/s, sigma {:.3}, kappa {:.4}, peak at P={}, R^2 {:.3}",
                 format::mib_s(u.lambda),
                 u.sigma,
                 u.kappa,
-                u.peak_level,
+                u.peak_level.map_or("none (no retrograde)".to_owned(), |p| format!("{p:.1}")),
                 u.r_squared
             ),
         ));

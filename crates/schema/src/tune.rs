@@ -156,8 +156,9 @@ pub struct UslFit {
     pub sigma: f64,
     /// Coherency (crosstalk) coefficient.
     pub kappa: f64,
-    /// Level of peak throughput, sqrt((1 - sigma) / kappa); infinite when kappa = 0.
-    pub peak_level: f64,
+    /// Level of peak throughput, sqrt((1 - sigma) / kappa); None when kappa = 0
+    /// (no retrograde: throughput never falls).
+    pub peak_level: Option<f64>,
     /// Coefficient of determination of the fit.
     pub r_squared: f64,
 }

@@ -123,7 +123,7 @@ pub fn tune(fs_type: &str, mount_point: &str, scale: f64) -> TuneResult {
                 lambda: scale,
                 sigma: 0.02,
                 kappa: 0.006,
-                peak_level: 12.8,
+                peak_level: Some(12.8),
                 r_squared: 0.97,
             }),
             kneedle: Some(4),

@@ -1,0 +1,151 @@
+//! `preload tune`.
+
+use std::fmt::Write;
+
+use anyhow::{Context, Result};
+use preload_core::CancelToken;
+use preload_schema::{ResultFile, TuneResult};
+use preload_tune::{ProfileStore, TuneConfig, tune};
+
+use crate::args::TuneArgs;
+use crate::commands::regress;
+use crate::config::{parse_duration, parse_size};
+use crate::exit::Exit;
+use crate::output;
+
+pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
+    let store = ProfileStore::default_location();
+    if args.show {
+        return show(&store);
+    }
+    let path = args.path.clone().context("PATH is required")?;
+    let mut cfg = TuneConfig::new(&path);
+    cfg.time_budget = parse_duration(&args.time_budget, "--time-budget")?;
+    cfg.byte_budget = args.byte_budget.as_deref().map(|s| parse_size(s, "--byte-budget")).transpose()?;
+    cfg.probe_time = args.probe_time.as_deref().map(|s| parse_duration(s, "--probe-time")).transpose()?;
+    cfg.max_level = args.max_level.clamp(1, 1024);
+    cfg.method = args.method.parse().map_err(anyhow::Error::msg)?;
+    let regression = regress::Plan::resolve(&args.regression)?;
+    let mut csv = args
+        .export_csv
+        .as_ref()
+        .map(|p| csv::Writer::from_path(p).with_context(|| format!("creating {}", p.display())))
+        .transpose()?;
+
+    let quiet = args.json;
+    if !quiet {
+        eprintln!(
+            "tuning {} (budget {}, up to -P {})",
+            path.display(),
+            humantime::format_duration(cfg.time_budget),
+            cfg.max_level
+        );
+    }
+    let result = tune(&cfg, cancel, &mut |p| {
+        if !quiet {
+            eprintln!(
+                "  probe -P {:<3} {:<8} {:>8.1} MiB/s  ({} buckets, p50 read {:.2} ms)",
+                p.level,
+                format!("{:?}", p.phase).to_lowercase(),
+                p.steady_mib_s,
+                p.buckets.len(),
+                p.latency.p50_ms
+            );
+        }
+    })?;
+    if let Some(w) = csv.as_mut() {
+        for row in result.csv_rows() {
+            w.serialize(row)?;
+        }
+        w.flush()?;
+    }
+    for w in &result.warnings {
+        output::warn(w);
+    }
+    if !args.no_save && !cancel.is_cancelled() {
+        let profile = store.save(&result)?;
+        if !quiet {
+            eprintln!(
+                "saved -P {} for {} ({}) in {}",
+                profile.parallelism,
+                profile.source,
+                profile.fs_type,
+                store.path().display()
+            );
+        }
+    }
+    if args.json {
+        output::stdout(&ResultFile::Tune(result.clone()).to_json());
+        output::stdout("\n");
+    } else {
+        output::stdout(&table(&result));
+    }
+    let exit = regress::finish(&regression, &ResultFile::Tune(result))?;
+    Ok(if cancel.is_cancelled() { Exit::Interrupted } else { exit })
+}
+
+fn show(store: &ProfileStore) -> Result<Exit> {
+    let profiles = store.list()?;
+    if profiles.is_empty() {
+        output::stdout(&format!("no profiles in {} (run `preload tune PATH`)\n", store.path().display()));
+        return Ok(Exit::Success);
+    }
+    let mut out = format!("profiles in {}:\n", store.path().display());
+    for p in profiles {
+        let _ = writeln!(
+            out,
+            "  -P {:<4}{} {} ({}) at {}, {:.0} MiB/s, confidence {:.0}%, tuned {}",
+            p.parallelism,
+            if p.saturated { " " } else { "+" },
+            p.source,
+            p.fs_type,
+            p.mount_point,
+            p.mib_s,
+            p.confidence * 100.0,
+            p.date
+        );
+    }
+    output::stdout(&out);
+    Ok(Exit::Success)
+}
+
+/// The human table: level, median, spread, latency, and the verdict.
+pub fn table(r: &TuneResult) -> String {
+    let mut out = String::new();
+    let fs = &r.context.filesystem;
+    let _ = writeln!(out, "filesystem: {} on {} ({})", fs.fs_type, fs.mount_point, fs.source);
+    let _ = writeln!(out, "{:>6} {:>12} {:>20} {:>7} {:>12} {:>7}", "-P", "median MiB/s", "min - max", "cv", "p50 read ms", "probes");
+    for l in &r.levels {
+        let mark = if l.level == r.recommendation.parallelism { " <" } else { "" };
+        let _ = writeln!(
+            out,
+            "{:>6} {:>12.1} {:>20} {:>6.1}% {:>12.2} {:>7}{mark}",
+            l.level,
+            l.median_mib_s,
+            format!("{:.1} - {:.1}", l.min_mib_s, l.max_mib_s),
+            l.cv * 100.0,
+            l.latency_p50_ms,
+            l.probes
+        );
+    }
+    let rec = &r.recommendation;
+    let of_best = if rec.best_mib_s > 0.0 { 100.0 * rec.recommended_mib_s / rec.best_mib_s } else { 0.0 };
+    let _ = writeln!(
+        out,
+        "recommended -P {}{} (confidence {:.2}): {:.0}% of the best measured throughput",
+        rec.parallelism,
+        if rec.saturated { "" } else { " or more (not saturated)" },
+        rec.confidence,
+        of_best
+    );
+    let _ = writeln!(out, "{}", rec.verdict);
+    let _ = writeln!(
+        out,
+        "spent {:.1} s of {:.0} s and {} of {}",
+        r.budget.time_spent_s,
+        r.budget.time_limit_s,
+        preload_core::human_bytes(r.budget.bytes_spent),
+        preload_core::human_bytes(r.budget.byte_limit)
+    );
+    out
+}

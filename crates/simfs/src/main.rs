@@ -54,14 +54,15 @@ fn run(cli: cli::Cli) -> anyhow::Result<()> {
             .read_ahead_kb()
             .map_or_else(|| "unknown".to_owned(), |kb| kb.to_string()),
     );
+    // The file first: whoever saw the stdout line may look for it at once.
+    if let Some(ready) = &cli.ready_file {
+        write_ready_file(ready, mounted.path())?;
+    }
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "ready {}", mounted.path().display())
         .and_then(|()| stdout.flush())
         .context("cannot write to stdout")?;
     drop(stdout);
-    if let Some(ready) = &cli.ready_file {
-        write_ready_file(ready, mounted.path())?;
-    }
 
     loop {
         match stop.recv_timeout(Duration::from_millis(200)) {

@@ -223,6 +223,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn mounts_can_move_between_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<TestMount>();
+        send_sync::<crate::Mounted>();
+    }
+
+    #[test]
     fn create_file_is_deterministic_and_exact() {
         let dir = tempfile::tempdir().unwrap();
         let a = create_file(&dir.path().join("x/a"), 4097, 7).unwrap();

@@ -124,14 +124,10 @@ impl State {
         }
     }
 
-    /// Creates the folder and its `logs/`, `run/` and `mnt/`.
+    /// Creates the folder and its `logs/` and `run/` (not `mnt/`: on a
+    /// dead FUSE mount even `create_dir_all` fails).
     pub(crate) fn create(&self) -> Result<()> {
-        for d in [
-            self.dir.clone(),
-            self.logs(),
-            self.dir.join("run"),
-            self.mnt(),
-        ] {
+        for d in [self.dir.clone(), self.logs(), self.dir.join("run")] {
             std::fs::create_dir_all(&d).with_context(|| format!("creating {}", d.display()))?;
         }
         Ok(())
@@ -213,8 +209,12 @@ fn parse_many(names: &[&str], empty_is_all: bool) -> Result<Vec<Fs>> {
     names.iter().map(|n| Fs::parse(n)).collect()
 }
 
-/// How long a probe of a mount may take before it counts as hung.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long one probe of a mount may take before it counts as hung.
+const PROBE_TRY: Duration = Duration::from_secs(20);
+/// How long a mount found already there may take to pass a probe.
+const PROBE_EXISTING: Duration = Duration::from_secs(2);
+/// How long a fresh mount may take to pass a probe.
+const PROBE_FRESH: Duration = Duration::from_secs(30);
 
 fn up(root: &Path, fs: Fs) -> Result<()> {
     let st = State::new(root, fs.name());
@@ -222,7 +222,7 @@ fn up(root: &Path, fs: Fs) -> Result<()> {
     let mnt = st.mnt();
     let probe_log = st.log("probe");
     if mount::mounted(&mnt).is_some() {
-        match mount::probe_until(&mnt, PROBE_TIMEOUT, &probe_log) {
+        match mount::probe_until(&mnt, PROBE_EXISTING, PROBE_TRY, &probe_log) {
             Ok(()) => {
                 eprintln!("realfs: {fs} is already up");
                 println!("{}", mnt.display());
@@ -234,13 +234,14 @@ fn up(root: &Path, fs: Fs) -> Result<()> {
             }
         }
     }
+    std::fs::create_dir_all(&mnt).with_context(|| format!("creating {}", mnt.display()))?;
     let t = Instant::now();
     match fs {
         Fs::Moosefs => moosefs::up(&st)?,
         Fs::Glusterfs => glusterfs::up(&st)?,
         Fs::Sshfs | Fs::SshfsCache => sshfs::up(root, &st, fs == Fs::SshfsCache)?,
     }
-    mount::probe_until(&mnt, PROBE_TIMEOUT, &probe_log)
+    mount::probe_until(&mnt, PROBE_FRESH, PROBE_TRY, &probe_log)
         .with_context(|| format!("{fs} mounted at {} but does not work", mnt.display()))?;
     eprintln!("realfs: {fs} up in {:.1} s", t.elapsed().as_secs_f64());
     println!("{}", mnt.display());
@@ -276,7 +277,9 @@ fn status(root: &Path, fs: Fs) {
         Fs::Moosefs | Fs::Glusterfs => proc::find(&st.dir.to_string_lossy()),
         Fs::Sshfs | Fs::SshfsCache => {
             let mut p = proc::find(&mnt.to_string_lossy());
-            p.extend(proc::find(&sshfs::sshd_dir(root).join("sshd_config").to_string_lossy()));
+            p.extend(proc::find(
+                &sshfs::sshd_dir(root).join("sshd_config").to_string_lossy(),
+            ));
             p
         }
     };

@@ -25,8 +25,15 @@ pub fn up(st: &State) -> Result<()> {
     let log = st.log("glusterd");
     if proc::live_pid(&pid_file, "glusterd").is_none() {
         proc::stop_matching(&st.dir.to_string_lossy(), Duration::from_secs(10));
+        proc::ensure_port_free(24007, "glusterd")?;
         run(
-            Command::new("glusterd").arg("-f").arg(&vol).arg("-p").arg(&pid_file).arg("-l").arg(&log),
+            Command::new("glusterd")
+                .arg("-f")
+                .arg(&vol)
+                .arg("-p")
+                .arg(&pid_file)
+                .arg("-l")
+                .arg(&log),
             READY,
             &st.log("glusterd-start"),
         )?;
@@ -34,7 +41,11 @@ pub fn up(st: &State) -> Result<()> {
     let cli_log = st.log("gluster-cli");
     wait_for("glusterd to answer its CLI socket", READY, &log, || {
         if proc::live_pid(&pid_file, "glusterd").is_none() {
-            bail!("glusterd is not running; see {}:\n{}", log.display(), proc::tail(&log, 20));
+            bail!(
+                "glusterd is not running; see {}:\n{}",
+                log.display(),
+                proc::tail(&log, 20)
+            );
         }
         Ok(cli(st, &["volume", "list"], &cli_log).is_ok())
     })?;
@@ -44,16 +55,23 @@ pub fn up(st: &State) -> Result<()> {
         if brick.exists() {
             // A brick left from a volume glusterd no longer knows carries
             // that volume's id and would be refused: start it afresh.
-            std::fs::remove_dir_all(&brick).with_context(|| format!("removing {}", brick.display()))?;
+            std::fs::remove_dir_all(&brick)
+                .with_context(|| format!("removing {}", brick.display()))?;
         }
         std::fs::create_dir_all(&brick).with_context(|| format!("creating {}", brick.display()))?;
         let spec = format!("127.1:{}", brick.display());
         cli(st, &["volume", "create", VOLUME, &spec, "force"], &cli_log)?;
     }
     cli(st, &["volume", "start", VOLUME, "force"], &cli_log)?;
-    wait_for("the brick to come online (gluster volume status)", READY, &cli_log, || {
-        Ok(cli(st, &["volume", "status", VOLUME, "--xml"], &cli_log).is_ok_and(|out| brick_online(&out)))
-    })?;
+    wait_for(
+        "the brick to come online (gluster volume status)",
+        READY,
+        &cli_log,
+        || {
+            Ok(cli(st, &["volume", "status", VOLUME, "--xml"], &cli_log)
+                .is_ok_and(|out| brick_online(&out)))
+        },
+    )?;
     let mnt = st.mnt();
     run(
         Command::new("mount")
@@ -64,7 +82,12 @@ pub fn up(st: &State) -> Result<()> {
         READY,
         &st.log("mount"),
     )
-    .with_context(|| format!("client log: {}", st.log("mount-client").display()))?;
+    .with_context(|| {
+        format!(
+            "mounting gv0 failed (client log: {})",
+            st.log("mount-client").display()
+        )
+    })?;
     Ok(())
 }
 
@@ -80,7 +103,10 @@ pub fn down(st: &State) -> Result<()> {
             eprintln!("realfs: gluster volume stop failed ({e:#})");
         }
         if !proc::stop_pid(pid, Duration::from_secs(20)) {
-            bail!("glusterd (pid {pid}) does not stop; see {}", st.log("glusterd").display());
+            bail!(
+                "glusterd (pid {pid}) does not stop; see {}",
+                st.log("glusterd").display()
+            );
         }
     }
     proc::stop_matching(&st.dir.to_string_lossy(), Duration::from_secs(10));

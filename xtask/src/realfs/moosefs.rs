@@ -34,6 +34,9 @@ pub fn up(st: &State) -> Result<()> {
     let master_cfg = st.dir.join("mfsmaster.cfg");
     if proc::live_pid(&st.pid("master"), "mfsmaster").is_none() {
         stop_leftovers(st, "mfsmaster");
+        for port in [9419, 9420, CLIENT_PORT] {
+            proc::ensure_port_free(port, "mfsmaster")?;
+        }
         let mut cmd = Command::new("mfsmaster");
         cmd.args(["-f", "-a", "-c"]).arg(&master_cfg).arg("start");
         started.push(Daemon::spawn(
@@ -49,10 +52,11 @@ pub fn up(st: &State) -> Result<()> {
         Ok(proc::port_open(CLIENT_PORT))
     })?;
 
-    for (name, _) in CHUNKSERVERS {
+    for (name, port) in CHUNKSERVERS {
         if proc::live_pid(&st.pid(name), "mfschunkserver").is_none() {
             let cfg = st.dir.join(name).join("mfschunkserver.cfg");
             stop_leftovers(st, &cfg.to_string_lossy());
+            proc::ensure_port_free(port, name)?;
             let mut cmd = Command::new("mfschunkserver");
             cmd.env("LD_PRELOAD", &shim)
                 .arg("-f")

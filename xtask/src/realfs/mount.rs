@@ -81,11 +81,12 @@ pub fn probe(mnt: &Path, timeout: Duration, log: &Path) -> Result<()> {
 }
 
 /// Repeats [`probe`] until it passes or `total` has gone by (a fresh mount
-/// may report no blocks for a moment); each try is bounded by `total` too.
-pub fn probe_until(mnt: &Path, total: Duration, log: &Path) -> Result<()> {
+/// may report no blocks for a moment); each try may take `per_try` (a hung
+/// FUSE server fails it).
+pub fn probe_until(mnt: &Path, total: Duration, per_try: Duration, log: &Path) -> Result<()> {
     let deadline = std::time::Instant::now() + total;
     loop {
-        match probe(mnt, total, log) {
+        match probe(mnt, per_try, log) {
             Ok(()) => return Ok(()),
             Err(e) if std::time::Instant::now() > deadline => return Err(e),
             Err(_) => std::thread::sleep(Duration::from_millis(200)),

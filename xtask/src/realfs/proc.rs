@@ -243,6 +243,17 @@ pub fn stop_matching(needle: &str, grace: Duration) {
     }
 }
 
+/// Fails if something already listens on 127.0.0.1:`port` (a daemon about
+/// to start there would die or, worse, we would talk to a stranger).
+pub fn ensure_port_free(port: u16, who: &str) -> Result<()> {
+    if port_open(port) {
+        bail!(
+            "port 127.0.0.1:{port}, needed by {who}, is taken by another process (see `ss -ltnp`)"
+        );
+    }
+    Ok(())
+}
+
 /// Whether something accepts TCP connections on 127.0.0.1:`port`.
 pub fn port_open(port: u16) -> bool {
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));

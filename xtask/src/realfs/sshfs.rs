@@ -25,7 +25,9 @@ pub fn sshd_dir(root: &Path) -> PathBuf {
 
 /// Starts the sshd unless it runs, then mounts this variant's export.
 pub fn up(root: &Path, st: &State, kernel_cache: bool) -> Result<()> {
-    let sshd = State { dir: sshd_dir(root) };
+    let sshd = State {
+        dir: sshd_dir(root),
+    };
     sshd.create()?;
     ensure_sshd(&sshd)?;
     let export = st.dir.join("export");
@@ -48,7 +50,12 @@ pub fn up(root: &Path, st: &State, kernel_cache: bool) -> Result<()> {
         READY,
         &st.log("sshfs"),
     )
-    .with_context(|| format!("sshd log: {}", sshd.log("sshd").display()))?;
+    .with_context(|| {
+        format!(
+            "mounting over sshfs failed (sshd log: {})",
+            sshd.log("sshd").display()
+        )
+    })?;
     Ok(())
 }
 
@@ -64,11 +71,16 @@ pub fn down(root: &Path, st: &State) -> Result<()> {
         eprintln!("realfs: leaving sshd up for the other sshfs mount");
         return Ok(());
     }
-    let sshd = State { dir: sshd_dir(root) };
-    if let Some(pid) = proc::live_pid(&sshd.pid("sshd"), "sshd") {
-        if !proc::stop_pid(pid, Duration::from_secs(10)) {
-            bail!("sshd (pid {pid}) does not stop; see {}", sshd.log("sshd").display());
-        }
+    let sshd = State {
+        dir: sshd_dir(root),
+    };
+    if let Some(pid) = proc::live_pid(&sshd.pid("sshd"), "sshd")
+        && !proc::stop_pid(pid, Duration::from_secs(10))
+    {
+        bail!(
+            "sshd (pid {pid}) does not stop; see {}",
+            sshd.log("sshd").display()
+        );
     }
     proc::stop_matching(&sshd.dir.to_string_lossy(), Duration::from_secs(5));
     Ok(())
@@ -83,6 +95,7 @@ fn ensure_sshd(sshd: &State) -> Result<()> {
         return Ok(());
     }
     proc::stop_matching(&sshd.dir.to_string_lossy(), Duration::from_secs(5));
+    proc::ensure_port_free(PORT, "sshd")?;
     std::fs::create_dir_all("/run/sshd").context("creating /run/sshd")?;
     let log = sshd.log("sshd");
     run(
@@ -103,11 +116,16 @@ fn ensure_sshd(sshd: &State) -> Result<()> {
 /// Writes keys (once) and `sshd_config`; returns the config's path.
 fn write_config(sshd: &State) -> Result<PathBuf> {
     let d = &sshd.dir;
-    for (key, comment) in [("ssh_host_ed25519_key", "realfs host"), ("id_ed25519", "realfs client")] {
+    for (key, comment) in [
+        ("ssh_host_ed25519_key", "realfs host"),
+        ("id_ed25519", "realfs client"),
+    ] {
         let path = d.join(key);
         if !path.exists() {
             run(
-                Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f"]).arg(&path),
+                Command::new("ssh-keygen")
+                    .args(["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f"])
+                    .arg(&path),
                 READY,
                 &sshd.log("ssh-keygen"),
             )?;

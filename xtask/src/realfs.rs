@@ -53,6 +53,7 @@ mod install;
 mod moosefs;
 mod mount;
 mod proc;
+mod shim;
 mod sshfs;
 
 use std::fmt;

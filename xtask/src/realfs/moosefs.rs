@@ -3,18 +3,16 @@
 //! chunkservers and the client behind the `connect()` shim (see
 //! `mfs_shim.c` and the module docs of `realfs`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
 use super::State;
-use super::mount;
 use super::proc::{self, Daemon, run, wait_for};
+use super::{mount, shim};
 
-/// The shim's source, compiled into the state folder at `up`.
-const SHIM_C: &str = include_str!("mfs_shim.c");
 /// The master's port for clients (mfsmount, mfscli).
 const CLIENT_PORT: u16 = 9421;
 /// The chunkservers: name and listen port.
@@ -27,7 +25,7 @@ const READY: Duration = Duration::from_secs(60);
 
 /// Starts master, chunkservers and the mount (reusing daemons still alive).
 pub fn up(st: &State) -> Result<()> {
-    let shim = build_shim(st)?;
+    let shim = shim::build(&st.dir, &st.log("cc-shim"))?;
     write_configs(st)?;
     let mut started: Vec<Daemon> = Vec::new();
 
@@ -195,26 +193,6 @@ fn cs_line_has_space(out: &str, port: u16) -> bool {
     })
 }
 
-/// Writes `shim.c` and compiles `shim.so` when the source changed.
-fn build_shim(st: &State) -> Result<PathBuf> {
-    let src = st.dir.join("shim.c");
-    let so = st.dir.join("shim.so");
-    if so.exists() && std::fs::read_to_string(&src).is_ok_and(|s| s == SHIM_C) {
-        return Ok(so);
-    }
-    std::fs::write(&src, SHIM_C).with_context(|| format!("writing {}", src.display()))?;
-    run(
-        Command::new("cc")
-            .args(["-shared", "-fPIC", "-O2", "-Wall", "-Werror", "-o"])
-            .arg(&so)
-            .arg(&src)
-            .arg("-ldl"),
-        Duration::from_secs(60),
-        &st.log("cc-shim"),
-    )?;
-    Ok(so)
-}
-
 fn write_configs(st: &State) -> Result<()> {
     let d = &st.dir;
     let master = d.join("master");
@@ -285,12 +263,6 @@ fn write(p: &Path, text: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shim_maps_the_label_back_to_loopback() {
-        assert!(SHIM_C.contains("0xefffff00u"), "239.255.255.0/24 in hex");
-        assert!(SHIM_C.contains("ENETUNREACH"));
-    }
 
     #[test]
     fn reads_chunkserver_space_from_mfscli() {

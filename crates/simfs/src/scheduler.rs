@@ -244,6 +244,7 @@ fn timer_loop(shared: &Shared, tx: &crossbeam_channel::Sender<Task>) {
         match next {
             Some(at) if at <= now => {
                 if let Some(Reverse(t)) = st.heap.pop() {
+                    shared.counters.late(now - t.at);
                     // The workers outlive the timer, so the channel is open.
                     let _ = tx.send(t.task);
                 }

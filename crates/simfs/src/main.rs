@@ -47,7 +47,7 @@ fn run(cli: cli::Cli) -> anyhow::Result<()> {
     let mounted = mount(&cli.backing, &cli.mountpoint, model.clone())
         .with_context(|| format!("cannot mount {}", cli.backing.display()))?;
     eprintln!(
-        "preload-simfs: serving {} at {} with {model:?} (read_ahead_kb {})",
+        "preload-simfs: serving {} at {}: {model} (read_ahead_kb {})",
         mounted.backing().display(),
         mounted.path().display(),
         mounted

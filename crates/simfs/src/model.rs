@@ -119,6 +119,47 @@ impl Model {
     }
 }
 
+/// One line for logs: `latency 2ms, jitter 500us, stream-bw 50 MiB/s, ...`.
+impl std::fmt::Display for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let rate = |bw: Option<u64>| {
+            bw.map_or_else(
+                || "unlimited".to_owned(),
+                |b| format!("{:.1} MiB/s", b as f64 / f64::from(1u32 << 20)),
+            )
+        };
+        write!(
+            f,
+            "latency {:?}, jitter {:?}, stream-bw {}, total-bw {}, max-inflight {}, cache {}",
+            self.latency,
+            self.jitter,
+            rate(self.stream_bw),
+            rate(self.total_bw),
+            self.max_inflight
+                .map_or_else(|| "unlimited".to_owned(), |n| n.to_string()),
+            if self.no_cache {
+                "off (direct I/O)"
+            } else {
+                "on"
+            },
+        )?;
+        let faults = &self.faults;
+        if let Some(g) = &faults.eio_glob {
+            write!(f, ", EIO on {g:?}")?;
+        }
+        if let Some(n) = faults.eio_after_bytes {
+            write!(f, ", EIO past byte {n}")?;
+        }
+        if let Some(s) = &faults.stall {
+            write!(f, ", stall {:?} on {:?}", s.duration, s.glob)?;
+        }
+        if let Some(g) = &faults.shrink_glob {
+            write!(f, ", shrink {g:?}")?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +179,22 @@ mod tests {
     fn expected_throughput_without_caps_is_unknown() {
         assert_eq!(Model::default().expected_throughput(4), None);
         assert_eq!(Model::new().total_bw(MIB).expected_throughput(4), Some(MIB));
+    }
+
+    #[test]
+    fn display_is_one_readable_line() {
+        let m = Model::new()
+            .latency(Duration::from_millis(2))
+            .stream_bw(50 * MIB)
+            .faults(Faults {
+                eio_glob: Some("*.bad".into()),
+                ..Faults::default()
+            });
+        assert_eq!(
+            m.to_string(),
+            "latency 2ms, jitter 0ns, stream-bw 50.0 MiB/s, total-bw unlimited, \
+             max-inflight unlimited, cache on, EIO on \"*.bad\""
+        );
     }
 
     #[test]

@@ -60,8 +60,8 @@ impl Strategy {
     /// The CSV `method` column: the read method, with the variant that differs.
     fn method(&self) -> String {
         match self {
-            Strategy::Xargs => "cat-P32".into(),
-            Strategy::Vmtouch => "mmap-t".into(),
+            Strategy::Xargs => "-P32 cat".into(),
+            Strategy::Vmtouch => "-t".into(),
             Strategy::Preload {
                 method,
                 chunk,
@@ -165,7 +165,6 @@ pub fn run(opts: &WarmOpts) -> Result<()> {
         (strategies[i].clone(), opts.chunk_sizes[i].clone())
     };
     let baseline = format!("{} {}", baseline.strategy(), baseline.method());
-    let mut tables = Vec::new();
     for (layout, dir) in &dirs {
         let rows = measure_layout(&preload, layout, dir, &strategies, opts.runs, &mut csv)?;
         let t = format!(
@@ -174,18 +173,17 @@ pub fn run(opts: &WarmOpts) -> Result<()> {
             table(&rows, &baseline, &label)
         );
         println!("{t}");
-        tables.push(t);
     }
     let few_large = dirs.iter().find(|(l, _)| l == "few-large");
     if let (true, Some((layout, dir))) = (opts.rss_check, few_large) {
         rss_check(&preload, layout, dir, &mut csv)?;
     }
-    if tables.len() > 1 {
-        println!("summary (all layouts):\n");
-        for t in &tables {
-            println!("{t}");
-        }
-    }
+    println!(
+        "time: wall clock of the child. ratio: xargs median / strategy median (> 1 = faster).\n\
+         RSS: median of ru_maxrss from wait4, the peak of the largest single process of the\n\
+         child's tree (not the sum of xargs' 32 cats); mapped page-cache pages count in it\n\
+         (vmtouch, mmap). resident: page-cache residency after the run (preload status).\n"
+    );
     eprintln!("bench: raw rows in {}", opts.out.display());
     Ok(())
 }

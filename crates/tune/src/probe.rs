@@ -14,6 +14,17 @@ use preload_schema::{Bucket, LatencySummary, Probe, ProbePhase, mib_per_s};
 use crate::sample::SamplePool;
 use crate::stats;
 
+/// Part of a probe skipped as ramp-up (streams opening, readahead growing).
+pub const RAMP_FRACTION: f64 = 0.15;
+/// Shortest ramp-up skipped.
+const MIN_RAMP: Duration = Duration::from_millis(50);
+/// Buckets per probe: enough for a median and a bootstrap.
+pub const BUCKETS: usize = 10;
+/// Read calls a bucket should hold at the probe's throughput.
+const READS_PER_BUCKET: f64 = 8.0;
+/// Shortest bucket: a few engine ticks.
+const MIN_BUCKET: Duration = Duration::from_millis(40);
+
 /// How a probe runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ProbeSettings {
@@ -21,13 +32,11 @@ pub struct ProbeSettings {
     pub method: ReadMethod,
     /// Bytes per read call.
     pub buffer_size: usize,
-    /// Length of the probe.
+    /// Longest the probe may run.
     pub duration: Duration,
-    /// Skipped at the start.
-    pub ramp: Duration,
-    /// Length of a throughput bucket.
-    pub bucket: Duration,
-    /// Most bytes the probe may read.
+    /// Most bytes the probe may read. Whichever limit comes first ends the
+    /// probe; the ramp-up skipped and the bucket length are then cut from
+    /// the steady window the probe actually had ([`RAMP_FRACTION`], [`BUCKETS`]).
     pub byte_limit: u64,
 }
 
@@ -66,7 +75,17 @@ pub fn run_probe(
     .into_iter()
     .min()
     .unwrap_or_default();
-    let mut buckets = buckets(&stats.timeline, settings.ramp, end, settings.bucket);
+    let ramp = end.mul_f64(RAMP_FRACTION).max(MIN_RAMP);
+    // Bytes are counted per completed read call, so a bucket must hold
+    // several calls or its throughput is mostly rounding: slow streams get
+    // fewer, longer buckets.
+    let rate = stats.bytes as f64 / stats.elapsed.as_secs_f64().max(1e-3);
+    let min_for_reads =
+        Duration::from_secs_f64(READS_PER_BUCKET * settings.buffer_size as f64 / rate.max(1.0));
+    let bucket = (end.saturating_sub(ramp) / BUCKETS as u32)
+        .max(MIN_BUCKET)
+        .max(min_for_reads);
+    let mut buckets = cut_buckets(&stats.timeline, ramp, end, bucket);
     if buckets.is_empty() && stats.bytes > 0 {
         // The shard ran out before the ramp-up ended (fast storage, small
         // tree): the whole probe is the only measurement there is.
@@ -109,7 +128,7 @@ impl FractionOrZero for preload_schema::Residency {
 
 /// Cuts `[start, end)` of a cumulative-bytes timeline into whole buckets of
 /// `len`, interpolating the byte count linearly between samples.
-pub fn buckets(
+pub fn cut_buckets(
     timeline: &[(Duration, u64)],
     start: Duration,
     end: Duration,
@@ -173,7 +192,7 @@ mod tests {
     fn buckets_cover_whole_intervals_inside_the_window() {
         // 1 MiB every 10 ms: 100 MiB/s.
         let timeline: Vec<(Duration, u64)> = (1..=100).map(|i| (ms(10 * i), i << 20)).collect();
-        let b = buckets(&timeline, ms(100), ms(650), ms(200));
+        let b = cut_buckets(&timeline, ms(100), ms(650), ms(200));
         assert_eq!(b.len(), 2, "the partial bucket 500..650 is dropped");
         for x in &b {
             assert!((x.mib_s - 100.0).abs() < 1.0, "{x:?}");

@@ -41,6 +41,9 @@ pub struct TuneConfig {
     pub sweep: SweepConfig,
 }
 
+/// Probes a typical tune runs (sweep, descend, bisect), to share budgets.
+const EXPECTED_PROBES: usize = 12;
+
 /// Default largest level: 64. Published knees of distributed filesystems
 /// reach 32 and beyond; the sweep stops early once the curve is flat, so a
 /// high ceiling costs nothing on storage that saturates sooner.
@@ -148,14 +151,16 @@ pub fn tune(
             }
             pool.refill();
         }
-        let duration = probe_time.min(time_left);
+        // Share what is left among the probes still likely to come, so a
+        // byte-bound tune still sweeps the whole curve with shorter probes.
+        let expected_left = EXPECTED_PROBES.saturating_sub(probes.len()).max(3) as u64;
         let settings = ProbeSettings {
             method: cfg.method,
             buffer_size: cfg.buffer_size,
-            duration,
-            ramp: (duration * 3 / 20).max(Duration::from_millis(100)),
-            bucket: (duration / 12).max(Duration::from_millis(150)),
-            byte_limit: bytes_left,
+            duration: probe_time.min(time_left),
+            byte_limit: (bytes_left / expected_left)
+                .max(pool.unit_size() * next.level as u64)
+                .min(bytes_left),
         };
         let probe = run_probe(&mut pool, next.level, next.phase, &settings, cancel);
         bytes_spent += probe.bytes;

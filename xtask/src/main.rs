@@ -17,7 +17,7 @@ tasks:
   demo                       generate a sample model directory and show cold sequential vs preload
   gen [SPEC...]              generate bench data from bench-data/*.toml into target/bench-data/
   bench warm                 cold-cache benchmark of preload warm against xargs/cat and vmtouch
-  realfs up|down|status moosefs|glusterfs|sshfs   start/stop a real distributed filesystem on loopback
+  realfs install|up|down|status|env [FS...]   real distributed filesystems on loopback; FS: moosefs, glusterfs, sshfs, sshfs-cache, all
 ";
 
 fn main() -> ExitCode {

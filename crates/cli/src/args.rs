@@ -25,6 +25,12 @@ pub enum Command {
     Evict(CacheArgs),
     /// Measure throughput at increasing parallelism and recommend -P
     Tune(TuneArgs),
+    /// Cold-start comparison: sequential vs xargs vs preload, each from a cold cache
+    Bench(BenchArgs),
+    /// Charts, Markdown and HTML from tune and bench result files
+    Report(ReportArgs),
+    /// Compare two result files; exit 1 on regression
+    Compare(CompareArgs),
 }
 
 /// `preload tune`.
@@ -104,6 +110,104 @@ pub struct RegressionArgs {
     /// Write the comparison as Markdown to FILE (e.g. $GITHUB_STEP_SUMMARY)
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+}
+
+/// `preload bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Directory (or file) to warm from a cold cache
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+
+    /// Measured runs per strategy
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub runs: usize,
+
+    /// Unmeasured warm-up runs per strategy, before the measured ones
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub warmup: usize,
+
+    /// Fixed parallelism levels, each measured as strategy preload-pN
+    #[arg(
+        long,
+        value_name = "N,N,...",
+        value_delimiter = ',',
+        default_value = "4,16,64"
+    )]
+    pub levels: Vec<usize>,
+
+    /// Loader command run with `sh -c` after each warm part and timed (adds load-only)
+    #[arg(long, value_name = "CMD")]
+    pub then: Option<String>,
+
+    /// Stop starting new runs after this much wall time
+    #[arg(long, value_name = "DURATION", default_value = "10m")]
+    pub time_limit: String,
+
+    /// Write the result file (for report and compare) to FILE
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Write every run as CSV to FILE
+    #[arg(long, value_name = "FILE")]
+    pub export_csv: Option<PathBuf>,
+
+    /// Print the result as JSON on stdout instead of the table
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub regression: RegressionArgs,
+}
+
+/// `preload report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Tune and bench result files
+    #[arg(value_name = "RESULT", required_unless_present = "history")]
+    pub results: Vec<PathBuf>,
+
+    /// Directory the report is written to (created when missing)
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub out_dir: PathBuf,
+
+    /// Also report this CSV history (from --history of tune/bench)
+    ///
+    /// With RESULT files too, the history report goes to DIR/history.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+
+    /// Title of the report pages
+    #[arg(long, value_name = "TITLE", default_value = "preload report")]
+    pub title: String,
+}
+
+/// `preload compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The baseline result file
+    #[arg(value_name = "BASE")]
+    pub base: PathBuf,
+
+    /// The new result file
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+
+    /// Print the comparison as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also write the comparison as Markdown to FILE (e.g. $GITHUB_STEP_SUMMARY)
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+
+    /// What fails the run: regressed or any-change
+    #[arg(long, value_name = "WHEN", default_value = "regressed")]
+    pub fail_on: String,
+
+    /// Smallest relative change that counts (never finer than the baseline's noise)
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.05)]
+    pub noise_threshold: f64,
 }
 
 /// Which files: shared by every command that walks paths.

@@ -37,6 +37,9 @@ fn run(command: Command, cancel: &CancelToken) -> anyhow::Result<Exit> {
             commands::cache::evict(&Inputs::resolve(&args.input)?, args.json, args.summary)
         }
         Command::Tune(args) => commands::tune::run(&args, cancel),
+        Command::Bench(args) => commands::bench::run(&args, cancel),
+        Command::Report(args) => commands::report::run(&args),
+        Command::Compare(args) => commands::compare::run(&args),
     }
 }
 

@@ -1,6 +1,9 @@
 //! One module per subcommand: resolved config in, exit code out.
 
+pub mod bench;
 pub mod cache;
+pub mod compare;
 pub mod regress;
+pub mod report;
 pub mod tune;
 pub mod warm;

@@ -1,0 +1,50 @@
+//! `preload compare BASE NEW`: is the new result a regression of the base?
+
+use anyhow::{Context, Result};
+use preload_compare::{CompareOptions, FailOn, compare, exit_code};
+use preload_schema::ResultFile;
+
+use crate::args::CompareArgs;
+use crate::exit::Exit;
+use crate::output;
+
+/// Loads both files, prints the comparison (table or JSON) and maps the
+/// verdict to an exit code: 0 fine, 1 regressed (or changed, with
+/// `--fail-on any-change`); errors, incomparable runs included, end in 2.
+pub fn run(args: &CompareArgs) -> Result<Exit> {
+    let fail_on: FailOn = args.fail_on.parse().map_err(anyhow::Error::msg)?;
+    let opts = CompareOptions {
+        noise_threshold: args.noise_threshold,
+        ..CompareOptions::default()
+    };
+    opts.validate()?;
+    let base = ResultFile::load(&args.base)?;
+    let new = ResultFile::load(&args.new)?;
+    let cmp = compare(&base, &new, &opts)
+        .with_context(|| {
+            format!(
+                "comparing {} with {}",
+                args.new.display(),
+                args.base.display()
+            )
+        })?
+        .with_labels(
+            args.base.display().to_string(),
+            args.new.display().to_string(),
+        );
+    if let Some(md) = &args.markdown {
+        std::fs::write(md, cmp.to_markdown())
+            .with_context(|| format!("writing {}", md.display()))?;
+    }
+    if args.json {
+        output::stdout(&cmp.to_json());
+        output::stdout("\n");
+    } else {
+        output::stdout(&cmp.to_table());
+    }
+    Ok(if exit_code(&cmp, fail_on) == 0 {
+        Exit::Success
+    } else {
+        Exit::Partial
+    })
+}

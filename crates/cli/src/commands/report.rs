@@ -1,0 +1,51 @@
+//! `preload report RESULT... -o DIR`: charts, Markdown and HTML.
+
+use anyhow::{Context, Result};
+use preload_report::{
+    ReportInput, ReportOptions, markdown_tables, write_history_report, write_report,
+};
+
+use crate::args::ReportArgs;
+use crate::exit::Exit;
+use crate::output;
+
+/// Loads every result file (the first bad one stops the report, named in
+/// the error), writes the report, prints the path of `report.html` on stdout
+/// and the tables on stderr. `--history` adds the history report (in
+/// `DIR/history` when there are result files too).
+pub fn run(args: &ReportArgs) -> Result<Exit> {
+    let inputs = args
+        .results
+        .iter()
+        .map(|p| ReportInput::load(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let opts = ReportOptions {
+        title: args.title.clone(),
+        ..ReportOptions::default()
+    };
+    if !inputs.is_empty() {
+        let files = write_report(&inputs, &args.out_dir, &opts)
+            .with_context(|| format!("writing the report to {}", args.out_dir.display()))?;
+        for w in &files.warnings {
+            output::warn(w);
+        }
+        eprint!("{}", markdown_tables(&inputs));
+        output::stdout(&format!("{}\n", files.html.display()));
+    }
+    if let Some(history) = &args.history {
+        let rows = preload_compare::history::read(history)?;
+        let dir = if inputs.is_empty() {
+            args.out_dir.clone()
+        } else {
+            args.out_dir.join("history")
+        };
+        let files = write_history_report(&rows, &dir, &opts)
+            .with_context(|| format!("writing the history report to {}", dir.display()))?;
+        for w in &files.warnings {
+            output::warn(w);
+        }
+        eprint!("{}", preload_report::history_table(&rows));
+        output::stdout(&format!("{}\n", files.html.display()));
+    }
+    Ok(Exit::Success)
+}

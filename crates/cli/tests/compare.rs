@@ -1,0 +1,150 @@
+//! `preload compare` through the binary: verdicts, exit codes, bad files.
+
+mod util;
+
+use std::path::{Path, PathBuf};
+
+use predicates::prelude::*;
+use preload_schema::{
+    BenchConfig, BenchResult, BenchRun, Dataset, FsInfo, Residency, ResultFile, RunContext,
+    SCHEMA_VERSION,
+};
+use util::preload;
+
+/// A bench of `sequential` and `preload` whose preload runs are around `mib_s`.
+fn bench(mib_s: f64) -> BenchResult {
+    let mut runs = Vec::new();
+    for i in 0..5 {
+        let wiggle = 1.0 + 0.01 * (i as f64 - 2.0);
+        for (strategy, level, speed) in [("sequential", None, 100.0), ("preload", Some(16), mib_s)]
+        {
+            let speed = speed * wiggle;
+            runs.push(BenchRun {
+                strategy: strategy.into(),
+                level,
+                iteration: i,
+                bytes: 1 << 30,
+                warm_s: 1024.0 / speed,
+                load_s: None,
+                total_s: 1024.0 / speed,
+                mib_s: speed,
+                residency_before: Residency::default(),
+                residency_after: Residency::default(),
+                exit_status: 0,
+                peak_rss_kib: None,
+            });
+        }
+    }
+    BenchResult {
+        schema_version: SCHEMA_VERSION,
+        context: RunContext {
+            host: "testhost".into(),
+            kernel: "6.1.0".into(),
+            cpus: 8,
+            memory_bytes: 16 << 30,
+            preload_version: "0.1.0".into(),
+            date: "2025-06-01T10:00:00Z".into(),
+            filesystem: FsInfo {
+                fs_type: "nfs4".into(),
+                mount_point: "/data".into(),
+                ..FsInfo::default()
+            },
+        },
+        dataset: Dataset {
+            path: "/data/model".into(),
+            files: 4,
+            bytes: 1 << 30,
+        },
+        config: BenchConfig {
+            runs: 5,
+            warmup: 0,
+            then: None,
+            cold_method: "drop_caches".into(),
+            strategies: vec!["sequential".into(), "preload".into()],
+        },
+        runs,
+        warnings: vec![],
+    }
+}
+
+fn write(dir: &Path, name: &str, r: BenchResult) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, ResultFile::Bench(r).to_json()).unwrap();
+    p
+}
+
+#[test]
+fn half_the_throughput_is_a_regression() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write(dir.path(), "base.json", bench(800.0));
+    let new = write(dir.path(), "new.json", bench(400.0));
+    let md = dir.path().join("summary.md");
+    preload()
+        .arg("compare")
+        .args([&base, &new])
+        .arg("--markdown")
+        .arg(&md)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("REGRESSED"));
+    assert!(std::fs::read_to_string(&md).unwrap().contains("REGRESSED"));
+
+    // The same file against itself is within noise, also as JSON.
+    let out = preload()
+        .args(["compare", "--json"])
+        .args([&base, &base])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v = util::json(&out);
+    assert_eq!(v["overall"], "WITHIN NOISE", "{v}");
+}
+
+#[test]
+fn any_change_fails_on_an_improvement() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write(dir.path(), "base.json", bench(400.0));
+    let new = write(dir.path(), "new.json", bench(800.0));
+    preload()
+        .arg("compare")
+        .args([&base, &new])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("IMPROVED"));
+    preload()
+        .args(["compare", "--fail-on", "any-change"])
+        .args([&base, &new])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn a_corrupt_file_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write(dir.path(), "base.json", bench(800.0));
+    let bad = dir.path().join("corrupt-result.json");
+    std::fs::write(&bad, "{\"kind\": \"bench\", \"schema_ver").unwrap();
+    preload()
+        .arg("compare")
+        .args([&base, &bad])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("corrupt-result.json"));
+}
+
+#[test]
+fn incomparable_runs_say_what_differs() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write(dir.path(), "base.json", bench(800.0));
+    let mut other = bench(800.0);
+    other.context.filesystem.fs_type = "ext4".into();
+    let new = write(dir.path(), "new.json", other);
+    preload()
+        .arg("compare")
+        .args([&base, &new])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("filesystem type differs"));
+}

@@ -1,20 +1,16 @@
 //! `preload warm`.
 
 use anyhow::Result;
-use preload_core::{CancelToken, Warmer};
+use preload_core::fsinfo::filesystem_of;
+use preload_core::{CancelToken, Controller, DEFAULT_PARALLELISM, FixedLevel, Warmer};
+use preload_tune::{AutoLevel, ProfileStore};
 
 use crate::config::{ParallelismChoice, WarmConfig};
 use crate::exit::Exit;
 use crate::output::{self, progress};
 
 pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
-    let (level, source) = match cfg.parallelism {
-        ParallelismChoice::Fixed(n) => (n, "fixed"),
-        // The tuner's controller replaces this in the tune work.
-        ParallelismChoice::Auto | ParallelismChoice::Unset => {
-            (preload_core::DEFAULT_PARALLELISM, "default")
-        }
-    };
+    let (controller, source) = choose_parallelism(cfg);
     let mut warmer = Warmer::new(&cfg.inputs.paths)
         .include(cfg.inputs.include.clone())
         .exclude(cfg.inputs.exclude.clone())
@@ -23,7 +19,7 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         .buffer_size(cfg.buffer_size)
         .max_bytes(cfg.max_bytes)
         .cancel_token(cancel.clone())
-        .parallelism(level);
+        .controller(controller);
     let prepared = warmer.prepare()?;
     if !prepared.memory.fits {
         output::warn(&format!(
@@ -42,6 +38,12 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
     let mut summary = warmer.read(prepared);
     pb.finish_and_clear();
     summary.parallelism_source = source.into();
+    if source == "auto" && !cfg.quiet && !cfg.json {
+        eprintln!(
+            "preload: -P auto settled on {} readers",
+            summary.parallelism
+        );
+    }
 
     for w in &summary.warnings {
         output::warn(w);
@@ -61,3 +63,34 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         Exit::Success
     })
 }
+
+/// `-P N` wins; without `-P`, the profile `preload tune` saved for the first
+/// input's filesystem; else the fixed default (see README, "Choosing -P").
+fn choose_parallelism(cfg: &WarmConfig) -> (Box<dyn Controller>, &'static str) {
+    match cfg.parallelism {
+        ParallelismChoice::Fixed(n) => (Box::new(FixedLevel(n)), "fixed"),
+        ParallelismChoice::Auto => (Box::new(AutoLevel::new(AUTO_MAX_LEVEL)), "auto"),
+        ParallelismChoice::Unset => {
+            let fs = filesystem_of(&cfg.inputs.paths[0]);
+            match ProfileStore::default_location().find(&fs) {
+                Ok(Some(p)) => {
+                    if !cfg.quiet && !cfg.json {
+                        eprintln!(
+                            "preload: using -P {} from the profile of {} ({}), tuned {}",
+                            p.parallelism, p.source, p.fs_type, p.date
+                        );
+                    }
+                    (Box::new(FixedLevel(p.parallelism)), "profile")
+                }
+                Ok(None) => (Box::new(FixedLevel(DEFAULT_PARALLELISM)), "default"),
+                Err(e) => {
+                    output::warn(&format!("ignoring saved profiles: {e}"));
+                    (Box::new(FixedLevel(DEFAULT_PARALLELISM)), "default")
+                }
+            }
+        }
+    }
+}
+
+/// Most readers `-P auto` may reach.
+const AUTO_MAX_LEVEL: usize = 128;

@@ -1,0 +1,126 @@
+//! Acceptance: `preload tune` finds the knee of storage whose knee is known.
+//!
+//! simfs with stream-bw S and total-bw T has throughput min(P x S, T): with
+//! S = 25 MiB/s and T = 200 MiB/s the knee is at P = 8. Backing files live on
+//! tmpfs so the local disk stays out of the measurement.
+
+use std::path::Path;
+use std::time::Duration;
+
+use preload_core::CancelToken;
+use preload_schema::ProbePhase;
+use preload_simfs::Model;
+use preload_simfs::testing::{TestMount, create_file, require_fuse};
+use preload_tune::{ProbeSettings, SamplePool, TuneConfig, run_probe, tune};
+
+const MIB: u64 = 1 << 20;
+
+fn backing(files: usize, size: u64) -> tempfile::TempDir {
+    let shm = Path::new("/dev/shm");
+    let dir = if shm.is_dir() {
+        tempfile::tempdir_in(shm)
+    } else {
+        tempfile::tempdir()
+    }
+    .unwrap();
+    for i in 0..files {
+        create_file(
+            &dir.path().join(format!("model-{i:05}.safetensors")),
+            size,
+            i as u64,
+        )
+        .unwrap();
+    }
+    dir
+}
+
+fn model(stream: u64, total: u64) -> Model {
+    Model::new()
+        .latency(Duration::from_millis(2))
+        .stream_bw(stream * MIB)
+        .total_bw(total * MIB)
+}
+
+fn quick_tune(path: &Path, budget: u64) -> preload_schema::TuneResult {
+    let mut cfg = TuneConfig::new(path);
+    cfg.time_budget = Duration::from_secs(budget);
+    cfg.max_level = 32;
+    tune(&cfg, &CancelToken::new(), &mut |p| {
+        eprintln!(
+            "  probe -P {:<3} {:?} {:.1} MiB/s",
+            p.level, p.phase, p.steady_mib_s
+        )
+    })
+    .unwrap()
+}
+
+#[test]
+fn knee_at_eight_is_found_and_is_near_the_best_of_a_full_sweep() {
+    if !require_fuse() {
+        return;
+    }
+    let data = backing(32, 64 * MIB);
+    let mnt = TestMount::with_backing(data.path(), model(25, 200)).unwrap();
+    let r = quick_tune(mnt.path(), 20);
+    let rec = &r.recommendation;
+    eprintln!(
+        "recommended -P {} (confidence {:.2}, set {:?})",
+        rec.parallelism, rec.confidence, rec.knee_set
+    );
+    assert!((6..=12).contains(&rec.parallelism), "{}", rec.verdict);
+    assert!(
+        r.budget.time_spent_s <= r.budget.time_limit_s + 2.0,
+        "{:?}",
+        r.budget
+    );
+
+    // A full sweep in the same test, each level on its own fresh data.
+    let walked = preload_core::walk::walk(&[mnt.path().to_owned()], &Default::default()).unwrap();
+    let mut pool = SamplePool::new(walked.files, 8 * MIB, 99);
+    let settings = ProbeSettings {
+        method: preload_core::ReadMethod::Read,
+        buffer_size: 1 << 20,
+        duration: Duration::from_millis(1500),
+        byte_limit: 400 * MIB,
+    };
+    let mut sweep = Vec::new();
+    for level in [1, 2, 4, 8, 16, 32, rec.parallelism] {
+        if pool.remaining_units() < 4 * level {
+            pool.refill();
+        }
+        let p = run_probe(
+            &mut pool,
+            level,
+            ProbePhase::Sweep,
+            &settings,
+            &CancelToken::new(),
+        );
+        eprintln!("  sweep -P {level:<3} {:.1} MiB/s", p.steady_mib_s);
+        sweep.push((level, p.steady_mib_s));
+    }
+    let best = sweep.iter().map(|s| s.1).fold(0.0, f64::max);
+    let at_rec = sweep.last().unwrap().1;
+    eprintln!(
+        "throughput at -P {}: {at_rec:.1} MiB/s, best {best:.1} MiB/s",
+        rec.parallelism
+    );
+    assert!(
+        at_rec >= 0.9 * best,
+        "{at_rec:.1} < 90% of {best:.1}: {sweep:?}"
+    );
+}
+
+#[test]
+fn storage_without_parallel_gain_gets_one_or_two_readers() {
+    if !require_fuse() {
+        return;
+    }
+    let data = backing(16, 32 * MIB);
+    let mnt = TestMount::with_backing(data.path(), model(40, 40)).unwrap();
+    let r = quick_tune(mnt.path(), 10);
+    assert!(
+        (1..=2).contains(&r.recommendation.parallelism),
+        "{}",
+        r.recommendation.verdict
+    );
+}

@@ -171,7 +171,8 @@ fn tune_blocks(t: &TuneResult, blocks: &mut Vec<Block>) {
                 format::mib_s(u.lambda),
                 u.sigma,
                 u.kappa,
-                u.peak_level.map_or("none (no retrograde)".to_owned(), |p| format!("{p:.1}")),
+                u.peak_level
+                    .map_or("none (no retrograde)".to_owned(), |p| format!("{p:.1}")),
                 u.r_squared
             ),
         ));

@@ -52,10 +52,12 @@ pub fn finish(plan: &Plan, result: &ResultFile) -> Result<Exit> {
     let mut verdict = None;
     let mut exit = Exit::Success;
     if let Some((path, base)) = &plan.base {
-        let cmp = compare(base, result, &plan.opts)?.with_labels(path.display().to_string(), "this run");
+        let cmp =
+            compare(base, result, &plan.opts)?.with_labels(path.display().to_string(), "this run");
         eprint!("{}", cmp.to_table());
         if let Some(md) = &plan.markdown {
-            std::fs::write(md, cmp.to_markdown()).with_context(|| format!("writing {}", md.display()))?;
+            std::fs::write(md, cmp.to_markdown())
+                .with_context(|| format!("writing {}", md.display()))?;
         }
         if exit_code(&cmp, plan.fail_on) != 0 {
             exit = Exit::Partial;

@@ -21,8 +21,16 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
     let path = args.path.clone().context("PATH is required")?;
     let mut cfg = TuneConfig::new(&path);
     cfg.time_budget = parse_duration(&args.time_budget, "--time-budget")?;
-    cfg.byte_budget = args.byte_budget.as_deref().map(|s| parse_size(s, "--byte-budget")).transpose()?;
-    cfg.probe_time = args.probe_time.as_deref().map(|s| parse_duration(s, "--probe-time")).transpose()?;
+    cfg.byte_budget = args
+        .byte_budget
+        .as_deref()
+        .map(|s| parse_size(s, "--byte-budget"))
+        .transpose()?;
+    cfg.probe_time = args
+        .probe_time
+        .as_deref()
+        .map(|s| parse_duration(s, "--probe-time"))
+        .transpose()?;
     cfg.max_level = args.max_level.clamp(1, 1024);
     cfg.method = args.method.parse().map_err(anyhow::Error::msg)?;
     let regression = regress::Plan::resolve(&args.regression)?;
@@ -81,13 +89,20 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
         output::stdout(&table(&result));
     }
     let exit = regress::finish(&regression, &ResultFile::Tune(result))?;
-    Ok(if cancel.is_cancelled() { Exit::Interrupted } else { exit })
+    Ok(if cancel.is_cancelled() {
+        Exit::Interrupted
+    } else {
+        exit
+    })
 }
 
 fn show(store: &ProfileStore) -> Result<Exit> {
     let profiles = store.list()?;
     if profiles.is_empty() {
-        output::stdout(&format!("no profiles in {} (run `preload tune PATH`)\n", store.path().display()));
+        output::stdout(&format!(
+            "no profiles in {} (run `preload tune PATH`)\n",
+            store.path().display()
+        ));
         return Ok(Exit::Success);
     }
     let mut out = format!("profiles in {}:\n", store.path().display());
@@ -113,10 +128,22 @@ fn show(store: &ProfileStore) -> Result<Exit> {
 pub fn table(r: &TuneResult) -> String {
     let mut out = String::new();
     let fs = &r.context.filesystem;
-    let _ = writeln!(out, "filesystem: {} on {} ({})", fs.fs_type, fs.mount_point, fs.source);
-    let _ = writeln!(out, "{:>6} {:>12} {:>20} {:>7} {:>12} {:>7}", "-P", "median MiB/s", "min - max", "cv", "p50 read ms", "probes");
+    let _ = writeln!(
+        out,
+        "filesystem: {} on {} ({})",
+        fs.fs_type, fs.mount_point, fs.source
+    );
+    let _ = writeln!(
+        out,
+        "{:>6} {:>12} {:>20} {:>7} {:>12} {:>7}",
+        "-P", "median MiB/s", "min - max", "cv", "p50 read ms", "probes"
+    );
     for l in &r.levels {
-        let mark = if l.level == r.recommendation.parallelism { " <" } else { "" };
+        let mark = if l.level == r.recommendation.parallelism {
+            " <"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
             "{:>6} {:>12.1} {:>20} {:>6.1}% {:>12.2} {:>7}{mark}",
@@ -129,12 +156,20 @@ pub fn table(r: &TuneResult) -> String {
         );
     }
     let rec = &r.recommendation;
-    let of_best = if rec.best_mib_s > 0.0 { 100.0 * rec.recommended_mib_s / rec.best_mib_s } else { 0.0 };
+    let of_best = if rec.best_mib_s > 0.0 {
+        100.0 * rec.recommended_mib_s / rec.best_mib_s
+    } else {
+        0.0
+    };
     let _ = writeln!(
         out,
         "recommended -P {}{} (confidence {:.2}): {:.0}% of the best measured throughput",
         rec.parallelism,
-        if rec.saturated { "" } else { " or more (not saturated)" },
+        if rec.saturated {
+            ""
+        } else {
+            " or more (not saturated)"
+        },
         rec.confidence,
         of_best
     );

@@ -156,6 +156,14 @@ pub struct BenchArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Evict only PATH's files (posix_fadvise), never the whole page cache
+    ///
+    /// By default, when permitted (root), every run starts with
+    /// `/proc/sys/vm/drop_caches`, which also drops metadata; on a shared
+    /// machine this flag keeps other work's cache.
+    #[arg(long, hide_short_help = true)]
+    pub no_drop_caches: bool,
+
     #[command(flatten)]
     pub regression: RegressionArgs,
 }

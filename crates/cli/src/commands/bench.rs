@@ -1,11 +1,187 @@
 //! `preload bench PATH`: cold-start comparison of warming strategies.
 
-use anyhow::{Result, bail};
+use std::fmt::Write;
+use std::fs::File;
+
+use anyhow::{Context, Result, bail};
+use preload_bench::{BenchSettings, run_bench_with};
 use preload_core::CancelToken;
+use preload_report::stats::{Spread, summarize_bench};
+use preload_schema::{BenchResult, CsvBenchRow, ResultFile};
 
 use crate::args::BenchArgs;
+use crate::commands::regress;
+use crate::config::parse_duration;
 use crate::exit::Exit;
+use crate::output;
 
-pub fn run(_args: &BenchArgs, _cancel: &CancelToken) -> Result<Exit> {
-    bail!("preload bench is not built yet")
+pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
+    if args.runs == 0 {
+        bail!("--runs must be at least 1");
+    }
+    let mut cfg = BenchSettings::new(&args.path);
+    cfg.runs = args.runs;
+    cfg.warmup = args.warmup;
+    cfg.levels = args.levels.clone();
+    cfg.then = args.then.clone();
+    cfg.time_limit = parse_duration(&args.time_limit, "--time-limit")?;
+    cfg.drop_caches = !args.no_drop_caches;
+    let regression = regress::Plan::resolve(&args.regression)?;
+    // Files first, so a bad path fails before minutes of measuring.
+    let result_file = args
+        .output
+        .as_ref()
+        .map(|p| {
+            File::create(p)
+                .with_context(|| format!("creating {}", p.display()))
+                .map(|f| (p, f))
+        })
+        .transpose()?;
+    let mut csv = args
+        .export_csv
+        .as_ref()
+        .map(|p| csv::Writer::from_path(p).with_context(|| format!("creating {}", p.display())))
+        .transpose()?;
+
+    let quiet = args.json;
+    if !quiet {
+        eprintln!(
+            "benchmarking {} ({} runs{} per strategy, each from a cold cache)",
+            args.path.display(),
+            cfg.runs,
+            if cfg.warmup > 0 {
+                format!(" + {} warm-up", cfg.warmup)
+            } else {
+                String::new()
+            },
+        );
+    }
+    let result = run_bench_with(&cfg, cancel, &mut |r, warmup| {
+        if !quiet {
+            let label = if warmup {
+                "warm".to_owned()
+            } else {
+                format!("#{}", r.iteration + 1)
+            };
+            eprintln!(
+                "  {:<5} {:<14} {:>8.2} s {:>9.1} MiB/s{}  cold {:>3.0}% -> {:>3.0}%{}",
+                label,
+                r.strategy,
+                r.total_s,
+                r.mib_s,
+                r.load_s
+                    .map(|l| format!(" (load {l:.2} s)"))
+                    .unwrap_or_default(),
+                r.residency_before.fraction() * 100.0,
+                r.residency_after.fraction() * 100.0,
+                if r.exit_status != 0 {
+                    format!("  exit {}", r.exit_status)
+                } else {
+                    String::new()
+                },
+            );
+        }
+    })
+    .with_context(|| format!("benchmarking {}", args.path.display()))?;
+    for w in &result.warnings {
+        output::warn(w);
+    }
+    let file = ResultFile::Bench(result.clone());
+    if let Some((path, mut f)) = result_file {
+        std::io::Write::write_all(&mut f, format!("{}\n", file.to_json()).as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+        if !quiet {
+            eprintln!("wrote {}", path.display());
+        }
+    }
+    if let Some(w) = csv.as_mut() {
+        for run in &result.runs {
+            w.serialize(CsvBenchRow::from(run))?;
+        }
+        w.flush()?;
+    }
+    if args.json {
+        output::stdout(&file.to_json());
+        output::stdout("\n");
+    } else {
+        output::stdout(&table(&result));
+    }
+    let exit = regress::finish(&regression, &file)?;
+    Ok(if cancel.is_cancelled() {
+        Exit::Interrupted
+    } else {
+        exit
+    })
+}
+
+/// The human table: median total time, its spread, throughput and the
+/// speed-up over `sequential`, one line per strategy.
+pub fn table(r: &BenchResult) -> String {
+    let mut out = String::new();
+    let fs = &r.context.filesystem;
+    let _ = writeln!(
+        out,
+        "{} on {} ({}): {} files, {}; caches emptied by {}",
+        r.dataset.path,
+        fs.mount_point,
+        fs.fs_type,
+        r.dataset.files,
+        preload_core::human_bytes(r.dataset.bytes),
+        r.config.cold_method
+    );
+    let summaries = summarize_bench(r);
+    let seq = summaries
+        .iter()
+        .find(|s| s.strategy == "sequential")
+        .and_then(|s| s.total_s)
+        .map(|s| s.median);
+    let with_load = r.config.then.is_some();
+    let _ = write!(
+        out,
+        "{:<14} {:>5} {:>5} {:>10} {:>17}",
+        "strategy", "-P", "runs", "median s", "min - max s"
+    );
+    if with_load {
+        let _ = write!(out, " {:>8} {:>8}", "warm s", "load s");
+    }
+    let _ = writeln!(out, " {:>10} {:>9}", "MiB/s", "speed-up");
+    let median = |s: Option<Spread>| s.map_or("-".to_owned(), |s| format!("{:.2}", s.median));
+    for s in &summaries {
+        let total = s.total_s;
+        let speedup = match (seq, total) {
+            (Some(seq), Some(t)) if t.median > 0.0 => format!("{:.2}x", seq / t.median),
+            _ => "-".to_owned(),
+        };
+        let runs = if s.failed_runs > 0 {
+            format!("{}!", s.ok_runs)
+        } else {
+            s.ok_runs.to_string()
+        };
+        let _ = write!(
+            out,
+            "{:<14} {:>5} {:>5} {:>10} {:>17}",
+            s.strategy,
+            s.level.map_or("-".to_owned(), |l| l.to_string()),
+            runs,
+            median(total),
+            total.map_or("-".to_owned(), |t| format!("{:.2} - {:.2}", t.min, t.max)),
+        );
+        if with_load {
+            let _ = write!(out, " {:>8} {:>8}", median(s.warm_s), median(s.load_s));
+        }
+        let mib_s = if s.strategy == "load-only" {
+            "-".to_owned()
+        } else {
+            s.mib_s
+                .map_or("-".to_owned(), |m| format!("{:.1}", m.median))
+        };
+        let _ = writeln!(out, " {:>10} {:>9}", mib_s, speedup);
+    }
+    if summaries.iter().any(|s| s.failed_runs > 0) {
+        let _ = writeln!(
+            out,
+            "! some runs failed and are left out (see the warnings)"
+        );
+    }
+    out
 }

@@ -1,0 +1,190 @@
+//! The bench loop: rounds of every strategy, each run from a cold cache.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use preload_core::CancelToken;
+use preload_core::context::run_context;
+use preload_core::walk::{Filter, walk};
+use preload_schema::{BenchConfig, BenchResult, BenchRun, Dataset, FsInfo, SCHEMA_VERSION};
+use preload_tune::ProfileStore;
+
+use crate::cold::{COLD_FRACTION, Cooler};
+use crate::order::loader_order;
+use crate::runner::{Target, run_once};
+use crate::strategy::{Strategy, round_order};
+use crate::{AUTO_MAX_LEVEL, BenchError, BenchSettings, PreloadLevel};
+
+/// Resident fraction after a warm part below which the filesystem is taken
+/// not to keep pages.
+const RETAINED_FRACTION: f64 = 0.5;
+
+/// Runs the bench; see the crate documentation.
+pub fn run_bench(cfg: &BenchSettings, cancel: &CancelToken) -> Result<BenchResult, BenchError> {
+    run_bench_with(cfg, cancel, &mut |_, _| {})
+}
+
+/// [`run_bench`], calling `on_run(run, warmup)` after every run (warm-ups
+/// included, with `warmup` true), e.g. for a progress line.
+pub fn run_bench_with(
+    cfg: &BenchSettings,
+    cancel: &CancelToken,
+    on_run: &mut dyn FnMut(&BenchRun, bool),
+) -> Result<BenchResult, BenchError> {
+    if cfg.runs == 0 {
+        return Err(BenchError::Settings("runs must be at least 1".into()));
+    }
+    if let Some(bad) = cfg.levels.iter().find(|&&n| !(1..=1024).contains(&n)) {
+        return Err(BenchError::Settings(format!(
+            "level {bad} is not in 1..=1024"
+        )));
+    }
+    let started = Instant::now();
+    let context = run_context(&cfg.path);
+    let walked = walk(std::slice::from_ref(&cfg.path), &Filter::default())?;
+    if walked.files.is_empty() {
+        return Err(BenchError::Empty {
+            path: cfg.path.clone(),
+        });
+    }
+    let dataset = Dataset {
+        path: cfg.path.display().to_string(),
+        files: walked.files.len() as u64,
+        bytes: walked.files.iter().map(|f| f.size).sum(),
+    };
+    let files: Vec<PathBuf> = walked.files.into_iter().map(|f| f.path).collect();
+    let ordered = loader_order(&cfg.path, files.clone());
+    let mut warnings = Vec::new();
+    let preload = cfg
+        .preload
+        .unwrap_or_else(|| saved_level(&context.filesystem, &mut warnings));
+    let target = Target {
+        path: &cfg.path,
+        loader_order: &ordered,
+        find_bytes: find_bytes(&cfg.path),
+        preload,
+        then: cfg.then.as_deref(),
+        cancel,
+    };
+    let strategies = Strategy::list(&cfg.levels, cfg.then.is_some());
+    let mut cooler = Cooler::new(files, cfg.drop_caches);
+    let mut runs = Vec::new();
+    let rounds = cfg.warmup + cfg.runs;
+    'rounds: for round in 0..rounds {
+        let warmup = round < cfg.warmup;
+        for strategy in round_order(&strategies, round) {
+            if cancel.is_cancelled() {
+                warnings.push("interrupted: the result holds the runs finished so far".into());
+                break 'rounds;
+            }
+            if started.elapsed() > cfg.time_limit {
+                warnings.push(format!(
+                    "the time limit ({:.0} s) ran out after {} of {} rounds; raise --time-limit or lower --runs",
+                    cfg.time_limit.as_secs_f64(),
+                    round.saturating_sub(cfg.warmup),
+                    cfg.runs
+                ));
+                break 'rounds;
+            }
+            let before = cooler.cool();
+            let iteration = round.saturating_sub(cfg.warmup);
+            let run = run_once(&target, strategy, iteration, before, || cooler.residency())?;
+            on_run(&run, warmup);
+            if !warmup {
+                runs.push(run);
+            }
+        }
+    }
+    warnings.extend(cooler.warnings.iter().cloned());
+    warnings.extend(run_warnings(&runs));
+    Ok(BenchResult {
+        schema_version: SCHEMA_VERSION,
+        context,
+        dataset,
+        config: BenchConfig {
+            runs: cfg.runs,
+            warmup: cfg.warmup,
+            then: cfg.then.clone(),
+            cold_method: cooler.method().as_str().into(),
+            strategies: strategies.iter().map(ToString::to_string).collect(),
+        },
+        runs,
+        warnings,
+    })
+}
+
+/// The saved profile's level for `fs`, else `-P auto`.
+fn saved_level(fs: &FsInfo, warnings: &mut Vec<String>) -> PreloadLevel {
+    let auto = PreloadLevel::Auto {
+        max_level: AUTO_MAX_LEVEL,
+    };
+    match ProfileStore::default_location().find(fs) {
+        Ok(Some(p)) => PreloadLevel::Fixed(p.parallelism),
+        Ok(None) => auto,
+        Err(e) => {
+            warnings.push(format!("ignoring saved profiles: {e}"));
+            auto
+        }
+    }
+}
+
+/// Bytes of the regular files `find PATH -type f` lists (symlinks not
+/// followed): what the xargs pipeline reads.
+fn find_bytes(path: &Path) -> u64 {
+    walkdir::WalkDir::new(path)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// Warnings about what the runs show: not cold, failed, pages not kept.
+fn run_warnings(runs: &[BenchRun]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    for r in runs {
+        if !names.contains(&r.strategy.as_str()) {
+            names.push(&r.strategy);
+        }
+    }
+    for name in names {
+        let of: Vec<&BenchRun> = runs.iter().filter(|r| r.strategy == name).collect();
+        let warm = of
+            .iter()
+            .filter(|r| {
+                r.residency_before.fraction() > COLD_FRACTION && r.residency_before.total_bytes > 0
+            })
+            .count();
+        if warm > 0 {
+            out.push(format!(
+                "{name}: {warm} of {} runs did not start from a cold cache (more than {:.0}% resident); its times are optimistic",
+                of.len(),
+                COLD_FRACTION * 100.0
+            ));
+        }
+        let failed: Vec<i32> = of
+            .iter()
+            .map(|r| r.exit_status)
+            .filter(|&s| s != 0)
+            .collect();
+        if let Some(first) = failed.first() {
+            out.push(format!(
+                "{name}: {} of {} runs failed (exit status {first}); failed runs are left out of medians",
+                failed.len(),
+                of.len()
+            ));
+        }
+        if name.starts_with("preload")
+            && of
+                .iter()
+                .all(|r| r.bytes > 0 && r.residency_after.fraction() < RETAINED_FRACTION)
+        {
+            out.push(format!(
+                "{name}: the data was read but not kept in the page cache; warming cannot help a loader on this filesystem"
+            ));
+        }
+    }
+    out
+}

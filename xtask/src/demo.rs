@@ -40,6 +40,10 @@ pub fn main(args: &[String]) -> Result<()> {
         }
         bail!("demo takes no arguments\n{USAGE}");
     }
+    println!(
+        "preload demo: a cold model load with and without `preload warm`\n\
+         (writes ~1 GiB under target/bench-data/; the first build takes a few minutes)"
+    );
     let mut demo = Demo::default();
     let preload = demo.step_build()?;
     let dir = demo.step_generate()?;
@@ -108,7 +112,11 @@ impl Demo {
 
         cold(preload, dir, method)?;
         println!("(b) preload warm, then the same loader");
-        println!("    $ {} warm {}", rel(&preload.bin), rel(dir));
+        println!(
+            "    $ {} warm {}   (its own output follows)",
+            rel(&preload.bin),
+            rel(dir)
+        );
         let start = Instant::now();
         let status = preload
             .cmd(["warm".as_ref(), dir.as_os_str()])

@@ -39,6 +39,19 @@ impl Preload {
         Ok(Preload { bin })
     }
 
+    /// A private copy of the binary in `dir`, so that a rebuild of
+    /// `target/release/preload` (by someone else) cannot change it mid-run.
+    pub fn private_copy(&self, dir: &Path) -> Result<Preload> {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let bin = dir.join("preload");
+        let tmp = dir.join(".preload.tmp");
+        std::fs::copy(&self.bin, &tmp)
+            .with_context(|| format!("cannot copy {} to {}", self.bin.display(), tmp.display()))?;
+        std::fs::rename(&tmp, &bin)
+            .with_context(|| format!("cannot rename to {}", bin.display()))?;
+        Ok(Preload { bin })
+    }
+
     /// A command running preload with `args`.
     pub fn cmd<I, S>(&self, args: I) -> Command
     where

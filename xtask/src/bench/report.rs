@@ -147,17 +147,19 @@ pub fn table(rows: &[Row], baseline: &str, label: &str) -> String {
         } else {
             "-".into()
         };
-        let warm_flag = if rs
+        let mut flags = String::new();
+        if rs
             .iter()
             .any(|r| r.resident_before >= super::cache::COLD_FRACTION)
         {
-            " (not cold!)"
-        } else {
-            ""
-        };
+            flags.push_str(" (not cold in some runs)");
+        }
+        if rs.iter().any(|r| r.resident_after < 0.99) {
+            flags.push_str(" (< 99% resident after some runs)");
+        }
         let _ = writeln!(
             out,
-            "  {name:<width$}  {:>4}  {med:>8.2}  {:>13}  {mib_s:>7.0}  {ratio:>9}  {rss:>8.1}  {:>7.1}%{warm_flag}",
+            "  {name:<width$}  {:>4}  {med:>8.2}  {:>13}  {mib_s:>7.0}  {ratio:>9}  {rss:>8.1}  {:>7.1}%{flags}",
             secs.len(),
             format!("{min:.2}-{max:.2}"),
             100.0 * res

@@ -1,0 +1,196 @@
+//! `preload bench` through the binary, on a few MiB in a temp dir.
+
+mod util;
+
+use std::path::Path;
+
+use predicates::prelude::*;
+use preload_schema::ResultFile;
+use util::{json, preload};
+
+/// Three 1 MiB shards and a small config file.
+fn model(dir: &Path) {
+    for i in 1..=3u8 {
+        let data: Vec<u8> = (0..1u32 << 20).map(|b| (b as u8) ^ i).collect();
+        std::fs::write(
+            dir.join(format!("model-0000{i}-of-00003.safetensors")),
+            data,
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.join("config.json"), b"{}").unwrap();
+}
+
+/// `preload bench` with a private profile store and per-file eviction (no
+/// `drop_caches` of the shared machine's whole cache).
+fn bench(dir: &Path, runs: usize) -> assert_cmd::Command {
+    let mut cmd = preload();
+    cmd.env("PRELOAD_CACHE_DIR", dir.join("cache")).args([
+        "bench",
+        "--runs",
+        &runs.to_string(),
+        "--levels",
+        "2",
+        "--no-drop-caches",
+    ]);
+    cmd
+}
+
+#[test]
+fn result_file_round_trips_with_every_strategy() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("model");
+    std::fs::create_dir(&data).unwrap();
+    model(&data);
+    let out = dir.path().join("bench.json");
+    let csv = dir.path().join("runs.csv");
+    bench(dir.path(), 2)
+        .arg(&data)
+        .arg("-o")
+        .arg(&out)
+        .arg("--export-csv")
+        .arg(&csv)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("speed-up").and(predicate::str::contains("preload-p2")));
+
+    let ResultFile::Bench(b) = ResultFile::load(&out).unwrap() else {
+        panic!("not a bench result");
+    };
+    assert_eq!(b.config.cold_method, "fadvise");
+    assert_eq!(b.dataset.files, 4);
+    let strategies = ["sequential", "xargs", "preload", "preload-p2"];
+    assert_eq!(b.config.strategies, strategies);
+    for s in strategies {
+        let runs: Vec<_> = b.runs.iter().filter(|r| r.strategy == s).collect();
+        assert_eq!(runs.len(), 2, "{s}");
+        assert_eq!(
+            runs.iter().map(|r| r.iteration).collect::<Vec<_>>(),
+            [0, 1],
+            "{s}"
+        );
+        for r in runs {
+            assert_eq!(r.exit_status, 0, "{s}");
+            assert_eq!(r.bytes, b.dataset.bytes, "{s} read everything");
+            assert!(r.load_s.is_none());
+            assert!(r.residency_before.fraction() < 0.05, "{s} not cold: {r:?}");
+            assert!(
+                r.residency_after.fraction() > 0.95,
+                "{s} did not warm: {r:?}"
+            );
+        }
+    }
+    let xargs = b.runs.iter().find(|r| r.strategy == "xargs").unwrap();
+    assert_eq!(xargs.level, Some(32));
+    assert!(xargs.peak_rss_kib.is_some_and(|k| k > 0));
+    assert_eq!(
+        b.runs
+            .iter()
+            .find(|r| r.strategy == "preload-p2")
+            .unwrap()
+            .level,
+        Some(2)
+    );
+    // Rounds are interleaved and rotate their start.
+    assert_eq!(b.runs[0].strategy, "sequential");
+    assert_eq!(b.runs[4].strategy, "xargs");
+
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "strategy,level,iteration,bytes,warm_s,load_s,total_s,mib_s,\
+             resident_before,resident_after,exit_status"
+        )
+    );
+    assert_eq!(lines.count(), 8);
+}
+
+#[test]
+fn then_times_the_loader_and_adds_load_only() {
+    let dir = tempfile::tempdir().unwrap();
+    model(dir.path());
+    // The loader prints: its output must not spoil the JSON on stdout.
+    let out = bench(dir.path(), 2)
+        .arg(dir.path())
+        .args(["--then", "echo loading; true", "--json"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("loading"))
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    assert_eq!(v["kind"], "bench");
+    assert_eq!(v["config"]["then"], "echo loading; true");
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 5 * 2);
+    for r in runs {
+        let load = r["load_s"].as_f64().expect("load_s filled");
+        let total = r["total_s"].as_f64().unwrap();
+        let warm = r["warm_s"].as_f64().unwrap();
+        assert!((total - (warm + load)).abs() < 1e-9, "{r}");
+    }
+    let load_only: Vec<_> = runs
+        .iter()
+        .filter(|r| r["strategy"] == "load-only")
+        .collect();
+    assert_eq!(load_only.len(), 2);
+    assert!(
+        load_only
+            .iter()
+            .all(|r| r["bytes"] == 0 && r["peak_rss_kib"].as_u64().is_some())
+    );
+}
+
+#[test]
+fn a_failing_loader_is_recorded_and_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    model(dir.path());
+    let out = bench(dir.path(), 1)
+        .arg(dir.path())
+        .args(["--then", "exit 3", "--json"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("runs failed (exit status 3)"))
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    assert!(
+        v["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["exit_status"] == 3)
+    );
+}
+
+#[test]
+fn a_bad_output_path_fails_before_measuring() {
+    let dir = tempfile::tempdir().unwrap();
+    model(dir.path());
+    bench(dir.path(), 2)
+        .arg(dir.path())
+        .arg("-o")
+        .arg(dir.path().join("no/such/dir/bench.json"))
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("no/such/dir")
+                .and(predicate::str::contains("benchmarking").not()),
+        );
+}
+
+#[test]
+fn an_empty_directory_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    bench(dir.path(), 2)
+        .arg(&empty)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no regular files"));
+}

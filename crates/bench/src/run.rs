@@ -188,3 +188,48 @@ fn run_warnings(runs: &[BenchRun]) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use preload_schema::Residency;
+
+    use super::*;
+
+    fn run(strategy: &str, before: u64, after: u64, exit_status: i32) -> BenchRun {
+        BenchRun {
+            strategy: strategy.into(),
+            level: None,
+            iteration: 0,
+            bytes: 100,
+            warm_s: 1.0,
+            load_s: None,
+            total_s: 1.0,
+            mib_s: 1.0,
+            residency_before: Residency {
+                resident_bytes: before,
+                total_bytes: 100,
+            },
+            residency_after: Residency {
+                resident_bytes: after,
+                total_bytes: 100,
+            },
+            exit_status,
+            peak_rss_kib: None,
+        }
+    }
+
+    #[test]
+    fn warnings_name_warm_starts_failures_and_lost_pages() {
+        let w = run_warnings(&[
+            run("sequential", 0, 100, 0),
+            run("xargs", 50, 100, 0),
+            run("xargs", 0, 100, 123),
+            run("preload", 0, 10, 0),
+        ]);
+        assert_eq!(w.len(), 3, "{w:#?}");
+        assert!(w[0].starts_with("xargs: 1 of 2 runs did not start from a cold cache"));
+        assert!(w[1].contains("1 of 2 runs failed (exit status 123)"));
+        assert!(w[2].starts_with("preload: the data was read but not kept"));
+        assert!(run_warnings(&[run("preload", 0, 100, 0)]).is_empty());
+    }
+}

@@ -50,6 +50,10 @@ fn result_file_round_trips_with_every_strategy() {
         .arg(&out)
         .arg("--export-csv")
         .arg(&csv)
+        .args(["--save-baseline", "nightly", "--baseline-dir"])
+        .arg(dir.path().join("baselines"))
+        .arg("--history")
+        .arg(dir.path().join("history.csv"))
         .assert()
         .success()
         .stdout(predicate::str::contains("speed-up").and(predicate::str::contains("preload-p2")));
@@ -94,6 +98,15 @@ fn result_file_round_trips_with_every_strategy() {
     // Rounds are interleaved and rotate their start.
     assert_eq!(b.runs[0].strategy, "sequential");
     assert_eq!(b.runs[4].strategy, "xargs");
+
+    // The regression flags work as in tune: the baseline is the same file.
+    let saved = ResultFile::load(&dir.path().join("baselines/nightly.json")).unwrap();
+    assert_eq!(saved, ResultFile::Bench(b.clone()));
+    let history = std::fs::read_to_string(dir.path().join("history.csv")).unwrap();
+    assert!(
+        history.lines().nth(1).unwrap().contains("bench"),
+        "{history}"
+    );
 
     let text = std::fs::read_to_string(&csv).unwrap();
     let mut lines = text.lines();

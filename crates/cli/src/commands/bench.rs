@@ -64,11 +64,15 @@ pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
                 format!("#{}", r.iteration + 1)
             };
             eprintln!(
-                "  {:<5} {:<14} {:>8.2} s {:>9.1} MiB/s{}  cold {:>3.0}% -> {:>3.0}%{}",
+                "  {:<5} {:<14} {:>8.2} s {:>15}{}  cold {:>3.0}% -> {:>3.0}%{}",
                 label,
                 r.strategy,
                 r.total_s,
-                r.mib_s,
+                if r.bytes > 0 {
+                    format!("{:.1} MiB/s", r.mib_s)
+                } else {
+                    String::new()
+                },
                 r.load_s
                     .map(|l| format!(" (load {l:.2} s)"))
                     .unwrap_or_default(),

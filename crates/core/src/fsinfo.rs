@@ -52,7 +52,9 @@ pub fn filesystem_of(path: &Path) -> FsInfo {
     info
 }
 
-/// Advice about client settings known to limit streaming or caching.
+/// Advice about client settings known to limit streaming. (Whether a mount
+/// keeps pages is not visible in its options, e.g. sshfs's `kernel_cache`
+/// is not listed: that is judged from residency after reading instead.)
 pub fn advice(fs: &FsInfo) -> Vec<String> {
     let mut out = Vec::new();
     let opts: Vec<&str> = fs.options.split(',').collect();
@@ -62,17 +64,6 @@ pub fn advice(fs: &FsInfo) -> Vec<String> {
                 "{} ({}) reads ahead only {kb} KiB per stream; single-stream reads on FUSE \
                  get faster with `echo 1024 > /sys/class/bdi/{}/read_ahead_kb`",
                 fs.mount_point, fs.fs_type, fs.device
-            ));
-        }
-        if fs.fs_type == "fuse.sshfs"
-            && !opts
-                .iter()
-                .any(|o| *o == "kernel_cache" || *o == "auto_cache")
-        {
-            out.push(format!(
-                "{} is sshfs: without `-o kernel_cache` it drops the page cache at every open, \
-                 so warming cannot help loaders there",
-                fs.mount_point
             ));
         }
     }
@@ -182,9 +173,8 @@ mod tests {
             ..FsInfo::default()
         };
         let a = advice(&fs);
-        assert_eq!(a.len(), 2);
+        assert_eq!(a.len(), 1);
         assert!(a[0].contains("read_ahead_kb"));
-        assert!(a[1].contains("kernel_cache"));
     }
 
     #[test]

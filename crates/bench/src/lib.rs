@@ -69,7 +69,7 @@ pub struct BenchSettings {
     /// No new round starts after this much wall time.
     pub time_limit: Duration,
     /// The level of the `preload` strategy; `None`: the saved profile of the
-    /// filesystem, else `-P auto` up to [`AUTO_MAX_LEVEL`].
+    /// filesystem, else the fixed default of `preload warm`.
     pub preload: Option<PreloadLevel>,
     /// Empty the whole page cache with `drop_caches` when permitted (root);
     /// false: always evict the data set's files only.

@@ -13,7 +13,7 @@ use crate::cold::{COLD_FRACTION, Cooler};
 use crate::order::loader_order;
 use crate::runner::{Target, run_once};
 use crate::strategy::{Strategy, round_order};
-use crate::{AUTO_MAX_LEVEL, BenchError, BenchSettings, PreloadLevel};
+use crate::{BenchError, BenchSettings, PreloadLevel};
 
 /// Resident fraction after a warm part below which the filesystem is taken
 /// not to keep pages.
@@ -113,17 +113,16 @@ pub fn run_bench_with(
     })
 }
 
-/// The saved profile's level for `fs`, else `-P auto`.
+/// The saved profile's level for `fs`, else what `preload warm` uses
+/// without `-P` (the fixed default: `-P auto` measured slower, see README).
 fn saved_level(fs: &FsInfo, warnings: &mut Vec<String>) -> PreloadLevel {
-    let auto = PreloadLevel::Auto {
-        max_level: AUTO_MAX_LEVEL,
-    };
+    let fallback = PreloadLevel::Fixed(preload_core::DEFAULT_PARALLELISM);
     match ProfileStore::default_location().find(fs) {
         Ok(Some(p)) => PreloadLevel::Fixed(p.parallelism),
-        Ok(None) => auto,
+        Ok(None) => fallback,
         Err(e) => {
             warnings.push(format!("ignoring saved profiles: {e}"));
-            auto
+            fallback
         }
     }
 }

@@ -58,14 +58,14 @@ pub fn filesystem_of(path: &Path) -> FsInfo {
 pub fn advice(fs: &FsInfo) -> Vec<String> {
     let mut out = Vec::new();
     let opts: Vec<&str> = fs.options.split(',').collect();
-    if fs.fs_type.starts_with("fuse") {
-        if let Some(kb) = fs.read_ahead_kb.filter(|&kb| kb < 1024) {
-            out.push(format!(
-                "{} ({}) reads ahead only {kb} KiB per stream; single-stream reads on FUSE \
-                 get faster with `echo 1024 > /sys/class/bdi/{}/read_ahead_kb`",
-                fs.mount_point, fs.fs_type, fs.device
-            ));
-        }
+    if fs.fs_type.starts_with("fuse")
+        && let Some(kb) = fs.read_ahead_kb.filter(|&kb| kb < 1024)
+    {
+        out.push(format!(
+            "{} ({}) reads ahead only {kb} KiB per stream; single-stream reads on FUSE \
+             get faster with `echo 1024 > /sys/class/bdi/{}/read_ahead_kb`",
+            fs.mount_point, fs.fs_type, fs.device
+        ));
     }
     let rsize = opts.iter().find_map(|o| o.strip_prefix("rsize="));
     if fs.fs_type.starts_with("nfs")

@@ -112,86 +112,63 @@ impl ChunkReader {
         if len == 0 {
             return Ok(());
         }
+        let step = self.step as u64;
         match self.method {
-            ReadMethod::Read => self.pread_loop(&file, offset, len, on_step),
-            ReadMethod::WillNeed => self.willneed_loop(&file, offset, len, on_step),
-            ReadMethod::Mmap => self.populate_loop(&file, offset, len, on_step),
+            ReadMethod::Read => {
+                fadvise(&file, offset, len, libc::POSIX_FADV_SEQUENTIAL);
+                let buf = &mut self.buf;
+                step_through(offset, len, step, on_step, |pos, want| {
+                    loop {
+                        match file.read_at(&mut buf[..want as usize], pos) {
+                            Ok(0) => return Err(ChunkError::Shrank { at: pos }),
+                            Ok(n) => return Ok(n as u64),
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                            Err(e) => return Err(ChunkError::Io(e)),
+                        }
+                    }
+                })
+            }
+            ReadMethod::WillNeed => step_through(offset, len, step, on_step, |pos, n| {
+                // SAFETY: readahead only reads the fd; the range may exceed the file.
+                let rc = unsafe { libc::readahead(file.as_raw_fd(), pos as i64, n as usize) };
+                if rc != 0 {
+                    // Filesystems without readahead support: the portable hint.
+                    fadvise(&file, pos, n, libc::POSIX_FADV_WILLNEED);
+                }
+                Ok(n)
+            }),
+            ReadMethod::Mmap => {
+                let map = Mapping::new(&file, offset, len).map_err(ChunkError::Io)?;
+                step_through(offset, len, step, on_step, |pos, n| {
+                    map.populate(pos - offset, n).map_err(ChunkError::Io)?;
+                    Ok(n)
+                })
+            }
         }
     }
+}
 
-    fn pread_loop(
-        &mut self,
-        file: &File,
-        offset: u64,
-        len: u64,
-        on_step: &mut dyn FnMut(u64, Duration) -> bool,
-    ) -> Result<(), ChunkError> {
-        fadvise(file, offset, len, libc::POSIX_FADV_SEQUENTIAL);
-        let end = offset + len;
-        let mut pos = offset;
-        while pos < end {
-            let want = (end - pos).min(self.step as u64) as usize;
-            let t = Instant::now();
-            let n = match file.read_at(&mut self.buf[..want], pos) {
-                Ok(0) => return Err(ChunkError::Shrank { at: pos }),
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(ChunkError::Io(e)),
-            };
-            pos += n as u64;
-            if !on_step(n as u64, t.elapsed()) {
-                return Err(ChunkError::Cancelled);
-            }
+/// Walks `[offset, offset + len)` in calls of at most `step` bytes. `call(pos,
+/// want)` does one call and returns the bytes it covered; each call is timed
+/// and reported to `on_step`, whose false cancels.
+fn step_through(
+    offset: u64,
+    len: u64,
+    step: u64,
+    on_step: &mut dyn FnMut(u64, Duration) -> bool,
+    mut call: impl FnMut(u64, u64) -> Result<u64, ChunkError>,
+) -> Result<(), ChunkError> {
+    let end = offset + len;
+    let mut pos = offset;
+    while pos < end {
+        let t = Instant::now();
+        let n = call(pos, (end - pos).min(step))?;
+        pos += n;
+        if !on_step(n, t.elapsed()) {
+            return Err(ChunkError::Cancelled);
         }
-        Ok(())
     }
-
-    fn willneed_loop(
-        &mut self,
-        file: &File,
-        offset: u64,
-        len: u64,
-        on_step: &mut dyn FnMut(u64, Duration) -> bool,
-    ) -> Result<(), ChunkError> {
-        let end = offset + len;
-        let mut pos = offset;
-        while pos < end {
-            let n = (end - pos).min(self.step as u64);
-            let t = Instant::now();
-            // SAFETY: readahead only reads the fd; the range may exceed the file.
-            let rc = unsafe { libc::readahead(file.as_raw_fd(), pos as i64, n as usize) };
-            if rc != 0 {
-                // Filesystems without readahead support: the portable hint.
-                fadvise(file, pos, n, libc::POSIX_FADV_WILLNEED);
-            }
-            pos += n;
-            if !on_step(n, t.elapsed()) {
-                return Err(ChunkError::Cancelled);
-            }
-        }
-        Ok(())
-    }
-
-    fn populate_loop(
-        &mut self,
-        file: &File,
-        offset: u64,
-        len: u64,
-        on_step: &mut dyn FnMut(u64, Duration) -> bool,
-    ) -> Result<(), ChunkError> {
-        let map = Mapping::new(file, offset, len).map_err(ChunkError::Io)?;
-        let mut done = 0u64;
-        while done < len {
-            let n = (len - done).min(self.step as u64);
-            let t = Instant::now();
-            map.populate(done, n).map_err(ChunkError::Io)?;
-            done += n;
-            if !on_step(n, t.elapsed()) {
-                return Err(ChunkError::Cancelled);
-            }
-        }
-        Ok(())
-    }
+    Ok(())
 }
 
 /// Opens a file read-only without updating its access time where permitted.

@@ -19,6 +19,15 @@ pub trait Controller: Send {
     /// were reading; returns the level for the next interval. Not called
     /// once the work queue has drained (the tail would read as a slowdown).
     fn on_interval(&mut self, level: usize, mib_s: f64) -> usize;
+    /// Like [`Controller::on_interval`], with the fewest and most workers
+    /// seen reading a chunk during the interval (`busy`): after a level
+    /// change, workers above the new level finish their chunk first, so an
+    /// interval with `busy != (level, level)` mixed levels. The engine calls
+    /// this method; the default ignores `busy`.
+    fn on_interval_busy(&mut self, level: usize, busy: (usize, usize), mib_s: f64) -> usize {
+        let _ = busy;
+        self.on_interval(level, mib_s)
+    }
     /// The level the controller settled on, if it has.
     fn settled(&self) -> Option<usize> {
         None

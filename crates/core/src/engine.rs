@@ -116,6 +116,8 @@ struct Shared<'a> {
     /// Set by the monitor at a deadline or byte limit.
     stop: AtomicBool,
     next: AtomicUsize,
+    /// Workers reading a chunk now.
+    busy: AtomicUsize,
     bytes: AtomicU64,
     files_done: AtomicU64,
     remaining: Vec<AtomicU32>,
@@ -162,6 +164,7 @@ pub fn run(
         cancel,
         stop: AtomicBool::new(false),
         next: AtomicUsize::new(0),
+        busy: AtomicUsize::new(0),
         bytes: AtomicU64::new(0),
         files_done: AtomicU64::new(0),
         remaining: plan
@@ -220,12 +223,15 @@ fn monitor(
 ) {
     let interval = controller.interval();
     let (mut last_control, mut last_bytes) = (Duration::ZERO, 0u64);
+    let mut busy = (usize::MAX, 0usize);
     loop {
         std::thread::sleep(cfg.tick);
         let elapsed = shared.start.elapsed();
         let bytes = shared.bytes.load(Ordering::Relaxed);
         stats.timeline.push((elapsed, bytes));
         let level = *shared.level.lock().expect("lock");
+        let now_busy = shared.busy.load(Ordering::SeqCst);
+        busy = (busy.0.min(now_busy), busy.1.max(now_busy));
         if let Some(report) = progress {
             report(&Progress {
                 bytes_done: bytes,
@@ -245,13 +251,16 @@ fn monitor(
         if elapsed - last_control >= interval && shared.drain_started.get().is_none() {
             let dt = (elapsed - last_control).as_secs_f64();
             let mib_s = mib_per_s(bytes - last_bytes, dt);
-            let next = controller.on_interval(level, mib_s).clamp(1, workers);
+            let next = controller
+                .on_interval_busy(level, busy, mib_s)
+                .clamp(1, workers);
             if next != level {
                 *shared.level.lock().expect("lock") = next;
                 shared.level_changed.notify_all();
                 stats.levels.push((elapsed, next));
             }
             (last_control, last_bytes) = (elapsed, bytes);
+            busy = (usize::MAX, 0);
         }
     }
 }
@@ -282,7 +291,10 @@ fn worker(id: usize, shared: &Shared<'_>, cfg: &EngineConfig) {
             }
             !shared.stopping()
         };
-        match reader.read_chunk(path, chunk.offset, chunk.len, &mut on_step) {
+        shared.busy.fetch_add(1, Ordering::SeqCst);
+        let read = reader.read_chunk(path, chunk.offset, chunk.len, &mut on_step);
+        shared.busy.fetch_sub(1, Ordering::SeqCst);
+        match read {
             Ok(()) => {}
             Err(ChunkError::Cancelled) => break,
             Err(err) => {

@@ -68,11 +68,10 @@ impl Demo {
     /// Builds the release `preload` binary.
     pub fn step_build(&mut self) -> Result<Preload> {
         self.announce("build preload (cargo build --release -p preload-cli)");
-        println!("building; the first build takes a few minutes ...");
         let start = Instant::now();
         let preload = Preload::build()?;
         println!(
-            "built {} in {:.0} s",
+            "{} ready ({:.0} s)",
             rel(&preload.bin),
             start.elapsed().as_secs_f64()
         );
@@ -93,51 +92,62 @@ impl Demo {
         Ok(dir)
     }
 
-    /// Cold load from local disk: the loader alone, then preload + loader.
+    /// Cold load from local disk: the loader alone, then preload + loader,
+    /// [`REPEATS`] times alternating; medians decide.
     pub fn step_local_disk(&mut self, preload: &Preload, dir: &Path) -> Result<()> {
         self.announce("cold start from local disk: loader alone vs preload warm + loader");
         let method = ColdMethod::detect();
         let files = load_order(dir)?;
+        println!(
+            "(a) the loader alone: config, tokenizer, then each shard in index order, one 1 MiB buffer\n\
+             (b) `preload warm`, then the same loader (from the page cache)\n\
+             each from a cold cache ({}), {REPEATS} times alternating",
+            method.describe()
+        );
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for rep in 0..REPEATS {
+            cold(preload, dir, method)?;
+            let (bytes, secs) = sequential_read(&files)?;
+            println!(
+                "  {}/{REPEATS} (a) loader alone:      {secs:5.2} s  ({} at {:.0} MiB/s)",
+                rep + 1,
+                human_bytes(bytes),
+                mib_s(bytes, secs)
+            );
+            a.push(secs);
 
-        cold(preload, dir, method)?;
-        println!(
-            "(a) loader alone: read config, tokenizer and each shard in index order, one 1 MiB buffer"
-        );
-        let (bytes, a) = sequential_read(&files)?;
-        println!(
-            "    {} in {a:.2} s ({:.0} MiB/s)",
-            human_bytes(bytes),
-            mib_s(bytes, a)
-        );
-
-        cold(preload, dir, method)?;
-        println!("(b) preload warm, then the same loader");
-        println!(
-            "    $ {} warm {}   (its own output follows)",
-            rel(&preload.bin),
-            rel(dir)
-        );
-        let start = Instant::now();
-        let status = preload
-            .cmd(["warm".as_ref(), dir.as_os_str()])
-            .status()
-            .context("cannot run preload warm")?;
-        let warm = start.elapsed().as_secs_f64();
-        if !status.success() {
-            bail!("preload warm failed ({status})");
+            cold(preload, dir, method)?;
+            let mut cmd = preload.cmd(["warm".as_ref(), dir.as_os_str()]);
+            if rep == 0 {
+                println!("      $ {} warm {}", rel(&preload.bin), rel(dir));
+            } else {
+                cmd.arg("--quiet");
+            }
+            let start = Instant::now();
+            let status = cmd.status().context("cannot run preload warm")?;
+            let warm = start.elapsed().as_secs_f64();
+            if !status.success() {
+                bail!("preload warm failed ({status})");
+            }
+            let resident = preload.resident_fraction(dir)?;
+            let (_, load) = sequential_read(&files)?;
+            println!(
+                "  {}/{REPEATS} (b) preload + loader:  {:5.2} s  (warm {warm:.2} s, {:.1}% resident, then load {load:.2} s)",
+                rep + 1,
+                warm + load,
+                100.0 * resident
+            );
+            b.push(warm + load);
         }
-        let resident = preload.resident_fraction(dir)?;
-        let (_, load) = sequential_read(&files)?;
-        let b = warm + load;
+        let (ma, mb) = (median(&a), median(&b));
+        let ratio = ma / mb.max(1e-9);
         println!(
-            "    preload warm: {warm:.2} s, resident after: {:.1}%",
-            100.0 * resident
-        );
-        println!("    loader from the page cache: {load:.2} s");
-        println!("    total: {b:.2} s");
-        println!(
-            "speed-up of the cold start: {:.2}x ({a:.2} s -> {b:.2} s)",
-            a / b.max(1e-9)
+            "median cold start: {ma:.2} s alone, {mb:.2} s with preload: {}",
+            if ratio >= 1.0 {
+                format!("{ratio:.2}x faster")
+            } else {
+                format!("{:.2}x slower", 1.0 / ratio)
+            }
         );
         println!(
             "note: a local disk serves one sequential stream well, so the gap here is small;\n\
@@ -148,19 +158,25 @@ impl Demo {
     }
 }
 
+/// Repetitions of each timed comparison.
+const REPEATS: usize = 3;
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    s.get(s.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
 /// Makes `dir` cold and says how.
 fn cold(preload: &Preload, dir: &Path, method: ColdMethod) -> Result<()> {
     let frac = make_cold(preload, dir, method)?;
-    println!(
-        "cold cache: {} -> {:.1}% resident{}",
-        method.describe(),
-        100.0 * frac,
-        if frac < COLD_FRACTION {
-            ""
-        } else {
-            " (not cold: timings below are optimistic)"
-        }
-    );
+    if frac >= COLD_FRACTION {
+        println!(
+            "  warning: still {:.1}% resident after {}; the next timing is optimistic",
+            100.0 * frac,
+            method.describe()
+        );
+    }
     Ok(())
 }
 

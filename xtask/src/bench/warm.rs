@@ -179,7 +179,8 @@ pub fn run(opts: &WarmOpts) -> Result<()> {
         rss_check(&preload, layout, dir, &mut csv)?;
     }
     println!(
-        "time: wall clock of the child. ratio: {label} median / strategy median (> 1 = faster).\n\
+        "time: wall clock of the child. vs {label}: median time of {label} / median time of\n\
+         the strategy (> 1 = faster than {label}).\n\
          RSS: median of ru_maxrss from wait4, the peak of the largest single process of the\n\
          child's tree (not the sum of xargs' 32 cats); mapped page-cache pages count in it\n\
          (vmtouch, mmap). resident: page-cache residency after the run (preload status).\n"

@@ -268,7 +268,7 @@ pub struct WarmArgs {
     )]
     pub chunk_size: String,
 
-    /// Bytes per read call; each worker owns one buffer of this size
+    /// Bytes per read call; each worker owns one buffer (all together at most 32MiB)
     #[arg(
         long,
         value_name = "SIZE",

@@ -23,6 +23,21 @@ use crate::read::{ChunkError, ChunkReader, ReadMethod};
 /// to FUSE and NFS clients with rsize=1M, so a bigger buffer buys nothing.
 pub const DEFAULT_BUFFER_SIZE: usize = 1 << 20;
 
+/// Most memory all workers' buffers may take together, 32 MiB: at high
+/// parallelism each worker gets a smaller buffer. The size of a read call
+/// barely matters for warming, since the kernel's readahead (sequential
+/// hint) issues the storage requests ahead of the calls.
+pub const MAX_BUFFER_TOTAL: usize = 32 << 20;
+
+/// Smallest buffer a worker gets however many there are.
+const MIN_BUFFER: usize = 256 << 10;
+
+/// Each worker's buffer: the configured size, shrunk so that all of them
+/// together stay within [`MAX_BUFFER_TOTAL`] (never below 256 KiB).
+pub fn buffer_per_worker(configured: usize, workers: usize) -> usize {
+    configured.min((MAX_BUFFER_TOTAL / workers.max(1)).max(MIN_BUFFER))
+}
+
 /// Most per-read latencies kept per worker (enough for percentiles).
 const LATENCY_SAMPLES_PER_WORKER: usize = 100_000;
 
@@ -187,12 +202,13 @@ pub fn run(
         levels: vec![(Duration::ZERO, initial)],
         ..RunStats::default()
     };
+    let buffer = buffer_per_worker(cfg.buffer_size, workers);
     std::thread::scope(|s| {
         for id in 0..workers {
             let shared = &shared;
             std::thread::Builder::new()
                 .name(format!("preload-worker-{id}"))
-                .spawn_scoped(s, move || worker(id, shared, cfg))
+                .spawn_scoped(s, move || worker(id, shared, cfg, buffer))
                 .expect("spawning a worker thread");
         }
         monitor(&shared, cfg, controller, workers, progress, &mut stats);
@@ -265,8 +281,8 @@ fn monitor(
     }
 }
 
-fn worker(id: usize, shared: &Shared<'_>, cfg: &EngineConfig) {
-    let mut reader = ChunkReader::new(cfg.method, cfg.buffer_size);
+fn worker(id: usize, shared: &Shared<'_>, cfg: &EngineConfig, buffer: usize) {
+    let mut reader = ChunkReader::new(cfg.method, buffer);
     let mut latencies = Vec::new();
     let chunks = &shared.plan.chunks;
     loop {
@@ -377,6 +393,14 @@ mod tests {
             })
             .collect();
         Plan::new(files, chunk)
+    }
+
+    #[test]
+    fn buffers_shrink_at_high_parallelism() {
+        assert_eq!(buffer_per_worker(1 << 20, 16), 1 << 20);
+        assert_eq!(buffer_per_worker(1 << 20, 64), 512 << 10);
+        assert_eq!(buffer_per_worker(1 << 20, 1024), 256 << 10);
+        assert_eq!(buffer_per_worker(64 << 10, 64), 64 << 10);
     }
 
     #[test]

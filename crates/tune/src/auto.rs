@@ -33,7 +33,8 @@ use crate::stats;
 /// Settings of the `-P auto` controller.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AutoConfig {
-    /// First level (default 2).
+    /// First level (default 4: like BBR, start high; four readers cost
+    /// little on a flat curve and halve the ramp on a steep one).
     pub start_level: usize,
     /// Largest level it may use (default 256).
     pub max_level: usize,
@@ -58,14 +59,18 @@ pub struct AutoConfig {
     pub noise_factor: f64,
     /// Most bisection steps after Startup (default 3).
     pub max_refine: usize,
-    /// Intervals at the settled level before the first probe upward (default 40).
+    /// Intervals at the settled level before the first probe upward (default 100).
     pub reprobe_after: usize,
+    /// Intervals in a row whose busy workers did not match the level before
+    /// one is measured anyway (default 30; see
+    /// [`AutoController::on_interval_busy`]).
+    pub max_transition: usize,
 }
 
 impl Default for AutoConfig {
     fn default() -> Self {
         Self {
-            start_level: 2,
+            start_level: 4,
             max_level: 256,
             intervals_per_level: 4,
             ramp_intervals: 1,
@@ -74,7 +79,8 @@ impl Default for AutoConfig {
             min_tolerance: 0.05,
             noise_factor: 1.5,
             max_refine: 3,
-            reprobe_after: 40,
+            reprobe_after: 100,
+            max_transition: 30,
         }
     }
 }
@@ -116,6 +122,7 @@ pub struct AutoController {
     left: usize,
     intervals: usize,
     settled_after: Option<usize>,
+    transition: usize,
 }
 
 impl AutoController {
@@ -142,6 +149,7 @@ impl AutoController {
             left: cfg.reprobe_after,
             intervals: 0,
             settled_after: None,
+            transition: 0,
             cfg,
         }
     }
@@ -156,7 +164,21 @@ impl AutoController {
     /// asked for (the engine still changing over) and non-finite values are
     /// ignored.
     pub fn on_interval(&mut self, level: usize, mib_s: f64) -> usize {
+        self.on_interval_busy(level, (level, level), mib_s)
+    }
+
+    /// [`AutoController::on_interval`] with the fewest and most workers busy
+    /// during the interval. An interval where they differ from `level` mixed
+    /// levels (readers above a lowered level still finishing their chunk, or
+    /// new readers not started yet) and is not measured, unless that went on
+    /// for `max_transition` intervals in a row.
+    pub fn on_interval_busy(&mut self, level: usize, busy: (usize, usize), mib_s: f64) -> usize {
         self.intervals += 1;
+        if busy != (level, level) && self.transition < self.cfg.max_transition {
+            self.transition += 1;
+            return self.target;
+        }
+        self.transition = 0;
         if level != self.target || !mib_s.is_finite() || mib_s < 0.0 {
             return self.target;
         }
@@ -236,16 +258,27 @@ impl AutoController {
     }
 
     fn startup_step(&mut self) {
-        let m = self
-            .search
-            .get(&self.target)
-            .map_or(f64::NAN, |s| stats::median(s));
+        let n = self.cfg.intervals_per_level;
         let prev_best = self
             .search
             .range(..self.target)
             .map(|(_, s)| stats::median(s))
             .fold(f64::NAN, f64::max);
-        let growing = prev_best.is_nan() || m >= (1.0 + self.cfg.growth) * prev_best;
+        let bar = (1.0 + self.cfg.growth) * prev_best;
+        let samples = self.search.entry(self.target).or_default();
+        if samples.len() > n {
+            // Second look: only the newest intervals count.
+            samples.drain(..samples.len() - n);
+        }
+        let m = stats::median(samples);
+        let newest = stats::median(&samples[samples.len() - (n / 2).max(1)..]);
+        let growing = prev_best.is_nan() || m >= bar;
+        if growing && samples.len() <= n && newest < bar {
+            // A gain that fades within the level is a burst (new streams
+            // spending storage credit, readahead), not capacity: measure
+            // the level again before doubling on it.
+            return;
+        }
         if !growing {
             self.refine(0);
         } else if self.target >= self.cfg.max_level {
@@ -267,9 +300,24 @@ impl AutoController {
         let knee = levels[k];
         let lower = if k > 0 { levels[k - 1] } else { 0 };
         let gap = knee - lower;
-        if steps < self.cfg.max_refine && gap > 1 && gap > knee / 8 {
+        // Bisect, or jump to where the lower level's per-reader rate would
+        // reach the best if that is higher (exact on a linear-then-flat
+        // curve; concave curves make it an underestimate, hence the max).
+        let per_reader = if k > 0 {
+            medians[k - 1] / lower as f64
+        } else {
+            0.0
+        };
+        let reach = if per_reader > 0.0 {
+            ((medians[b] * (1.0 - tol / 2.0)) / per_reader).ceil()
+        } else {
+            0.0
+        };
+        let next = (lower + gap / 2).max(reach.min(knee as f64) as usize);
+        // Settle when the estimate puts the knee within an eighth of it.
+        if steps < self.cfg.max_refine && gap > 1 && knee - next > knee / 8 {
             self.phase = Phase::Refine { steps: steps + 1 };
-            self.target = lower + gap / 2;
+            self.target = next;
         } else {
             self.settle(knee, is_saturated(&medians, b, tol));
         }

@@ -73,9 +73,11 @@ fn curves() -> Vec<(&'static str, Curve, f64, usize)> {
 
 /// "Within one step of the knee": the settled level delivers at least 80% of
 /// the best, and is at most one doubling above the knee (plus a bisection
-/// step), or above the start level 2 for a flat curve.
+/// step), or within the first doubling above the start level 4 for a flat
+/// curve (4 and 8 differ by noise alone there, and a reader too many costs
+/// nothing on a flat curve).
 fn acceptable(curve: &dyn Fn(usize) -> f64, best: f64, knee: usize, level: usize) -> bool {
-    curve(level) >= 0.8 * best && level <= (2 * knee + knee / 4).max(4)
+    curve(level) >= 0.8 * best && level <= (2 * knee + knee / 4).max(8)
 }
 
 #[test]
@@ -107,7 +109,12 @@ fn settles_near_the_knee_clean_and_noisy() {
                     s.changes_after <= 16,
                     "{name} cv {cv} seed {seed}: oscillates {s:?}"
                 );
-                assert_eq!(s.saturated, Some(true), "{name} cv {cv} seed {seed}");
+                // The smooth USL curve gains 29% from 16 to 32, within noise
+                // of Startup's 25% bar: Startup may stop at 32 without a level
+                // above it, and then "not saturated" (at least 32) is honest.
+                if !name.starts_with("USL") {
+                    assert_eq!(s.saturated, Some(true), "{name} cv {cv} seed {seed}");
+                }
             }
         }
     }
@@ -224,5 +231,75 @@ fn print_simulation_table() {
                 after.iter().copied().fold(0.0, f64::max)
             );
         }
+    }
+}
+
+/// A fake engine closer to the real one: readers above a lowered level
+/// finish their chunk first (`wind_down` intervals at the old level and its
+/// throughput), and a raise past the capacity starts with `burst` intervals
+/// 50% above the curve (the storage spends credit it saved while the level
+/// was below capacity, as simfs's token buckets do).
+/// Returns the level it first settled on.
+fn simulate_engine(
+    curve: &dyn Fn(usize) -> f64,
+    wind_down: usize,
+    burst: usize,
+    busy_aware: bool,
+) -> Option<usize> {
+    let mut ctl = AutoController::new(AutoConfig::default());
+    let (mut level, mut busy) = (ctl.start_level(), ctl.start_level());
+    let (mut winding, mut bursting) = (0, 0);
+    for _ in 0..300 {
+        let x = curve(busy) * if bursting > 0 { 1.5 } else { 1.0 };
+        bursting = usize::saturating_sub(bursting, 1);
+        let next = if busy_aware {
+            ctl.on_interval_busy(level, (busy, busy), x)
+        } else {
+            ctl.on_interval(level, x)
+        };
+        if winding > 0 {
+            winding -= 1;
+            if winding == 0 {
+                busy = level;
+            }
+        }
+        if next < level && wind_down == 0 {
+            busy = next;
+        } else if next < level {
+            winding = wind_down;
+        } else if next > level {
+            busy = next;
+            if curve(next) <= curve(level) {
+                bursting = burst;
+            }
+        }
+        level = next;
+        if let Some(s) = ctl.settled() {
+            return Some(s);
+        }
+    }
+    None
+}
+
+#[test]
+fn a_lowered_level_is_measured_only_once_the_extra_readers_stopped() {
+    // Startup overshoots to 64 on the USL curve (knee 32) and refines below
+    // it; while 64's readers wind down, a lower level must not be credited
+    // with 64's throughput (the simfs symptom: settling below the knee).
+    let curve = usl(100.0, 0.03, 0.0005);
+    let ideal = simulate_engine(&curve, 0, 0, true);
+    assert_eq!(ideal, Some(32));
+    assert_eq!(simulate_engine(&curve, 20, 0, true), ideal);
+    let fooled = simulate_engine(&curve, 20, 0, false);
+    assert!(fooled.is_some_and(|l| l < 32), "{fooled:?}");
+}
+
+#[test]
+fn a_burst_after_raising_the_level_is_not_taken_for_capacity() {
+    // Without the second look, the burst at 16 (cap 400, knee 8) reads as a
+    // 50% gain and Startup doubles again.
+    for burst in 0..=3 {
+        let level = simulate_engine(&capped(400.0), 5, burst, true);
+        assert_eq!(level, Some(8), "burst {burst}");
     }
 }

@@ -6,9 +6,10 @@ use preload_core::Controller;
 
 use crate::{AutoConfig, AutoController};
 
-/// Length of one control interval: long enough for a few 1 MiB reads per
-/// reader at tens of MiB/s, short enough to settle within seconds.
-pub const AUTO_INTERVAL: Duration = Duration::from_millis(250);
+/// Length of one control interval: a couple of 1 MiB reads per reader at
+/// tens of MiB/s (the controller compares medians of several), short
+/// enough that Startup spends about half a second per level.
+pub const AUTO_INTERVAL: Duration = Duration::from_millis(100);
 
 /// The engine-side face of [`AutoController`].
 #[derive(Debug)]
@@ -43,6 +44,9 @@ impl Controller for AutoLevel {
     }
     fn on_interval(&mut self, level: usize, mib_s: f64) -> usize {
         self.inner.on_interval(level, mib_s)
+    }
+    fn on_interval_busy(&mut self, level: usize, busy: (usize, usize), mib_s: f64) -> usize {
+        self.inner.on_interval_busy(level, busy, mib_s)
     }
     fn settled(&self) -> Option<usize> {
         self.inner.settled()

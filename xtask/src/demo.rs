@@ -11,9 +11,10 @@
 //! 3. [`Demo::step_local_disk`]: from a cold cache, (a) a loader's sequential
 //!    read of the shards, against (b) `preload warm` followed by the same read.
 //!
-//! To come: serve the directory through `preload-simfs` (latency-emulating
-//! FUSE) and repeat step 3 there; `preload tune`; `preload bench`;
-//! `preload report`.
+//! 4-7. [`Demo::step_story`]: serve the directory through `preload-simfs`
+//!    (latency-emulating FUSE with a knee at 8), run `preload tune`,
+//!    `preload bench` and `preload report` there and on the local disk, and
+//!    print the path of `report.html` (everything under `target/demo/`).
 
 use std::fs::File;
 use std::io::Read;
@@ -21,6 +22,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+
+pub mod story;
 
 use crate::bench::cache::{COLD_FRACTION, ColdMethod, Preload, make_cold};
 use crate::gendata::{self, human_bytes};
@@ -48,6 +51,7 @@ pub fn main(args: &[String]) -> Result<()> {
     let preload = demo.step_build()?;
     let dir = demo.step_generate()?;
     demo.step_local_disk(&preload, &dir)?;
+    demo.step_story(&preload, &dir)?;
     println!("\ndemo done.");
     Ok(())
 }
@@ -154,6 +158,67 @@ impl Demo {
              on distributed storage (NFS, Lustre, FUSE mounts) one stream gets a fraction of\n\
              the bandwidth, and parallel warming is where the time is won."
         );
+        Ok(())
+    }
+}
+
+impl Demo {
+    /// Steps 4-7: the model on simfs (a knee at 8), then tune, bench and
+    /// report there and on the local disk.
+    pub fn step_story(&mut self, preload: &Preload, dir: &Path) -> Result<()> {
+        let out = story::demo_dir();
+        std::fs::create_dir_all(&out)
+            .with_context(|| format!("cannot create {}", out.display()))?;
+        self.announce("serve the model through preload-simfs: 2 ms latency, 25 MiB/s per stream, 200 MiB/s in total (knee at 8)");
+        let mnt = story::SimfsMount::start(dir, &out.join("mnt"))?;
+        println!("mounted at {}", rel(&mnt.path));
+
+        self.announce("preload tune: find the knee on simfs and on the local disk (profiles in target/demo/cache)");
+        // 1 GiB is little data for storage this fast: allow re-reading it
+        // (evicted first; simfs has no server-side cache to flatter it).
+        let flags = [
+            "--time-budget",
+            "20s",
+            "--byte-budget",
+            "4GiB",
+            "--max-level",
+            "32",
+        ];
+        story::tune(preload, &mnt.path, &flags, &out.join("tune-simfs.json"))?;
+        story::tune(
+            preload,
+            dir,
+            &["--time-budget", "10s"],
+            &out.join("tune-local.json"),
+        )?;
+
+        self.announce(
+            "preload bench: cold sequential vs xargs -P 32 vs preload (tuned -P) vs fixed levels",
+        );
+        story::bench(preload, &mnt.path, 3, &out.join("bench-simfs.json"))?;
+        story::bench(preload, dir, 3, &out.join("bench-local.json"))?;
+        drop(mnt);
+
+        self.announce("preload report: charts, report.md and report.html");
+        let report = out.join("report");
+        let inputs = [
+            "tune-simfs.json",
+            "tune-local.json",
+            "bench-simfs.json",
+            "bench-local.json",
+        ]
+        .map(|f| out.join(f).to_string_lossy().into_owned());
+        let mut args: Vec<&str> = vec!["report"];
+        args.extend(inputs.iter().map(String::as_str));
+        let report_s = report.to_string_lossy();
+        args.extend([
+            "-o",
+            &report_s,
+            "--title",
+            "preload demo: sample model on simfs and local disk",
+        ]);
+        story::run_preload(preload, &args)?;
+        println!("\nopen {}", rel(&report.join("report.html")));
         Ok(())
     }
 }

@@ -7,6 +7,7 @@ mod bench;
 mod demo;
 mod gendata;
 mod realfs;
+mod realfs_report;
 
 use std::process::ExitCode;
 
@@ -16,6 +17,7 @@ usage: cargo xtask <task> [args]
 tasks:
   demo                       generate a sample model directory and show cold sequential vs preload
   gen [SPEC...]              generate bench data from bench-data/*.toml into target/bench-data/
+  realfs-report              tune + bench local disk, MooseFS, GlusterFS (+ simfs from demo) into reports/
   bench warm                 cold-cache benchmark of preload warm against xargs/cat and vmtouch
   realfs install|up|down|status|env [FS...]   real distributed filesystems on loopback; FS: moosefs, glusterfs, sshfs, sshfs-cache, all
 ";
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         Some("gen") => gendata::main(&args[1..]),
         Some("bench") => bench::main(&args[1..]),
         Some("realfs") => realfs::main(&args[1..]),
+        Some("realfs-report") => realfs_report::main(&args[1..]),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

@@ -48,7 +48,10 @@ pub fn run_probe(
     settings: &ProbeSettings,
     cancel: &CancelToken,
 ) -> Probe {
-    let cold = pool.make_cold(settings.byte_limit);
+    // Readers hold up to one unit each beyond the byte limit when the probe
+    // stops: those must be cold too, or a re-read pool (refill) leaks cached
+    // units into the measurement.
+    let cold = pool.make_cold(settings.byte_limit + level as u64 * pool.unit_size());
     let shard = pool.shard();
     let cfg = EngineConfig {
         method: settings.method,

@@ -270,6 +270,50 @@ fn warm_retains(var: &str, fs: &str, fs_type: &str, tune: bool) {
 
     if tune {
         check_tune(&tree.dir, fs);
+        check_bench(&tree.dir, fs);
+    }
+}
+
+/// `preload bench` runs every strategy from a cold cache on the mount.
+fn check_bench(dir: &Path, fs: &str) {
+    let out_dir = tempfile::tempdir().unwrap();
+    let result = out_dir.path().join("bench.json");
+    preload()
+        .args([
+            "bench",
+            "--runs",
+            "1",
+            "--levels",
+            "4",
+            "--no-drop-caches",
+            "-o",
+        ])
+        .arg(&result)
+        .arg(dir)
+        .assert()
+        .success();
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&result).unwrap()).unwrap();
+    let runs = r["runs"].as_array().expect("runs");
+    let mut strategies: Vec<&str> = runs
+        .iter()
+        .map(|x| x["strategy"].as_str().unwrap())
+        .collect();
+    strategies.sort_unstable();
+    assert_eq!(
+        strategies,
+        ["preload", "preload-p4", "sequential", "xargs"],
+        "{fs}"
+    );
+    for run in runs {
+        assert_eq!(run["exit_status"], 0, "{fs}: {run}");
+        let before = run["residency_before"]["resident_bytes"].as_u64().unwrap();
+        let total = run["residency_before"]["total_bytes"].as_u64().unwrap();
+        assert!(before * 20 <= total, "{fs}: run started warm: {run}");
+        eprintln!(
+            "{fs}: bench {} {:.1} MiB/s",
+            run["strategy"],
+            run["mib_s"].as_f64().unwrap()
+        );
     }
 }
 

@@ -45,6 +45,8 @@ pub fn range_residency(path: &Path, offset: u64, len: u64) -> io::Result<Residen
 /// Drops the byte range `[offset, offset + len)` of a file from the page cache.
 pub fn evict_range(path: &Path, offset: u64, len: u64) -> io::Result<()> {
     let file = open_for_warming(path)?;
+    // DONTNEED skips dirty pages (a freshly written tree): flush them first.
+    file.sync_data()?;
     if fadvise(&file, offset, len, libc::POSIX_FADV_DONTNEED) {
         Ok(())
     } else {

@@ -44,7 +44,9 @@ fn hard_cap_at_power_of_two() {
     each_seed(|s| {
         let c = choose(&noisy(capped(400.0), &powers(64), s));
         assert_eq!((c.knee, c.saturated), (8, true), "seed {s}: {c:?}");
-        assert!(c.confidence >= 0.95, "seed {s}: {c:?}");
+        // The tolerance follows the noise of a median (~2% here), so
+        // resamples sometimes prefer a noisy 16 or 32: confidence < 1.
+        assert!(c.confidence >= 0.75, "seed {s}: {c:?}");
     });
 }
 
@@ -84,7 +86,7 @@ fn flat_curve_knee_is_one() {
     each_seed(|s| {
         let c = choose(&noisy(flat, &powers(64), s));
         assert_eq!((c.knee, c.saturated), (1, true), "seed {s}: {c:?}");
-        assert!(c.confidence >= 0.95, "seed {s}: {c:?}");
+        assert!(c.confidence >= 0.75, "seed {s}: {c:?}");
     });
 }
 
@@ -117,10 +119,16 @@ fn usl_shaped_curve() {
 fn tolerance_follows_noise_but_is_capped() {
     let quiet = sample_curve(|_| 100.0, &[1, 2], 200, 0.02, 0.0, 3);
     assert!((choose(&quiet).tolerance - 0.10).abs() < 1e-12);
+    // The noise that counts is a median's: 15% bucket noise over 200
+    // buckets is ~1.3%, below the 10% floor...
     let noisy15 = sample_curve(|_| 100.0, &[1, 2], 200, 0.15, 0.0, 3);
-    let t = choose(&noisy15).tolerance;
-    assert!((0.25..0.35).contains(&t) || t == MAX_TOLERANCE, "{t}");
-    let wild = sample_curve(|_| 100.0, &[1, 2], 200, 0.6, 0.0, 3);
+    assert!((choose(&noisy15).tolerance - 0.10).abs() < 1e-12);
+    // ...over 8 buckets it is ~6.6%, so twice that sets the tolerance...
+    let few = sample_curve(|_| 100.0, &[1, 2], 8, 0.15, 0.0, 3);
+    let t = choose(&few).tolerance;
+    assert!((0.10..0.25).contains(&t) && t > 0.10, "{t}");
+    // ...and wild noise over few buckets hits the cap.
+    let wild = sample_curve(|_| 100.0, &[1, 2], 8, 0.6, 0.0, 3);
     assert_eq!(choose(&wild).tolerance, MAX_TOLERANCE);
     // Capped noise cannot make a level at half the best count as good.
     let mut v = sample_curve(|p| 100.0 * p as f64, &[1, 2], 200, 0.6, 0.0, 4);

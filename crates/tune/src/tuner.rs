@@ -133,7 +133,11 @@ pub fn tune(
         let time_left = cfg.time_budget.saturating_sub(started.elapsed());
         let bytes_left = byte_limit.saturating_sub(bytes_spent);
         // A probe shorter than half its length measures mostly ramp-up.
-        if cancel.is_cancelled() || time_left < probe_time / 2 || bytes_left < pool.unit_size() {
+        let margin = next.level as u64 * cfg.buffer_size as u64;
+        if cancel.is_cancelled()
+            || time_left < probe_time / 2
+            || bytes_left < pool.unit_size() + margin
+        {
             break;
         }
         // Every reader needs a few units, or the probe is all tail.
@@ -158,9 +162,11 @@ pub fn tune(
             method: cfg.method,
             buffer_size: cfg.buffer_size,
             duration: probe_time.min(time_left),
+            // Each reader may finish one read call past the limit: keep
+            // that margin so the tune never exceeds its byte budget.
             byte_limit: (bytes_left / expected_left)
                 .max(pool.unit_size() * next.level as u64)
-                .min(bytes_left),
+                .min(bytes_left.saturating_sub(next.level as u64 * cfg.buffer_size as u64)),
         };
         let probe = run_probe(&mut pool, next.level, next.phase, &settings, cancel);
         bytes_spent += probe.bytes;
@@ -288,7 +294,11 @@ mod tests {
         let mut seen = 0;
         let r = tune(&cfg, &CancelToken::new(), &mut |_| seen += 1).unwrap();
         assert_eq!(seen, r.probes.len());
-        assert!(r.budget.bytes_spent <= r.budget.byte_limit + (4 << 20) * 4);
+        assert!(
+            r.budget.bytes_spent <= r.budget.byte_limit,
+            "{:?}",
+            r.budget
+        );
         assert!(r.budget.time_spent_s < 3.0 + 1.0);
         assert!((1..=4).contains(&r.recommendation.parallelism));
         assert_eq!(r.dataset.files, 8);

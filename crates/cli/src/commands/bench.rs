@@ -37,11 +37,7 @@ pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
                 .map(|f| (p, f))
         })
         .transpose()?;
-    let mut csv = args
-        .export_csv
-        .as_ref()
-        .map(|p| csv::Writer::from_path(p).with_context(|| format!("creating {}", p.display())))
-        .transpose()?;
+    let mut csv = output::csv_file(args.export_csv.as_deref())?;
 
     let quiet = args.json;
     if !quiet {

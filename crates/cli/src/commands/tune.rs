@@ -34,11 +34,7 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
     cfg.max_level = args.max_level.clamp(1, 1024);
     cfg.method = args.method.parse().map_err(anyhow::Error::msg)?;
     let regression = regress::Plan::resolve(&args.regression)?;
-    let mut csv = args
-        .export_csv
-        .as_ref()
-        .map(|p| csv::Writer::from_path(p).with_context(|| format!("creating {}", p.display())))
-        .transpose()?;
+    let mut csv = output::csv_file(args.export_csv.as_deref())?;
 
     let quiet = args.json;
     if !quiet {

@@ -28,3 +28,13 @@ pub fn json<T: serde::Serialize>(value: &T) -> String {
 pub fn warn(msg: &str) {
     eprintln!("preload: warning: {msg}");
 }
+
+/// Creates the `--export-csv` file up front, so a bad path fails before any
+/// measuring; None when no file was asked for.
+pub fn csv_file(
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<Option<csv::Writer<std::fs::File>>> {
+    use anyhow::Context;
+    path.map(|p| csv::Writer::from_path(p).with_context(|| format!("creating {}", p.display())))
+        .transpose()
+}

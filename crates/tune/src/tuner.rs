@@ -126,7 +126,8 @@ pub fn tune(
     });
     let mut plan = SweepPlan::new(cfg.max_level.max(1), cfg.sweep);
     let mut probes: Vec<Probe> = Vec::new();
-    let mut warnings = Vec::new();
+    // Client settings known to limit streaming (readahead, rsize), with advice.
+    let mut warnings = preload_core::fsinfo::advice(&context.filesystem);
     let mut bytes_spent = 0u64;
 
     while let Some(next) = plan.next(&level_samples(&probes)) {

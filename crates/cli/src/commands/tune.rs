@@ -124,9 +124,13 @@ fn show(store: &ProfileStore) -> Result<Exit> {
 pub fn table(r: &TuneResult) -> String {
     let mut out = String::new();
     let fs = &r.context.filesystem;
+    let ra = fs
+        .read_ahead_kb
+        .map(|kb| format!(", read_ahead_kb {kb}"))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "filesystem: {} on {} ({})",
+        "filesystem: {} on {} ({}){ra}",
         fs.fs_type, fs.mount_point, fs.source
     );
     let _ = writeln!(

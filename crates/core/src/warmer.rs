@@ -1,5 +1,6 @@
 //! The whole warm: walk, plan, check memory, read, verify residency.
 
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use preload_schema::{FsInfo, MemoryCheck, SCHEMA_VERSION, WarmSummary, mib_per_s};
@@ -166,8 +167,15 @@ impl Warmer {
         if let Some(limit) = self.max_bytes.filter(|&l| planned > l) {
             return Err(CoreError::TooLarge { planned, limit });
         }
+        // One lookup per device, not per input: --files-from may list
+        // thousands of paths on one mount.
         let mut filesystems: Vec<FsInfo> = Vec::new();
+        let mut devices = std::collections::HashSet::new();
         for input in &self.inputs {
+            let dev = std::fs::metadata(input).map(|m| m.dev()).ok();
+            if dev.is_some_and(|d| !devices.insert(d)) {
+                continue;
+            }
             let fs = filesystem_of(input);
             if !filesystems
                 .iter()

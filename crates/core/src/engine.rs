@@ -238,6 +238,7 @@ fn monitor(
     stats: &mut RunStats,
 ) {
     let interval = controller.interval();
+    let bytes_total = shared.plan.bytes();
     let (mut last_control, mut last_bytes) = (Duration::ZERO, 0u64);
     let mut busy = (usize::MAX, 0usize);
     loop {
@@ -251,7 +252,7 @@ fn monitor(
         if let Some(report) = progress {
             report(&Progress {
                 bytes_done: bytes,
-                bytes_total: shared.plan.bytes(),
+                bytes_total,
                 files_done: shared.files_done.load(Ordering::Relaxed),
                 files_total: shared.plan.files.len() as u64,
                 elapsed,

@@ -39,4 +39,4 @@ pub use control::{Controller, FixedLevel};
 pub use engine::{EngineConfig, Progress, RunStats};
 pub use error::CoreError;
 pub use read::ReadMethod;
-pub use warmer::{DEFAULT_PARALLELISM, Prepared, Warmer, human_bytes};
+pub use warmer::{DEFAULT_PARALLELISM, Prepared, Warmer, human_bytes, memory_warning};

@@ -225,15 +225,7 @@ fn summarize(prepared: Prepared, stats: &RunStats, method: ReadMethod) -> WarmSu
     let pages_retained =
         expected == 0 || residency.resident_bytes as f64 >= RETAINED_FRACTION * expected as f64;
     let mut warnings = Vec::new();
-    if !memory.fits {
-        warnings.push(format!(
-            "the files ({}) are larger than the memory available for the page cache ({}): \
-             the first files read will be evicted before a loader gets to them; warm a subset \
-             with --include or give the machine (or container) more memory",
-            human_bytes(memory.planned_bytes),
-            human_bytes(memory.available_bytes)
-        ));
-    }
+    warnings.extend(memory_warning(&memory));
     if !pages_retained {
         let kept = 100.0 * residency.resident_bytes as f64 / expected.max(1) as f64;
         let fs_types: Vec<&str> = filesystems.iter().map(|f| f.fs_type.as_str()).collect();
@@ -280,6 +272,19 @@ fn summarize(prepared: Prepared, stats: &RunStats, method: ReadMethod) -> WarmSu
         filesystems,
         warnings,
     }
+}
+
+/// The warning for planned bytes that do not fit in the page cache, if any.
+pub fn memory_warning(memory: &MemoryCheck) -> Option<String> {
+    (!memory.fits).then(|| {
+        format!(
+            "the files ({}) are larger than the memory available for the page cache ({}): \
+             the first files read will be evicted before a loader gets to them; warm a subset \
+             with --include or give the machine (or container) more memory",
+            human_bytes(memory.planned_bytes),
+            human_bytes(memory.available_bytes)
+        )
+    })
 }
 
 /// Bytes in binary units with one decimal (`1.5 GiB`).

@@ -21,12 +21,11 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         .cancel_token(cancel.clone())
         .controller(controller);
     let prepared = warmer.prepare()?;
-    if !prepared.memory.fits {
-        output::warn(&format!(
-            "{} planned but only {} available for the page cache: not everything will stay cached",
-            preload_core::human_bytes(prepared.memory.planned_bytes),
-            preload_core::human_bytes(prepared.memory.available_bytes)
-        ));
+    // Said before reading, when it can still change the user's mind; the
+    // summary's copy of it (in --json) is not printed again afterwards.
+    let memory_warning = preload_core::memory_warning(&prepared.memory);
+    if let Some(w) = &memory_warning {
+        output::warn(w);
     }
     let pb = progress::bar(
         prepared.plan.bytes(),
@@ -45,7 +44,11 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         );
     }
 
-    for w in &summary.warnings {
+    for w in summary
+        .warnings
+        .iter()
+        .filter(|w| Some(*w) != memory_warning.as_ref())
+    {
         output::warn(w);
     }
     if cfg.json {

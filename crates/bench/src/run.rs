@@ -207,10 +207,12 @@ mod tests {
             residency_before: Residency {
                 resident_bytes: before,
                 total_bytes: 100,
+                ..Default::default()
             },
             residency_after: Residency {
                 resident_bytes: after,
                 total_bytes: 100,
+                ..Default::default()
             },
             exit_status,
             peak_rss_kib: None,

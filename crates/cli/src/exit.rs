@@ -12,6 +12,9 @@ pub enum Exit {
     /// The reading worked but the filesystem did not keep the pages:
     /// warming cannot help on this mount.
     NotRetained = 3,
+    /// `status`/`evict`: the residency of some files could not be measured
+    /// by this user on this mount (reported as unknown, never as resident).
+    ResidencyUnknown = 5,
     /// Stopped by SIGINT/SIGTERM, after a clean stop and a partial summary.
     Interrupted = 130,
 }

@@ -4,12 +4,17 @@
 //!   so the kernel reads ahead aggressively. Copies every byte once into a
 //!   buffer that is thrown away, but the completion of each call proves the
 //!   bytes arrived, and it works on every filesystem.
-//! - `willneed`: `readahead(2)` per buffer-sized step (falls back to
-//!   `posix_fadvise(POSIX_FADV_WILLNEED)`): no copy, but the kernel may return
-//!   before the pages arrive and may cap or drop the request, so the residency
-//!   check afterwards is what tells whether it worked.
+//! - `willneed`: `readahead(2)` over the whole chunk, in buffer-sized steps
+//!   (falls back to `posix_fadvise(POSIX_FADV_WILLNEED)`), then a wait for
+//!   the pages step by step (`MADV_POPULATE_READ` on a mapping: no copy).
+//!   readahead returns before the pages arrive, and the kernel may cap or
+//!   drop the request, so without the wait the warm would end, and count
+//!   bytes, before the data is in memory; the wait reads what was dropped.
 //! - `mmap`: `mmap` + `madvise(MADV_POPULATE_READ)` (Linux 5.14+) per step:
 //!   faults the pages in without copying, synchronously.
+//!
+//! With every method a chunk's bytes count only once they are in memory, so
+//! a run's elapsed time and throughput cover the whole transfer.
 //!
 //! Files are opened `O_RDONLY | O_NOATIME` (warming must not write, not even
 //! atime), falling back to plain `O_RDONLY` where the kernel refuses
@@ -116,35 +121,84 @@ impl ChunkReader {
         match self.method {
             ReadMethod::Read => {
                 fadvise(&file, offset, len, libc::POSIX_FADV_SEQUENTIAL);
-                let buf = &mut self.buf;
-                step_through(offset, len, step, on_step, |pos, want| {
-                    loop {
-                        match file.read_at(&mut buf[..want as usize], pos) {
-                            Ok(0) => return Err(ChunkError::Shrank { at: pos }),
-                            Ok(n) => return Ok(n as u64),
-                            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                            Err(e) => return Err(ChunkError::Io(e)),
-                        }
-                    }
-                })
+                pread_steps(&file, &mut self.buf, offset, len, step, on_step)
             }
-            ReadMethod::WillNeed => step_through(offset, len, step, on_step, |pos, n| {
-                // SAFETY: readahead only reads the fd; the range may exceed the file.
-                let rc = unsafe { libc::readahead(file.as_raw_fd(), pos as i64, n as usize) };
-                if rc != 0 {
-                    // Filesystems without readahead support: the portable hint.
-                    fadvise(&file, pos, n, libc::POSIX_FADV_WILLNEED);
+            ReadMethod::WillNeed => {
+                let mut pos = offset;
+                while pos < offset + len {
+                    let n = step.min(offset + len - pos);
+                    // SAFETY: readahead only reads the fd; the range may exceed the file.
+                    let rc = unsafe { libc::readahead(file.as_raw_fd(), pos as i64, n as usize) };
+                    if rc != 0 {
+                        // Filesystems without readahead support: the portable hint.
+                        fadvise(&file, pos, n, libc::POSIX_FADV_WILLNEED);
+                    }
+                    pos += n;
                 }
-                Ok(n)
-            }),
+                match Mapping::new(&file, offset, len) {
+                    Ok(map) => populate_steps(&file, &map, offset, len, step, on_step),
+                    // No mmap on this mount (direct I/O FUSE): wait by reading.
+                    Err(_) => {
+                        self.buf.resize(self.step, 0);
+                        pread_steps(&file, &mut self.buf, offset, len, step, on_step)
+                    }
+                }
+            }
             ReadMethod::Mmap => {
                 let map = Mapping::new(&file, offset, len).map_err(ChunkError::Io)?;
-                step_through(offset, len, step, on_step, |pos, n| {
-                    map.populate(pos - offset, n).map_err(ChunkError::Io)?;
-                    Ok(n)
-                })
+                populate_steps(&file, &map, offset, len, step, on_step)
             }
         }
+    }
+}
+
+/// Reads `[offset, offset + len)` with `pread` into `buf`, one step at a time.
+fn pread_steps(
+    file: &File,
+    buf: &mut [u8],
+    offset: u64,
+    len: u64,
+    step: u64,
+    on_step: &mut dyn FnMut(u64, Duration) -> bool,
+) -> Result<(), ChunkError> {
+    step_through(offset, len, step, on_step, |pos, want| {
+        loop {
+            match file.read_at(&mut buf[..want as usize], pos) {
+                Ok(0) => return Err(ChunkError::Shrank { at: pos }),
+                Ok(n) => return Ok(n as u64),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(ChunkError::Io(e)),
+            }
+        }
+    })
+}
+
+/// Faults `[offset, offset + len)` of `map` in, one step at a time; each
+/// step returns once its pages are up to date.
+fn populate_steps(
+    file: &File,
+    map: &Mapping,
+    offset: u64,
+    len: u64,
+    step: u64,
+    on_step: &mut dyn FnMut(u64, Duration) -> bool,
+) -> Result<(), ChunkError> {
+    step_through(offset, len, step, on_step, |pos, n| {
+        map.populate(pos - offset, n)
+            .map_err(|e| populate_error(file, e, pos + n))?;
+        Ok(n)
+    })
+}
+
+/// What a failed populate means: EFAULT is a page that could not be read,
+/// either past a new end of file (the file shrank) or an I/O error.
+fn populate_error(file: &File, err: io::Error, end: u64) -> ChunkError {
+    if err.raw_os_error() != Some(libc::EFAULT) {
+        return ChunkError::Io(err);
+    }
+    match file.metadata() {
+        Ok(m) if m.len() < end => ChunkError::Shrank { at: m.len() },
+        _ => ChunkError::Io(io::Error::from_raw_os_error(libc::EIO)),
     }
 }
 
@@ -264,7 +318,7 @@ impl Drop for Mapping {
 }
 
 /// `MADV_POPULATE_READ` from linux/mman.h (not in every libc crate version).
-const MADV_POPULATE_READ: libc::c_int = 22;
+pub(crate) const MADV_POPULATE_READ: libc::c_int = 22;
 
 pub(crate) fn page_size() -> u64 {
     // SAFETY: sysconf has no preconditions.

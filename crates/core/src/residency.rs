@@ -72,6 +72,5 @@ pub fn evict_all(inputs: &[PathBuf], filter: &Filter) -> Result<EvictReport, Cor
 }
 
 fn add(total: &mut Residency, r: Residency) {
-    total.resident_bytes += r.resident_bytes;
-    total.total_bytes += r.total_bytes;
+    *total = total.plus(r);
 }

@@ -3,15 +3,18 @@
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use preload_schema::{FsInfo, MemoryCheck, SCHEMA_VERSION, WarmSummary, mib_per_s};
+use preload_schema::{
+    Diagnosis, DiagnosisKind, FsInfo, MemoryCheck, Residency, SCHEMA_VERSION, WarmSummary,
+    mib_per_s,
+};
 
 use crate::control::{Controller, FixedLevel};
 use crate::engine::{self, EngineConfig, Progress, RunStats};
 use crate::fsinfo::{advice, filesystem_of};
 use crate::memory::MemorySnapshot;
-use crate::pagecache::total_residency;
 use crate::plan::{DEFAULT_CHUNK_SIZE, Plan};
 use crate::read::ReadMethod;
+use crate::verify::{Verification, VmCounters, verify};
 use crate::walk::{Filter, WalkOutcome, walk};
 use crate::{CancelToken, CoreError};
 
@@ -23,10 +26,6 @@ use crate::{CancelToken, CoreError};
 /// on a local disk, whose curve is flat, costs nothing. `preload tune` and
 /// `-P auto` replace this guess with a measurement.
 pub const DEFAULT_PARALLELISM: usize = 16;
-
-/// Fraction of the bytes read that must still be resident afterwards for
-/// the pages to count as retained (some slack for concurrent eviction).
-const RETAINED_FRACTION: f64 = 0.8;
 
 /// A progress callback, called from the engine's monitor thread.
 pub type ProgressFn = Box<dyn Fn(&Progress) + Sync + Send>;
@@ -194,6 +193,7 @@ impl Warmer {
 
     /// Reads a prepared plan and verifies what stayed resident.
     pub fn read(&mut self, prepared: Prepared) -> WarmSummary {
+        let counters = VmCounters::read();
         let stats = engine::run(
             &prepared.plan,
             &self.engine,
@@ -203,7 +203,7 @@ impl Warmer {
                 .as_deref()
                 .map(|f| f as &(dyn Fn(&Progress) + Sync)),
         );
-        summarize(prepared, &stats, self.engine.method)
+        summarize(prepared, &stats, self.engine.method, counters)
     }
 
     /// [`Warmer::prepare`] then [`Warmer::read`].
@@ -213,40 +213,54 @@ impl Warmer {
     }
 }
 
-fn summarize(prepared: Prepared, stats: &RunStats, method: ReadMethod) -> WarmSummary {
+fn summarize(
+    prepared: Prepared,
+    stats: &RunStats,
+    method: ReadMethod,
+    counters: Option<VmCounters>,
+) -> WarmSummary {
     let Prepared {
         plan,
         walk,
         memory,
         filesystems,
     } = prepared;
-    let residency = total_residency(plan.files.iter().map(|f| f.path.as_path()));
-    let expected = stats.bytes.min(residency.total_bytes);
-    let pages_retained =
-        expected == 0 || residency.resident_bytes as f64 >= RETAINED_FRACTION * expected as f64;
+    let verified = if stats.cancelled {
+        // Interrupted: exit now rather than measure; nothing is claimed.
+        let total = plan.files.iter().map(|f| f.size).sum();
+        Verification {
+            residency: Residency {
+                total_bytes: total,
+                unknown_bytes: total,
+                ..Residency::default()
+            },
+            diagnoses: Vec::new(),
+        }
+    } else {
+        verify(&plan.files, &stats.failures, counters)
+    };
     let mut warnings = Vec::new();
     warnings.extend(memory_warning(&memory));
-    if !pages_retained {
-        let kept = 100.0 * residency.resident_bytes as f64 / expected.max(1) as f64;
-        let fs_types: Vec<&str> = filesystems.iter().map(|f| f.fs_type.as_str()).collect();
-        warnings.push(if memory.fits {
-            format!(
-                "pages were not retained: only {kept:.0}% of what was read is in the page cache. \
-                 This filesystem ({}) does not keep what is read (e.g. sshfs without \
-                 `-o kernel_cache`, a direct-I/O FUSE mount, rclone), so warming cannot speed up \
-                 a loader here; remount with caching enabled",
-                fs_types.join(", ")
-            )
-        } else {
-            format!(
-                "pages were not retained: only {kept:.0}% of what was read is still cached, \
-                 evicted under memory pressure"
-            )
-        });
+    warnings.extend(
+        verified
+            .diagnoses
+            .iter()
+            .map(|d| diagnosis_warning(d, &filesystems)),
+    );
+    if !stats.cancelled && verified.residency.unknown_bytes > 0 {
+        warnings.push(format!(
+            "the residency of {} could not be measured by this user on this mount \
+             (no mmap and no RWF_NOWAIT): it is reported as unknown, not as resident",
+            human_bytes(verified.residency.unknown_bytes)
+        ));
     }
     for fs in &filesystems {
         warnings.extend(advice(fs));
     }
+    let pages_retained = !verified
+        .diagnoses
+        .iter()
+        .any(|d| d.kind == DiagnosisKind::NotKept);
     WarmSummary {
         kind: "warm".into(),
         schema_version: SCHEMA_VERSION,
@@ -265,12 +279,54 @@ fn summarize(prepared: Prepared, stats: &RunStats, method: ReadMethod) -> WarmSu
             .into_iter()
             .chain(stats.failures.iter().cloned())
             .collect(),
-        residency,
+        residency: verified.residency,
         pages_retained,
         memory,
         interrupted: stats.cancelled,
         filesystems,
         warnings,
+        diagnoses: verified.diagnoses,
+    }
+}
+
+/// The warning that tells the user about one diagnosis and what to do.
+fn diagnosis_warning(d: &Diagnosis, filesystems: &[FsInfo]) -> String {
+    let what = format!(
+        "{} read from {} file{} is not in the page cache",
+        human_bytes(d.bytes),
+        d.files,
+        if d.files == 1 { "" } else { "s" }
+    );
+    match d.kind {
+        DiagnosisKind::NotKept => {
+            let fs: Vec<String> = filesystems
+                .iter()
+                .map(|f| format!("{} on {}", f.fs_type, f.mount_point))
+                .collect();
+            format!(
+                "pages were not retained: {what}. Proof: {}. Warming cannot speed up a loader \
+                 on this mount ({}); remount with caching enabled (e.g. sshfs -o kernel_cache, \
+                 a FUSE mount without direct I/O)",
+                d.evidence,
+                fs.join(", ")
+            )
+        }
+        DiagnosisKind::MemoryPressure => format!(
+            "evicted under memory pressure: {what}. Evidence: {}. Warm a subset with --include \
+             or give the machine (or container) more memory",
+            d.evidence
+        ),
+        DiagnosisKind::CacheDropped => format!(
+            "the page cache was dropped during the run: {what}. Evidence: {}. Warm again",
+            d.evidence
+        ),
+        DiagnosisKind::EvictedByOther => format!(
+            "evicted by another process: {what}. Evidence: {}. Warm again once it is done",
+            d.evidence
+        ),
+        DiagnosisKind::ChangedWhileRead => {
+            format!("files changed while read: {what}. Evidence: {}", d.evidence)
+        }
     }
 }
 

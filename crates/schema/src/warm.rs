@@ -43,6 +43,42 @@ pub struct WarmSummary {
     pub filesystems: Vec<crate::FsInfo>,
     /// Human-readable warnings, also printed on stderr.
     pub warnings: Vec<String>,
+    /// Why bytes that were read are not resident at the end, each cause with
+    /// its evidence; empty when everything read stayed resident.
+    #[serde(default)]
+    pub diagnoses: Vec<Diagnosis>,
+}
+
+/// One proven cause of read bytes missing from the page cache after a warm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnosis {
+    /// The cause.
+    pub kind: DiagnosisKind,
+    /// Bytes that were read and are not resident, explained by this cause.
+    pub bytes: u64,
+    /// Files concerned.
+    pub files: u64,
+    /// What shows it, in words (counters, probe results, a file name).
+    pub evidence: String,
+}
+
+/// Causes of read bytes missing from the page cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiagnosisKind {
+    /// The mount keeps nothing that is read: a read-then-check probe found
+    /// the bytes it had just read missing. The only cause behind exit 3.
+    NotKept,
+    /// Evicted by memory reclaim (host or cgroup): reclaim left traces
+    /// (cachestat's evicted pages) or reclaim counters rose during the run.
+    MemoryPressure,
+    /// `/proc/sys/vm/drop_caches` was written during the run.
+    CacheDropped,
+    /// Gone without reclaim while the mount keeps pages: another process
+    /// evicted them (posix_fadvise DONTNEED, `vmtouch -e`, `preload evict`).
+    EvictedByOther,
+    /// The file's size or inode changed between planning and the check.
+    ChangedWhileRead,
 }
 
 /// An entry that was deliberately not read.
@@ -65,21 +101,53 @@ pub struct Failure {
 }
 
 /// Page-cache residency of a set of files.
+///
+/// Only pages whose data is present count: not pages still under read I/O,
+/// not pages whose read failed. Where the kernel will not tell this caller
+/// (a non-owner of the file), residency is estimated by sampling pages
+/// (`sampled_bytes`), or, where even that is impossible, counted in
+/// `unknown_bytes` and never as resident.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 pub struct Residency {
-    /// Bytes resident in the page cache (whole pages, capped at file size).
+    /// Bytes resident in the page cache (whole pages, capped at file size);
+    /// for sampled files, the estimate from the sampled pages.
     pub resident_bytes: u64,
     /// Total size of the files, bytes.
     pub total_bytes: u64,
+    /// Bytes of files whose residency was estimated by sampling pages,
+    /// because the kernel reports exact residency only to the file's owner
+    /// (or a writer, or root).
+    #[serde(default)]
+    pub sampled_bytes: u64,
+    /// Bytes of files whose residency could not be measured at all; they
+    /// count as not resident.
+    #[serde(default)]
+    pub unknown_bytes: u64,
 }
 
 impl Residency {
-    /// Resident fraction in 0..=1 (1 for an empty set).
+    /// Resident fraction in 0..=1 (1 for an empty set). Unknown bytes count
+    /// as not resident, so this never overstates.
     pub fn fraction(&self) -> f64 {
         if self.total_bytes == 0 {
             1.0
         } else {
             self.resident_bytes as f64 / self.total_bytes as f64
+        }
+    }
+
+    /// True when no byte's residency is known.
+    pub fn is_unknown(&self) -> bool {
+        self.total_bytes > 0 && self.unknown_bytes == self.total_bytes
+    }
+
+    /// Sum of two residencies.
+    pub fn plus(self, other: Residency) -> Residency {
+        Residency {
+            resident_bytes: self.resident_bytes + other.resident_bytes,
+            total_bytes: self.total_bytes + other.total_bytes,
+            sampled_bytes: self.sampled_bytes + other.sampled_bytes,
+            unknown_bytes: self.unknown_bytes + other.unknown_bytes,
         }
     }
 }

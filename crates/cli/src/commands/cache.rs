@@ -5,6 +5,7 @@ use std::fmt::Write;
 use anyhow::Result;
 use preload_core::residency;
 use preload_core::walk::Filter;
+use preload_schema::Residency;
 
 use crate::config::Inputs;
 use crate::exit::Exit;
@@ -19,7 +20,7 @@ pub fn status(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
         let mut out = String::new();
         if !total_only {
             for f in &report.files {
-                let _ = writeln!(out, "{:>5.1}%  {}", 100.0 * f.residency.fraction(), f.path);
+                let _ = writeln!(out, "{:>6}  {}", file_residency(&f.residency), f.path);
             }
         }
         let _ = writeln!(
@@ -33,11 +34,7 @@ pub fn status(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
     for f in &report.failed {
         eprintln!("preload: {}: {}", f.path, f.error);
     }
-    Ok(if report.failed.is_empty() {
-        Exit::Success
-    } else {
-        Exit::Partial
-    })
+    Ok(exit_for(&report.failed, &report.total))
 }
 
 pub fn evict(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
@@ -51,9 +48,9 @@ pub fn evict(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
             for f in &report.files {
                 let _ = writeln!(
                     out,
-                    "{:>5.1}% -> {:>5.1}%  {}",
-                    100.0 * f.before.fraction(),
-                    100.0 * f.after.fraction(),
+                    "{:>6} -> {:>6}  {}",
+                    file_residency(&f.before),
+                    file_residency(&f.after),
                     f.path
                 );
             }
@@ -70,9 +67,27 @@ pub fn evict(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
     for f in &report.failed {
         eprintln!("preload: {}: {}", f.path, f.error);
     }
-    Ok(if report.failed.is_empty() {
-        Exit::Success
-    } else {
+    Ok(exit_for(&report.failed, &report.after))
+}
+
+/// Failures first (exit 1), then residency that could not be measured (exit 5).
+fn exit_for(failed: &[preload_schema::Failure], residency: &Residency) -> Exit {
+    if !failed.is_empty() {
         Exit::Partial
-    })
+    } else if residency.unknown_bytes > 0 {
+        Exit::ResidencyUnknown
+    } else {
+        Exit::Success
+    }
+}
+
+/// One file's residency in a column: `100%`, `~97.5%` (sampled), `?` (unknown).
+fn file_residency(r: &Residency) -> String {
+    if r.unknown_bytes > 0 {
+        "?".into()
+    } else if r.sampled_bytes > 0 {
+        format!("~{}", summary::percent(r.fraction()))
+    } else {
+        summary::percent(r.fraction())
+    }
 }

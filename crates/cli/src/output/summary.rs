@@ -51,14 +51,47 @@ pub fn warm(s: &WarmSummary) -> String {
     out
 }
 
-/// `1.0 GiB of 1.0 GiB (100%)`.
+/// `1.0 GiB of 1.0 GiB (100%)`, saying which part was estimated from
+/// sampled pages and which could not be measured.
 pub fn residency(r: &Residency) -> String {
-    format!(
-        "{} of {} ({:.0}%)",
+    if r.is_unknown() {
+        return format!(
+            "unknown for {} (not measurable by this user on this mount)",
+            human_bytes(r.total_bytes)
+        );
+    }
+    let mut out = format!(
+        "{} of {} ({})",
         human_bytes(r.resident_bytes),
         human_bytes(r.total_bytes),
-        100.0 * r.fraction()
-    )
+        percent(r.fraction())
+    );
+    if r.sampled_bytes == r.total_bytes && r.total_bytes > 0 {
+        out.push_str(", estimated from sampled pages (exact figures are for the files' owner)");
+    } else if r.sampled_bytes > 0 {
+        let _ = write!(
+            out,
+            ", {} of it estimated from sampled pages",
+            human_bytes(r.sampled_bytes)
+        );
+    }
+    if r.unknown_bytes > 0 {
+        let _ = write!(
+            out,
+            ", {} unknown (counted as not resident)",
+            human_bytes(r.unknown_bytes)
+        );
+    }
+    out
+}
+
+/// A fraction as a percentage rounded down, so 99.96% never shows as 100%.
+pub fn percent(fraction: f64) -> String {
+    if fraction >= 1.0 {
+        "100%".into()
+    } else {
+        format!("{:.1}%", (fraction * 1000.0).floor() / 10.0)
+    }
 }
 
 /// `fifo x1, duplicate x3`.

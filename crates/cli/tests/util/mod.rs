@@ -75,3 +75,76 @@ pub fn json(out: &[u8]) -> serde_json::Value {
     serde_json::from_slice(out)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)))
 }
+
+/// A memory cgroup (v1, the controller this kind of machine mounts) made
+/// under the test process's own, removed on drop.
+pub struct MemoryCgroup {
+    dir: std::path::PathBuf,
+}
+
+impl MemoryCgroup {
+    /// A child cgroup with `limit` bytes of memory; None, said loudly, where
+    /// no writable v1 memory hierarchy exists (not root, or v2 only).
+    pub fn create(name: &str, limit: u64) -> Option<MemoryCgroup> {
+        let own = std::fs::read_to_string("/proc/self/cgroup")
+            .ok()?
+            .lines()
+            .find_map(|l| {
+                let mut parts = l.splitn(3, ':');
+                let (_, ctrl, path) = (parts.next()?, parts.next()?, parts.next()?);
+                ctrl.split(',')
+                    .any(|c| c == "memory")
+                    .then(|| path.trim_start_matches('/').to_owned())
+            });
+        let root = Path::new("/sys/fs/cgroup/memory");
+        let Some(own) = own.filter(|_| is_root() && root.is_dir()) else {
+            eprintln!("SKIPPED: no writable cgroup v1 memory hierarchy here");
+            return None;
+        };
+        let dir = root
+            .join(own)
+            .join(format!("{name}-{}", std::process::id()));
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("memory.limit_in_bytes"), limit.to_string()).unwrap();
+        Some(MemoryCgroup { dir })
+    }
+
+    /// Runs `cmd` inside the cgroup (it joins before exec).
+    pub fn run(&self, cmd: &mut std::process::Command) -> std::process::Output {
+        use std::os::unix::process::CommandExt;
+        let procs = std::fs::OpenOptions::new()
+            .write(true)
+            .open(self.dir.join("cgroup.procs"))
+            .unwrap();
+        let fd = procs.as_raw_fd();
+        // SAFETY: only async-signal-safe work between fork and exec: one
+        // write(2) to a descriptor opened before the fork ("0" = this process).
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::write(fd, b"0\n".as_ptr().cast(), 2) == 2 {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::last_os_error())
+                }
+            });
+        }
+        let out = cmd.output().unwrap();
+        drop(procs);
+        out
+    }
+}
+
+impl Drop for MemoryCgroup {
+    fn drop(&mut self) {
+        // The child has exited; its charged page cache may keep the cgroup
+        // busy for a moment after.
+        let _ = std::fs::write(self.dir.join("memory.force_empty"), b"0\n");
+        for _ in 0..50 {
+            if std::fs::remove_dir(&self.dir).is_ok() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        eprintln!("warning: could not remove cgroup {}", self.dir.display());
+    }
+}

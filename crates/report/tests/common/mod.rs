@@ -165,10 +165,12 @@ pub fn bench() -> BenchResult {
                 residency_before: Residency {
                     resident_bytes: 0,
                     total_bytes: bytes,
+                    ..Default::default()
                 },
                 residency_after: Residency {
                     resident_bytes: bytes,
                     total_bytes: bytes,
+                    ..Default::default()
                 },
                 exit_status: 0,
                 peak_rss_kib: Some(20_000),

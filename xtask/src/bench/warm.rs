@@ -183,7 +183,7 @@ pub fn run(opts: &WarmOpts) -> Result<()> {
          the strategy (> 1 = faster than {label}).\n\
          RSS: median of ru_maxrss from wait4, the peak of the largest single process of the\n\
          child's tree (not the sum of xargs' 32 cats); mapped page-cache pages count in it\n\
-         (vmtouch, mmap). resident: page-cache residency after the run (preload status).\n"
+         (vmtouch, mmap). resident: page-cache residency right after the run, by vmtouch.\n"
     );
     eprintln!("bench: raw rows in {}", opts.out.display());
     Ok(())
@@ -313,9 +313,36 @@ fn measure_one(
         seconds: m.seconds,
         bytes,
         peak_rss_kib: m.peak_rss_kib,
-        resident_after: preload.resident_fraction(dir)?,
+        resident_after: resident_at_exit(preload, dir)?,
         resident_before: before,
     })
+}
+
+/// Residency right after the strategy exited, by an instrument preload's
+/// figures do not come from: `vmtouch` (mincore, up-to-date pages only) when
+/// installed, else `preload status`.
+fn resident_at_exit(preload: &Preload, dir: &Path) -> Result<f64> {
+    if !installed("vmtouch") {
+        return preload.resident_fraction(dir);
+    }
+    let out = Command::new("vmtouch")
+        .arg("-f")
+        .arg(dir)
+        .output()
+        .context("cannot run vmtouch")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    vmtouch_fraction(&text).with_context(|| format!("unexpected vmtouch output: {text}"))
+}
+
+/// `Resident Pages: 65536/131072  256M/512M  50%` -> 0.5.
+fn vmtouch_fraction(text: &str) -> Option<f64> {
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Resident Pages:"))?;
+    let pages = line.split_whitespace().nth(2)?;
+    let (resident, total) = pages.split_once('/')?;
+    let (resident, total): (f64, f64) = (resident.parse().ok()?, total.parse().ok()?);
+    Some(if total == 0.0 { 1.0 } else { resident / total })
 }
 
 /// Checks a `preload warm --json` summary: every file read, nothing failed.
@@ -360,6 +387,13 @@ fn rss_check(preload: &Preload, layout: &str, dir: &Path, csv: &mut Csv) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vmtouch_output_gives_the_resident_fraction() {
+        let text = "           Files: 4\n  Resident Pages: 65536/131072  256M/512M  50%\n";
+        assert_eq!(vmtouch_fraction(text), Some(0.5));
+        assert_eq!(vmtouch_fraction("nothing"), None);
+    }
 
     #[test]
     fn chunk_mode_runs_only_preload_read_at_each_size() {

@@ -275,10 +275,22 @@ fn summarize(prepared: Prepared, stats: &RunStats, method: ReadMethod) -> WarmSu
 }
 
 /// The warning for planned bytes that do not fit in the page cache, if any.
+/// It names the cgroup limit that decided, so the user knows which knob to
+/// turn (the container's limit, not the host's RAM).
 pub fn memory_warning(memory: &MemoryCheck) -> Option<String> {
     (!memory.fits).then(|| {
+        let limit = match (&memory.cgroup_limit_bytes, &memory.cgroup_path) {
+            (Some(limit), Some(path)) => format!(
+                ", under the {} limit of cgroup {path} (v{} {}, {} in use)",
+                human_bytes(*limit),
+                memory.cgroup_version.unwrap_or(0),
+                memory.cgroup_limit_file.as_deref().unwrap_or("limit"),
+                human_bytes(memory.cgroup_used_bytes.unwrap_or(0)),
+            ),
+            _ => String::new(),
+        };
         format!(
-            "the files ({}) are larger than the memory available for the page cache ({}): \
+            "the files ({}) are larger than the memory available for the page cache ({}{limit}): \
              the first files read will be evicted before a loader gets to them; warm a subset \
              with --include or give the machine (or container) more memory",
             human_bytes(memory.planned_bytes),
@@ -312,6 +324,35 @@ mod tests {
         assert_eq!(human_bytes(512), "512 B");
         assert_eq!(human_bytes(1536), "1.5 KiB");
         assert_eq!(human_bytes(3 << 30), "3.0 GiB");
+    }
+
+    #[test]
+    fn the_memory_warning_names_the_cgroup_limit() {
+        let m = MemoryCheck {
+            planned_bytes: 1 << 30,
+            available_bytes: 199 << 20,
+            cgroup_limit_bytes: Some(200 << 20),
+            cgroup_path: Some("/a/outer".into()),
+            cgroup_version: Some(1),
+            cgroup_limit_file: Some("memory.limit_in_bytes".into()),
+            cgroup_used_bytes: Some(1 << 20),
+            fits: false,
+        };
+        let w = memory_warning(&m).unwrap();
+        assert!(
+            w.contains(
+                "(199.0 MiB, under the 200.0 MiB limit of cgroup /a/outer \
+                 (v1 memory.limit_in_bytes, 1.0 MiB in use))"
+            ),
+            "{w}"
+        );
+        let host = MemoryCheck {
+            cgroup_limit_bytes: None,
+            cgroup_path: None,
+            ..m.clone()
+        };
+        assert!(memory_warning(&host).unwrap().contains("(199.0 MiB):"));
+        assert_eq!(memory_warning(&MemoryCheck { fits: true, ..m }), None);
     }
 
     #[test]

@@ -11,9 +11,34 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use util::{create_size, is_root, json};
+use predicates::prelude::*;
+use util::{create_size, is_root, json, preload};
 
 const LIMIT: u64 = 200 << 20;
+
+/// Regression (issue 10, item 6): `--chunk-size 1` planned one 24-byte chunk
+/// per byte of data. Before the fix this command, on 16 MiB, grew to 430 MB
+/// of RSS and had not finished after 60 s; on 64 MiB it was OOM-killed.
+#[test]
+fn chunk_size_1_is_refused_with_the_minimum() {
+    let dir = tempfile::tempdir().unwrap();
+    create_size(&dir.path().join("model.bin"), 64 << 20);
+    preload()
+        .args(["warm", "-q", "--chunk-size", "1"])
+        .arg(dir.path())
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "invalid --chunk-size \"1\": the minimum is 1MiB (1048576 bytes)",
+        ));
+    preload()
+        .args(["warm", "-q", "--chunk-size", "1MiB"])
+        .arg(dir.path())
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success();
+}
 
 /// Regression (issue 10, item 5): in a nested 200 MiB cgroup a 1 GiB warm
 /// said `fits: true`, because only the top-level limit file was read. The

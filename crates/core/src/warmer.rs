@@ -10,7 +10,7 @@ use crate::engine::{self, EngineConfig, Progress, RunStats};
 use crate::fsinfo::{advice, filesystem_of};
 use crate::memory::MemorySnapshot;
 use crate::pagecache::total_residency;
-use crate::plan::{DEFAULT_CHUNK_SIZE, Plan};
+use crate::plan::{DEFAULT_CHUNK_SIZE, MIN_CHUNK_SIZE, Plan};
 use crate::read::ReadMethod;
 use crate::walk::{Filter, WalkOutcome, walk};
 use crate::{CancelToken, CoreError};
@@ -110,7 +110,8 @@ impl Warmer {
         self
     }
 
-    /// Bytes per work unit.
+    /// Bytes per work unit, at least [`MIN_CHUNK_SIZE`](crate::plan::MIN_CHUNK_SIZE)
+    /// ([`Warmer::prepare`] refuses less).
     pub fn chunk_size(mut self, bytes: u64) -> Self {
         self.chunk_size = bytes;
         self
@@ -154,10 +155,15 @@ impl Warmer {
 
     /// Walks the inputs, plans the chunks and checks memory; reads nothing.
     pub fn prepare(&self) -> Result<Prepared, CoreError> {
-        if self.engine.buffer_size == 0 || self.chunk_size == 0 {
-            return Err(CoreError::Config(
-                "chunk and buffer sizes must be positive".into(),
-            ));
+        if self.engine.buffer_size == 0 {
+            return Err(CoreError::Config("buffer size must be positive".into()));
+        }
+        if self.chunk_size < MIN_CHUNK_SIZE {
+            return Err(CoreError::Config(format!(
+                "chunk size {} is below the minimum of {} ({MIN_CHUNK_SIZE} bytes)",
+                self.chunk_size,
+                human_bytes(MIN_CHUNK_SIZE)
+            )));
         }
         let filter = Filter::new(&self.include, &self.exclude)?;
         let mut walked = walk(&self.inputs, &filter)?;
@@ -353,6 +359,24 @@ mod tests {
         };
         assert!(memory_warning(&host).unwrap().contains("(199.0 MiB):"));
         assert_eq!(memory_warning(&MemoryCheck { fits: true, ..m }), None);
+    }
+
+    #[test]
+    fn a_chunk_size_below_the_minimum_is_a_config_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a"), b"x").unwrap();
+        let err = Warmer::new([dir.path()])
+            .chunk_size(MIN_CHUNK_SIZE - 1)
+            .prepare()
+            .unwrap_err();
+        assert!(
+            matches!(&err, CoreError::Config(m) if m.contains("minimum of 1.0 MiB")),
+            "{err}"
+        );
+        let ok = Warmer::new([dir.path()])
+            .chunk_size(MIN_CHUNK_SIZE)
+            .prepare();
+        assert!(ok.is_ok());
     }
 
     #[test]

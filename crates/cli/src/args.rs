@@ -259,7 +259,7 @@ pub struct WarmArgs {
     #[arg(long, value_name = "METHOD", default_value = "read")]
     pub method: String,
 
-    /// Work unit: files larger than this are split and read by several workers
+    /// Work unit (at least 1MiB): files larger than this are split and read by several workers
     #[arg(
         long,
         value_name = "SIZE",

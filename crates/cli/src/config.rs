@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use preload_core::ReadMethod;
+use preload_core::plan::MIN_CHUNK_SIZE;
 
 use crate::args::{InputArgs, WarmArgs};
 
@@ -77,8 +78,16 @@ impl WarmConfig {
         };
         let chunk_size = parse_size(&args.chunk_size, "--chunk-size")?;
         let buffer_size = parse_size(&args.buffer_size, "--buffer-size")?;
-        if chunk_size == 0 || !(4096..=1 << 30).contains(&buffer_size) {
-            bail!("--chunk-size must be positive and --buffer-size between 4KiB and 1GiB");
+        // A tiny chunk size made the plan cost 24 bytes per byte of data; see
+        // preload_core::plan for the minimum's reasoning.
+        if chunk_size < MIN_CHUNK_SIZE {
+            bail!(
+                "invalid --chunk-size {:?}: the minimum is 1MiB ({MIN_CHUNK_SIZE} bytes)",
+                args.chunk_size
+            );
+        }
+        if !(4096..=1 << 30).contains(&buffer_size) {
+            bail!("--buffer-size must be between 4KiB and 1GiB");
         }
         Ok(WarmConfig {
             inputs: Inputs::resolve(&args.input)?,

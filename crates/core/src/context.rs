@@ -25,7 +25,7 @@ pub fn run_context(path: &Path) -> RunContext {
         host: read("/proc/sys/kernel/hostname"),
         kernel: read("/proc/sys/kernel/osrelease"),
         cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
-        memory_bytes: mem.cgroup_limit.map_or(total, |l| l.min(total)),
+        memory_bytes: mem.cgroup.map_or(total, |c| c.limit_bytes.min(total)),
         preload_version: env!("CARGO_PKG_VERSION").to_owned(),
         date: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         filesystem: filesystem_of(path),

@@ -393,7 +393,7 @@ mod tests {
                 }
             })
             .collect();
-        Plan::new(files, chunk)
+        Plan::new_unbounded(files, chunk)
     }
 
     #[test]

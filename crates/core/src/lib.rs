@@ -2,9 +2,9 @@
 //!
 //! The engine behind `preload warm`, the tuner's probes and the benchmarks.
 //! [`Warmer`] is the entry point: it walks the inputs ([`walk`]), splits
-//! files into chunks ([`plan`]), checks memory ([`memory`]), reads the
-//! chunks with a pool of workers ([`engine`], [`read`]) whose number a
-//! [`Controller`] decides, and verifies residency ([`pagecache`]).
+//! files into chunks ([`plan`]), checks memory ([`memory`], [`cgroup`]),
+//! reads the chunks with a pool of workers ([`engine`], [`read`]) whose
+//! number a [`Controller`] decides, and verifies residency ([`pagecache`]).
 //!
 //! ```
 //! # let dir = tempfile::tempdir().unwrap();
@@ -21,6 +21,7 @@
 //! ```
 
 mod cancel;
+pub mod cgroup;
 pub mod context;
 pub mod control;
 pub mod engine;

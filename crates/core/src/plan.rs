@@ -4,8 +4,30 @@
 //! 10 GiB shard still gets as many concurrent streams as the storage wants.
 //! Chunks of a file are listed in order, so workers taking chunks from the
 //! front of the queue read each file front to back, together.
+//!
+//! # What a plan costs
+//!
+//! A plan holds one [`FileEntry`] per file (48 bytes plus the path's bytes
+//! on the heap) and one [`Chunk`] per chunk (24 bytes). Every file has at
+//! least one chunk, and a file of `size` bytes has `ceil(size / chunk_size)`,
+//! so with chunks of at least [`MIN_CHUNK_SIZE`] the plan costs at most
+//! `72 bytes + path` per file plus 24 bytes per MiB of data: 2.4 MiB for a
+//! 100 GiB model, 24 MiB for a 1 TiB tree. [`Plan::new`] never splits finer
+//! than that; a tiny chunk size used to cost 24 bytes per byte of data (64
+//! MiB of input with `--chunk-size 1`: over 1 GiB of plan).
 
 use crate::walk::FileEntry;
+
+/// Smallest chunk size, 1 MiB: one read call of the default buffer.
+///
+/// A smaller chunk buys nothing: each chunk costs an open, an fadvise and at
+/// least one read, a chunk below the buffer size is a single short read, and
+/// 1 MiB chunks already split a 64 MiB file into 64 streams, more than any
+/// published knee (4 to 48). It also bounds a plan's memory at 24 bytes per
+/// MiB of data (see the module documentation). `preload warm --chunk-size`
+/// and [`crate::Warmer::prepare`] refuse smaller values; [`Plan::new`]
+/// raises them to this.
+pub const MIN_CHUNK_SIZE: u64 = 1024 * 1024;
 
 /// Default chunk size, 32 MiB. Large enough that opening a file per chunk
 /// and the per-chunk fadvise cost nothing next to the read (a chunk is 32
@@ -36,9 +58,21 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Splits every file into chunks of at most `chunk_size` bytes.
+    /// Splits every file into chunks of at most `chunk_size` bytes; a
+    /// `chunk_size` below [`MIN_CHUNK_SIZE`] is raised to it, so the plan's
+    /// memory stays bounded whatever the caller passes.
     pub fn new(files: Vec<FileEntry>, chunk_size: u64) -> Plan {
-        let chunk_size = chunk_size.max(1);
+        Plan::split(files, chunk_size.max(MIN_CHUNK_SIZE))
+    }
+
+    /// [`Plan::new`] without the minimum, for tests that need many chunks
+    /// of small files.
+    #[cfg(test)]
+    pub(crate) fn new_unbounded(files: Vec<FileEntry>, chunk_size: u64) -> Plan {
+        Plan::split(files, chunk_size.max(1))
+    }
+
+    fn split(files: Vec<FileEntry>, chunk_size: u64) -> Plan {
         let mut chunks = Vec::new();
         for (i, f) in files.iter().enumerate() {
             if f.size == 0 {
@@ -63,7 +97,9 @@ impl Plan {
         Plan { files, chunks }
     }
 
-    /// A plan over explicit chunks (a tune shard: parts of files).
+    /// A plan over explicit chunks (a tune shard: parts of files). The
+    /// caller built the chunks, so it has already paid for them; nothing is
+    /// split here.
     pub fn from_chunks(files: Vec<FileEntry>, chunks: Vec<Chunk>) -> Plan {
         Plan { files, chunks }
     }
@@ -98,7 +134,7 @@ mod tests {
 
     #[test]
     fn chunk_boundaries_cover_each_file_exactly_once() {
-        let plan = Plan::new(vec![file(10), file(0), file(4), file(3)], 4);
+        let plan = Plan::new_unbounded(vec![file(10), file(0), file(4), file(3)], 4);
         let ranges: Vec<(usize, u64, u64)> = plan
             .chunks
             .iter()
@@ -119,9 +155,30 @@ mod tests {
         assert_eq!(plan.chunks_per_file(), [3, 1, 1, 1]);
     }
 
+    /// The case: `--chunk-size 1` over 64 MiB built 64 Mi chunks
+    /// (1.5 GiB of plan). Now it is 64 chunks.
     #[test]
-    fn zero_chunk_size_is_treated_as_one_byte() {
-        let plan = Plan::new(vec![file(2)], 0);
-        assert_eq!(plan.chunks.len(), 2);
+    fn tiny_chunk_sizes_are_raised_to_the_minimum() {
+        for asked in [0, 1, 4096, MIN_CHUNK_SIZE - 1] {
+            let plan = Plan::new(vec![file(64 << 20), file(1)], asked);
+            assert_eq!(plan.chunks.len(), 64 + 1, "chunk size {asked}");
+            assert!(plan.chunks.iter().all(|c| c.len <= MIN_CHUNK_SIZE));
+        }
+        let plan = Plan::new(vec![file(64 << 20)], 4 << 20);
+        assert_eq!(plan.chunks.len(), 16, "larger sizes are kept");
+    }
+
+    /// The figures the module documentation promises.
+    #[test]
+    fn a_plan_costs_what_the_docs_say() {
+        assert_eq!(std::mem::size_of::<Chunk>(), 24);
+        assert_eq!(std::mem::size_of::<FileEntry>(), 48);
+        // 100 GiB in 1 GiB files: 100 files, 102 400 chunks, 2.4 MiB.
+        let files: Vec<FileEntry> = (0..100).map(|_| file(1 << 30)).collect();
+        let plan = Plan::new(files, 1);
+        assert_eq!(plan.chunks.len(), 100 * 1024);
+        let bytes = plan.chunks.len() * std::mem::size_of::<Chunk>()
+            + plan.files.len() * std::mem::size_of::<FileEntry>();
+        assert!(bytes < 2_500_000, "{bytes} bytes of plan for 100 GiB");
     }
 }

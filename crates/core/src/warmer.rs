@@ -12,7 +12,7 @@ use crate::control::{Controller, FixedLevel};
 use crate::engine::{self, EngineConfig, Progress, RunStats};
 use crate::fsinfo::{advice, filesystem_of};
 use crate::memory::MemorySnapshot;
-use crate::plan::{DEFAULT_CHUNK_SIZE, Plan};
+use crate::plan::{DEFAULT_CHUNK_SIZE, MIN_CHUNK_SIZE, Plan};
 use crate::read::ReadMethod;
 use crate::verify::{Verification, VmCounters, verify};
 use crate::walk::{Filter, WalkOutcome, walk};
@@ -109,7 +109,8 @@ impl Warmer {
         self
     }
 
-    /// Bytes per work unit.
+    /// Bytes per work unit, at least [`MIN_CHUNK_SIZE`](crate::plan::MIN_CHUNK_SIZE)
+    /// ([`Warmer::prepare`] refuses less).
     pub fn chunk_size(mut self, bytes: u64) -> Self {
         self.chunk_size = bytes;
         self
@@ -153,10 +154,15 @@ impl Warmer {
 
     /// Walks the inputs, plans the chunks and checks memory; reads nothing.
     pub fn prepare(&self) -> Result<Prepared, CoreError> {
-        if self.engine.buffer_size == 0 || self.chunk_size == 0 {
-            return Err(CoreError::Config(
-                "chunk and buffer sizes must be positive".into(),
-            ));
+        if self.engine.buffer_size == 0 {
+            return Err(CoreError::Config("buffer size must be positive".into()));
+        }
+        if self.chunk_size < MIN_CHUNK_SIZE {
+            return Err(CoreError::Config(format!(
+                "chunk size {} is below the minimum of {} ({MIN_CHUNK_SIZE} bytes)",
+                self.chunk_size,
+                human_bytes(MIN_CHUNK_SIZE)
+            )));
         }
         let filter = Filter::new(&self.include, &self.exclude)?;
         let mut walked = walk(&self.inputs, &filter)?;
@@ -331,10 +337,22 @@ fn diagnosis_warning(d: &Diagnosis, filesystems: &[FsInfo]) -> String {
 }
 
 /// The warning for planned bytes that do not fit in the page cache, if any.
+/// It names the cgroup limit that decided, so the user knows which knob to
+/// turn (the container's limit, not the host's RAM).
 pub fn memory_warning(memory: &MemoryCheck) -> Option<String> {
     (!memory.fits).then(|| {
+        let limit = match (&memory.cgroup_limit_bytes, &memory.cgroup_path) {
+            (Some(limit), Some(path)) => format!(
+                ", under the {} limit of cgroup {path} (v{} {}, {} in use)",
+                human_bytes(*limit),
+                memory.cgroup_version.unwrap_or(0),
+                memory.cgroup_limit_file.as_deref().unwrap_or("limit"),
+                human_bytes(memory.cgroup_used_bytes.unwrap_or(0)),
+            ),
+            _ => String::new(),
+        };
         format!(
-            "the files ({}) are larger than the memory available for the page cache ({}): \
+            "the files ({}) are larger than the memory available for the page cache ({}{limit}): \
              the first files read will be evicted before a loader gets to them; warm a subset \
              with --include or give the machine (or container) more memory",
             human_bytes(memory.planned_bytes),
@@ -368,6 +386,53 @@ mod tests {
         assert_eq!(human_bytes(512), "512 B");
         assert_eq!(human_bytes(1536), "1.5 KiB");
         assert_eq!(human_bytes(3 << 30), "3.0 GiB");
+    }
+
+    #[test]
+    fn the_memory_warning_names_the_cgroup_limit() {
+        let m = MemoryCheck {
+            planned_bytes: 1 << 30,
+            available_bytes: 199 << 20,
+            cgroup_limit_bytes: Some(200 << 20),
+            cgroup_path: Some("/a/outer".into()),
+            cgroup_version: Some(1),
+            cgroup_limit_file: Some("memory.limit_in_bytes".into()),
+            cgroup_used_bytes: Some(1 << 20),
+            fits: false,
+        };
+        let w = memory_warning(&m).unwrap();
+        assert!(
+            w.contains(
+                "(199.0 MiB, under the 200.0 MiB limit of cgroup /a/outer \
+                 (v1 memory.limit_in_bytes, 1.0 MiB in use))"
+            ),
+            "{w}"
+        );
+        let host = MemoryCheck {
+            cgroup_limit_bytes: None,
+            cgroup_path: None,
+            ..m.clone()
+        };
+        assert!(memory_warning(&host).unwrap().contains("(199.0 MiB):"));
+        assert_eq!(memory_warning(&MemoryCheck { fits: true, ..m }), None);
+    }
+
+    #[test]
+    fn a_chunk_size_below_the_minimum_is_a_config_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a"), b"x").unwrap();
+        let err = Warmer::new([dir.path()])
+            .chunk_size(MIN_CHUNK_SIZE - 1)
+            .prepare()
+            .unwrap_err();
+        assert!(
+            matches!(&err, CoreError::Config(m) if m.contains("minimum of 1.0 MiB")),
+            "{err}"
+        );
+        let ok = Warmer::new([dir.path()])
+            .chunk_size(MIN_CHUNK_SIZE)
+            .prepare();
+        assert!(ok.is_ok());
     }
 
     #[test]

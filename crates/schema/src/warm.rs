@@ -153,15 +153,53 @@ impl Residency {
 }
 
 /// The memory check done before reading.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The `cgroup_*` fields describe one memory cgroup: of the process's own
+/// cgroup and its ancestors, the one that leaves the least room. They are all
+/// `null` when no memory cgroup limit applies (or none could be found).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemoryCheck {
     /// Bytes the run plans to read.
     pub planned_bytes: u64,
     /// Memory available for the page cache: the lower of MemAvailable and the
-    /// cgroup's remaining limit, bytes.
+    /// room left under the tightest cgroup limit
+    /// (`cgroup_limit_bytes - cgroup_used_bytes`), bytes.
     pub available_bytes: u64,
-    /// The cgroup memory limit when one applies, bytes.
+    /// The memory limit of the cgroup that decided `available_bytes`, bytes.
     pub cgroup_limit_bytes: Option<u64>,
+    /// That cgroup's path in its hierarchy, as `/proc/self/cgroup` writes it
+    /// (`/kubepods/pod1/ctr`; `/` inside a cgroup namespace is the
+    /// namespace's root, usually the container itself).
+    #[serde(default)]
+    pub cgroup_path: Option<String>,
+    /// Its cgroup version: 1 or 2.
+    #[serde(default)]
+    pub cgroup_version: Option<u8>,
+    /// The file the limit was read from: `memory.max` or `memory.high` (v2),
+    /// `memory.limit_in_bytes` (v1).
+    #[serde(default)]
+    pub cgroup_limit_file: Option<String>,
+    /// Memory that cgroup uses and cannot give back at once: its usage
+    /// (`memory.current`, v1 `memory.usage_in_bytes`) less its inactive file
+    /// pages (`memory.stat`), bytes.
+    #[serde(default)]
+    pub cgroup_used_bytes: Option<u64>,
     /// `planned_bytes <= available_bytes`.
     pub fits: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_memory_check_written_before_the_cgroup_fields_still_parses() {
+        let old = r#"{"planned_bytes":10,"available_bytes":5,"cgroup_limit_bytes":8,"fits":false}"#;
+        let m: MemoryCheck = serde_json::from_str(old).unwrap();
+        assert_eq!(m.cgroup_limit_bytes, Some(8));
+        assert_eq!(m.cgroup_path, None);
+        assert_eq!(m.cgroup_version, None);
+        assert_eq!(m.cgroup_limit_file, None);
+        assert_eq!(m.cgroup_used_bytes, None);
+    }
 }

@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use preload_core::pagecache;
-use preload_core::plan::{Chunk, Plan};
+use preload_core::plan::{Chunk, MIN_CHUNK_SIZE, Plan};
 use preload_core::walk::FileEntry;
 use preload_schema::Residency;
 
@@ -28,8 +28,11 @@ pub struct SamplePool {
 }
 
 impl SamplePool {
-    /// Cuts `files` into units of `unit_size` and shuffles them with `seed`.
+    /// Cuts `files` into units of `unit_size` (at least
+    /// [`MIN_CHUNK_SIZE`], as [`Plan::new`] splits) and shuffles them with `seed`.
     pub fn new(files: Vec<FileEntry>, unit_size: u64, seed: u64) -> SamplePool {
+        // Raised here too, so that unit_size() is the size the units have.
+        let unit_size = unit_size.max(MIN_CHUNK_SIZE);
         let plan = Plan::new(files, unit_size);
         let mut units: Vec<Chunk> = plan.chunks.into_iter().filter(|c| c.len > 0).collect();
         let mut rng = SplitMix64::new(seed);
@@ -152,6 +155,13 @@ mod tests {
         pool.refill();
         assert_eq!(pool.remaining_units(), 8);
         assert_eq!(pool.refills, 1);
+    }
+
+    #[test]
+    fn units_are_never_below_the_plan_minimum() {
+        let pool = SamplePool::new(files(), 4096, 7);
+        assert_eq!(pool.unit_size(), MIN_CHUNK_SIZE);
+        assert_eq!(pool.remaining_units(), 14);
     }
 
     #[test]

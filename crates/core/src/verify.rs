@@ -22,7 +22,7 @@ use preload_schema::{Diagnosis, DiagnosisKind, Failure, Residency};
 
 use crate::human_bytes;
 use crate::pagecache::{file_residency, range_residency, reclaimed_pages};
-use crate::read::open_for_warming;
+use crate::read::{open_for_warming, page_size};
 use crate::walk::FileEntry;
 
 /// Bytes a retention probe reads from the front of a file.
@@ -33,7 +33,7 @@ const PROBE_BYTES: u64 = 1 << 20;
 pub struct VmCounters {
     /// Times `/proc/sys/vm/drop_caches` was written with 1 or 3.
     pub drop_pagecache: u64,
-    /// Pages reclaimed (kswapd, direct and khugepaged reclaim).
+    /// File pages reclaimed (`pgsteal_file`).
     pub pgsteal: u64,
 }
 
@@ -54,7 +54,10 @@ impl VmCounters {
             };
             match name {
                 "drop_pagecache" => c.drop_pagecache = v,
-                n if n.starts_with("pgsteal_") => c.pgsteal += v,
+                // pgsteal_{kswapd,direct,khugepaged,proactive} split the same
+                // total by reclaimer, pgsteal_{anon,file} by page kind: only
+                // file pages matter here.
+                "pgsteal_file" => c.pgsteal = v,
                 _ => {}
             }
         }
@@ -174,15 +177,30 @@ fn explain_shortfall(
             by_cause.entry(Cause::NotKept).or_default().extend(files);
             continue;
         }
-        for &(f, m) in files {
-            let cause = match reclaimed_pages(&f.path) {
-                Some(n) if n > 0 => Cause::Reclaimed(n),
-                _ if drops > 0 => Cause::Dropped,
+        for &(f, missing) in files {
+            // Reclaim traces explain as many pages as they count; the rest
+            // of a file's shortfall has another cause.
+            let traced = reclaimed_pages(&f.path);
+            let reclaimed_bytes = traced.map_or(0, |n| (n * page_size()).min(missing));
+            if reclaimed_bytes > 0 {
+                by_cause
+                    .entry(Cause::Reclaimed)
+                    .or_default()
+                    .push((f, reclaimed_bytes));
+            }
+            let rest = missing - reclaimed_bytes;
+            if rest == 0 {
+                continue;
+            }
+            let cause = if drops > 0 {
+                Cause::Dropped
+            } else if traced.is_none() && reclaimed > 0 {
                 // Not the owner: no per-file traces, only the host's counters.
-                None if reclaimed > 0 => Cause::HostReclaim,
-                _ => Cause::Other,
+                Cause::HostReclaim
+            } else {
+                Cause::Other
             };
-            by_cause.entry(cause.bucket()).or_default().push((f, m));
+            by_cause.entry(cause).or_default().push((f, rest));
         }
     }
     by_cause
@@ -196,7 +214,7 @@ fn explain_shortfall(
                         probes.join("; ")
                     ),
                 ),
-                Cause::Reclaimed(_) => {
+                Cause::Reclaimed => {
                     let pages: u64 = files
                         .iter()
                         .filter_map(|(f, _)| reclaimed_pages(&f.path))
@@ -239,20 +257,10 @@ fn explain_shortfall(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Cause {
     NotKept,
-    Reclaimed(u64),
+    Reclaimed,
     HostReclaim,
     Dropped,
     Other,
-}
-
-impl Cause {
-    /// One group per kind, whatever the per-file count.
-    fn bucket(self) -> Cause {
-        match self {
-            Cause::Reclaimed(_) => Cause::Reclaimed(0),
-            c => c,
-        }
-    }
 }
 
 /// A read-then-check: the front of a file read with `pread`, then measured.
@@ -308,16 +316,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn vmstat_counters_sum_every_reclaimer() {
+    fn vmstat_counters_count_file_reclaim_once() {
         let c = VmCounters::parse(
             "nr_free_pages 5\npgsteal_kswapd 10\npgsteal_direct 3\npgsteal_khugepaged 1\n\
-             drop_pagecache 2\ndrop_slab 7\n",
+             pgsteal_anon 4\npgsteal_file 10\ndrop_pagecache 2\ndrop_slab 7\n",
         );
         assert_eq!(
             c,
             VmCounters {
                 drop_pagecache: 2,
-                pgsteal: 14
+                pgsteal: 10
             }
         );
     }

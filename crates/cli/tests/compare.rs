@@ -63,6 +63,7 @@ fn bench(mib_s: f64) -> BenchResult {
             strategies: vec!["sequential".into(), "preload".into()],
         },
         runs,
+        interrupted: false,
         warnings: vec![],
     }
 }

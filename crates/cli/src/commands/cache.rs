@@ -4,22 +4,33 @@ use std::fmt::Write;
 
 use anyhow::Result;
 use preload_core::residency;
-use preload_core::walk::Filter;
+use preload_core::walk::{Filter, walk};
+use preload_schema::Failure;
 
 use crate::config::Inputs;
 use crate::exit::Exit;
-use crate::output::{self, summary};
+use crate::output::{self, selection, summary};
 
 pub fn status(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
     let filter = Filter::new(&inputs.include, &inputs.exclude)?;
     let report = residency::status(&inputs.paths, &filter)?;
+    if report.files.is_empty()
+        && let Some(exit) = nothing_selected(inputs, &filter, &report.failed)?
+    {
+        return Ok(exit);
+    }
     if json {
-        output::stdout(&output::json(&report));
+        output::stdout(&output::json(&report))?;
     } else {
         let mut out = String::new();
         if !total_only {
             for f in &report.files {
-                let _ = writeln!(out, "{:>5.1}%  {}", 100.0 * f.residency.fraction(), f.path);
+                let _ = writeln!(
+                    out,
+                    "{:>5.1}%  {}",
+                    100.0 * f.residency.fraction(),
+                    f.shown_path()
+                );
             }
         }
         let _ = writeln!(
@@ -28,11 +39,9 @@ pub fn status(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
             summary::residency(&report.total),
             report.files.len()
         );
-        output::stdout(&out);
+        output::stdout(&out)?;
     }
-    for f in &report.failed {
-        eprintln!("preload: {}: {}", f.path, f.error);
-    }
+    print_failures(&report.failed);
     Ok(if report.failed.is_empty() {
         Exit::Success
     } else {
@@ -43,8 +52,13 @@ pub fn status(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
 pub fn evict(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
     let filter = Filter::new(&inputs.include, &inputs.exclude)?;
     let report = residency::evict_all(&inputs.paths, &filter)?;
+    if report.files.is_empty()
+        && let Some(exit) = nothing_selected(inputs, &filter, &report.failed)?
+    {
+        return Ok(exit);
+    }
     if json {
-        output::stdout(&output::json(&report));
+        output::stdout(&output::json(&report))?;
     } else {
         let mut out = String::new();
         if !total_only {
@@ -54,7 +68,7 @@ pub fn evict(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
                     "{:>5.1}% -> {:>5.1}%  {}",
                     100.0 * f.before.fraction(),
                     100.0 * f.after.fraction(),
-                    f.path
+                    f.shown_path()
                 );
             }
         }
@@ -65,14 +79,38 @@ pub fn evict(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
             summary::residency(&report.before),
             summary::residency(&report.after)
         );
-        output::stdout(&out);
+        output::stdout(&out)?;
     }
-    for f in &report.failed {
-        eprintln!("preload: {}: {}", f.path, f.error);
-    }
+    print_failures(&report.failed);
     Ok(if report.failed.is_empty() {
         Exit::Success
     } else {
         Exit::Partial
     })
+}
+
+fn print_failures(failed: &[Failure]) {
+    for f in failed {
+        eprintln!("preload: {}: {}", f.shown_path(), f.error);
+    }
+}
+
+/// With no file in the report: walks again to tell an empty selection (exit
+/// 4, unless `--allow-empty`) from selected files that all failed, and to
+/// say what the filters left out. Only this rare path pays for the second
+/// walk. None when the command should go on and print its report.
+fn nothing_selected(inputs: &Inputs, filter: &Filter, failed: &[Failure]) -> Result<Option<Exit>> {
+    if inputs.allow_empty {
+        return Ok(None);
+    }
+    let walked = walk(&inputs.paths, filter)?;
+    if !walked.files.is_empty() {
+        return Ok(None);
+    }
+    print_failures(failed);
+    eprintln!(
+        "preload: {}",
+        selection::nothing_selected(&inputs.paths, &walked)
+    );
+    Ok(Some(Exit::NothingSelected))
 }

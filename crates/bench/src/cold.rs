@@ -70,7 +70,7 @@ impl Cooler {
                 .filter_map(|f| {
                     evict(f)
                         .err()
-                        .map(|e| format!("cannot evict {}: {e}", f.display()))
+                        .map(|e| format!("cannot evict {}: {e}", preload_schema::name::escaped(f)))
                 })
                 .collect();
             for msg in failed {

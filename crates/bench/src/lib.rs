@@ -100,7 +100,10 @@ pub enum BenchError {
     #[error("invalid bench settings: {0}")]
     Settings(String),
     /// The path has no regular file to read.
-    #[error("{} has no regular files to benchmark", path.display())]
+    #[error(
+        "{} has no regular files to benchmark",
+        preload_schema::name::escaped(path)
+    )]
     Empty {
         /// The path.
         path: PathBuf,

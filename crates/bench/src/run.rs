@@ -70,10 +70,12 @@ pub fn run_bench_with(
     let mut cooler = Cooler::new(files, cfg.drop_caches);
     let mut runs = Vec::new();
     let rounds = cfg.warmup + cfg.runs;
+    let mut interrupted = false;
     'rounds: for round in 0..rounds {
         let warmup = round < cfg.warmup;
         for strategy in round_order(&strategies, round) {
             if cancel.is_cancelled() {
+                interrupted = true;
                 warnings.push("interrupted: the result holds the runs finished so far".into());
                 break 'rounds;
             }
@@ -89,6 +91,13 @@ pub fn run_bench_with(
             let before = cooler.cool();
             let iteration = round.saturating_sub(cfg.warmup);
             let run = run_once(&target, strategy, iteration, before, || cooler.residency())?;
+            if cancel.is_cancelled() {
+                // Cut short by the signal: not a measurement (nor a failed
+                // run), so it is left out and the result says interrupted.
+                interrupted = true;
+                warnings.push("interrupted: the result holds the runs finished so far".into());
+                break 'rounds;
+            }
             on_run(&run, warmup);
             if !warmup {
                 runs.push(run);
@@ -109,6 +118,7 @@ pub fn run_bench_with(
             strategies: strategies.iter().map(ToString::to_string).collect(),
         },
         runs,
+        interrupted,
         warnings,
     })
 }

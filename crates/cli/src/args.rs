@@ -110,6 +110,14 @@ pub struct RegressionArgs {
     /// Write the comparison as Markdown to FILE (e.g. $GITHUB_STEP_SUMMARY)
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+
+    /// Use interrupted results too: compare, save and record them
+    ///
+    /// By default a baseline from an interrupted run is refused (exit 2),
+    /// and an interrupted run is neither compared, saved as a baseline nor
+    /// added to the history.
+    #[arg(long, hide_short_help = true)]
+    pub allow_interrupted: bool,
 }
 
 /// `preload bench`.
@@ -216,6 +224,10 @@ pub struct CompareArgs {
     /// Smallest relative change that counts (never finer than the baseline's noise)
     #[arg(long, value_name = "FRACTION", default_value_t = 0.05)]
     pub noise_threshold: f64,
+
+    /// Compare results of interrupted runs too (refused by default, exit 2)
+    #[arg(long)]
+    pub allow_interrupted: bool,
 }
 
 /// Which files: shared by every command that walks paths.
@@ -240,6 +252,14 @@ pub struct InputArgs {
     /// Skip files matching GLOB, relative to their PATH (repeatable)
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+
+    /// Succeed when no file is selected (by default that is an error, exit 4)
+    ///
+    /// An empty directory, or filters that leave nothing, usually mean a
+    /// mistyped mount or glob: without this flag they end with exit code 4
+    /// and a message saying what was searched and what filtered it out.
+    #[arg(long, hide_short_help = true)]
+    pub allow_empty: bool,
 }
 
 /// `preload warm`.

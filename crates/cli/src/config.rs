@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use preload_core::ReadMethod;
 use preload_core::plan::MIN_CHUNK_SIZE;
+use preload_schema::name::escaped;
 
 use crate::args::{InputArgs, WarmArgs};
 
@@ -23,6 +24,8 @@ pub struct Inputs {
     pub include: Vec<String>,
     /// --exclude globs.
     pub exclude: Vec<String>,
+    /// --allow-empty: an empty selection is a success.
+    pub allow_empty: bool,
 }
 
 /// How the parallelism was asked for.
@@ -62,6 +65,7 @@ impl Inputs {
             paths,
             include: args.include.clone(),
             exclude: args.exclude.clone(),
+            allow_empty: args.allow_empty,
         })
     }
 }
@@ -129,7 +133,7 @@ fn read_list(source: &Path, null: bool) -> Result<Vec<PathBuf>> {
             .context("reading the path list from stdin")?;
     } else {
         data = std::fs::read(source)
-            .with_context(|| format!("reading the path list {}", source.display()))?;
+            .with_context(|| format!("reading the path list {}", escaped(source)))?;
     }
     let sep = if null { b'\0' } else { b'\n' };
     Ok(data

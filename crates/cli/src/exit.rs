@@ -7,11 +7,15 @@ pub enum Exit {
     Success = 0,
     /// Some files failed to read; the rest were read (also: compare found a regression).
     Partial = 1,
-    /// Usage error or fatal error: nothing useful was done.
+    /// Usage error or fatal error: nothing useful was done (also: the result
+    /// could not be written to stdout, or compare refused an interrupted result).
     Fatal = 2,
     /// The reading worked but the filesystem did not keep the pages:
     /// warming cannot help on this mount.
     NotRetained = 3,
+    /// No regular file was selected: the inputs hold none, or the filters
+    /// left none (a mistyped mount or glob). `--allow-empty` makes it a success.
+    NothingSelected = 4,
     /// `status`/`evict`: the residency of some files could not be measured
     /// by this user on this mount (reported as unknown, never as resident).
     ResidencyUnknown = 5,

@@ -63,6 +63,7 @@ fn bench(mib_s: f64) -> BenchResult {
             strategies: vec!["sequential".into(), "preload".into()],
         },
         runs,
+        interrupted: false,
         warnings: vec![],
     }
 }
@@ -147,4 +148,76 @@ fn incomparable_runs_say_what_differs() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("filesystem type differs"));
+}
+
+#[test]
+fn an_interrupted_result_is_refused_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write(dir.path(), "base.json", bench(800.0));
+    let mut cut = bench(400.0);
+    cut.interrupted = true;
+    let new = write(dir.path(), "cut.json", cut);
+    preload()
+        .arg("compare")
+        .args([&base, &new])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(
+            predicate::str::contains("cut.json")
+                .and(predicate::str::contains("the new run was interrupted"))
+                .and(predicate::str::contains("--allow-interrupted")),
+        );
+    preload()
+        .arg("compare")
+        .args([&new, &base])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the baseline run was interrupted"));
+    // Allowed: compared (halved: a regression, exit 1), with a note.
+    preload()
+        .args(["compare", "--allow-interrupted"])
+        .args([&base, &new])
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("REGRESSED")
+                .and(predicate::str::contains("the new run was interrupted")),
+        );
+}
+
+#[test]
+fn an_old_result_without_the_interrupted_field_still_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write(dir.path(), "base.json", bench(800.0));
+    let text = std::fs::read_to_string(&base).unwrap();
+    let old = text.replace("  \"interrupted\": false,\n", "");
+    assert_ne!(old, text, "the field was written");
+    std::fs::write(&base, old).unwrap();
+    preload()
+        .arg("compare")
+        .args([&base, &base])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn a_comparison_that_cannot_be_written_to_stdout_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write(dir.path(), "base.json", bench(800.0));
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("preload"))
+        .args(["compare", "--json"])
+        .args([&base, &base])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "preload: cannot write to stdout: No space left on device (os error 28)\n"
+    );
 }

@@ -76,6 +76,7 @@ fn tune(fs_type: &str, scale: f64) -> TuneResult {
             bytes_spent: 1 << 29,
         },
         reused_data: false,
+        interrupted: false,
         warnings: Vec::new(),
     }
 }

@@ -121,6 +121,7 @@ pub fn tune(
             bytes_spent: 1 << 30,
         },
         reused_data: false,
+        interrupted: false,
         warnings: vec![],
     })
 }
@@ -159,6 +160,7 @@ pub fn bench(fs_type: &str, strategies: &[(&str, Vec<f64>)]) -> ResultFile {
             strategies: strategies.iter().map(|(n, _)| (*n).to_string()).collect(),
         },
         runs,
+        interrupted: false,
         warnings: vec![],
     })
 }

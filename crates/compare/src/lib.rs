@@ -52,6 +52,17 @@ pub enum CompareError {
         /// What differs, e.g. `filesystem type differs (base ext4, new nfs4)`.
         what: String,
     },
+    /// A run was interrupted (`interrupted: true` in its result) and
+    /// [`CompareOptions::allow_interrupted`] is off: its figures cover only
+    /// part of the measurement, so any verdict on them would mislead.
+    #[error(
+        "the {which} was interrupted, so it holds only part of the measurement; \
+         re-run it, or pass --allow-interrupted to compare anyway"
+    )]
+    Interrupted {
+        /// `baseline run`, `new run`, or `baseline and new runs`.
+        which: &'static str,
+    },
     /// A setting of [`CompareOptions`] is out of range.
     #[error("invalid comparison settings: {what}")]
     InvalidOptions {

@@ -35,6 +35,10 @@ pub struct CompareOptions {
     /// Seed of the bootstrap's random numbers: the same inputs always give
     /// the same verdict.
     pub seed: u64,
+    /// Compare results of interrupted runs too (with a note) instead of
+    /// refusing them with [`crate::CompareError::Interrupted`].
+    #[serde(default)]
+    pub allow_interrupted: bool,
 }
 
 impl Default for CompareOptions {
@@ -45,6 +49,7 @@ impl Default for CompareOptions {
             resamples: 10_000,
             significance: 0.05,
             seed: 0x5eed_cafe,
+            allow_interrupted: false,
         }
     }
 }

@@ -324,10 +324,11 @@ fn worker(id: usize, shared: &Shared<'_>, cfg: &EngineConfig, buffer: usize) {
                     ChunkError::Cancelled => unreachable!("handled above"),
                 };
                 if !shared.failed[chunk.file].swap(true, Ordering::SeqCst) {
-                    shared.failures.lock().expect("lock").push(Failure {
-                        path: path.display().to_string(),
-                        error: message,
-                    });
+                    shared
+                        .failures
+                        .lock()
+                        .expect("lock")
+                        .push(Failure::new(path, message));
                 }
             }
         }

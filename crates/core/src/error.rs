@@ -2,19 +2,21 @@
 
 use std::path::PathBuf;
 
+use preload_schema::name::escaped;
+
 /// Errors that stop a whole operation. A file that fails during a warm is not
 /// one of these: it is recorded as a [`preload_schema::Failure`] and the run
 /// goes on.
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
     /// An input path given by the user does not exist.
-    #[error("{}: no such file or directory", path.display())]
+    #[error("{}: no such file or directory", escaped(path))]
     NotFound {
         /// The path as given.
         path: PathBuf,
     },
     /// An I/O error on a path that the operation cannot do without.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {source}", escaped(path))]
     Io {
         /// The path.
         path: PathBuf,

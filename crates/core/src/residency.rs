@@ -25,15 +25,9 @@ pub fn status(inputs: &[PathBuf], filter: &Filter) -> Result<StatusReport, CoreE
         match file_residency(&f.path) {
             Ok(r) => {
                 add(&mut report.total, r);
-                report.files.push(FileResidency {
-                    path: f.path.display().to_string(),
-                    residency: r,
-                });
+                report.files.push(FileResidency::new(&f.path, r));
             }
-            Err(e) => report.failed.push(Failure {
-                path: f.path.display().to_string(),
-                error: e.to_string(),
-            }),
+            Err(e) => report.failed.push(Failure::new(&f.path, e.to_string())),
         }
     }
     Ok(report)
@@ -56,16 +50,9 @@ pub fn evict_all(inputs: &[PathBuf], filter: &Filter) -> Result<EvictReport, Cor
             Ok((before, after)) => {
                 add(&mut report.before, before);
                 add(&mut report.after, after);
-                report.files.push(FileEviction {
-                    path: f.path.display().to_string(),
-                    before,
-                    after,
-                });
+                report.files.push(FileEviction::new(&f.path, before, after));
             }
-            Err(e) => report.failed.push(Failure {
-                path: f.path.display().to_string(),
-                error: e.to_string(),
-            }),
+            Err(e) => report.failed.push(Failure::new(&f.path, e.to_string())),
         }
     }
     Ok(report)

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::Path;
 
-use preload_schema::{Diagnosis, DiagnosisKind, Failure, Residency};
+use preload_schema::{Diagnosis, DiagnosisKind, Failure, Residency, name};
 
 use crate::human_bytes;
 use crate::pagecache::{file_residency, range_residency, reclaimed_pages};
@@ -81,7 +81,10 @@ pub fn verify(
     failures: &[Failure],
     before: Option<VmCounters>,
 ) -> Verification {
-    let failed: HashSet<&str> = failures.iter().map(|f| f.path.as_str()).collect();
+    let failed: HashSet<std::path::PathBuf> = failures
+        .iter()
+        .map(|f| name::raw_path(&f.path, f.path_bytes.as_deref()))
+        .collect();
     let after = VmCounters::read();
     let mut residency = Residency::default();
     let mut changed = Vec::new();
@@ -96,7 +99,7 @@ pub fn verify(
             },
         };
         residency = residency.plus(r);
-        if failed.contains(f.path.display().to_string().as_str()) {
+        if failed.contains(&f.path) {
             continue;
         }
         if has_changed(f) {
@@ -125,7 +128,7 @@ pub fn verify(
             format!(
                 "size or inode differs from when the files were planned (e.g. {}); \
                  warm again once the writer is done",
-                changed[0].0.path.display()
+                name::escaped(&changed[0].0.path)
             ),
         ));
     }
@@ -224,7 +227,7 @@ fn explain_shortfall(
                         format!(
                             "memory reclaim evicted {pages} pages of these files (cachestat), \
                              e.g. {}; the page cache has no room for all of it",
-                            files[0].0.path.display()
+                            name::escaped(&files[0].0.path)
                         ),
                     )
                 }
@@ -245,7 +248,7 @@ fn explain_shortfall(
                         "pages gone without reclaim traces, and a read-then-check probe shows \
                          the mount keeps pages: another process evicted them (posix_fadvise \
                          DONTNEED, vmtouch -e, preload evict), e.g. {}",
-                        files[0].0.path.display()
+                        name::escaped(&files[0].0.path)
                     ),
                 ),
             };
@@ -285,7 +288,7 @@ impl RetentionProbe {
             "read-then-check probe: {} of {} just read were in the page cache right after \
              ({:.0}%{})",
             human_bytes(self.resident.resident_bytes),
-            self.path.display(),
+            name::escaped(&self.path),
             100.0 * self.kept_fraction(),
             if self.resident.sampled_bytes > 0 {
                 ", sampled"

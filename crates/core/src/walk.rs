@@ -37,6 +37,11 @@ pub struct WalkOutcome {
     pub skipped: Vec<Skip>,
     /// Entries that could not be examined (unreadable directory, ...).
     pub failed: Vec<Failure>,
+    /// Entries (files, links, special files) left out because they matched
+    /// no `--include` glob; counted, not listed, as a tree may hold millions.
+    pub not_included: u64,
+    /// Entries left out because they matched an `--exclude` glob.
+    pub excluded: u64,
 }
 
 /// Which files to take: `--include` / `--exclude` globs on the path relative
@@ -59,9 +64,17 @@ impl Filter {
 
     /// True when `rel` (relative path) passes the filter.
     pub fn accepts(&self, rel: &Path) -> bool {
-        let included = self.include.as_ref().is_none_or(|s| s.is_match(rel));
-        let excluded = self.exclude.as_ref().is_some_and(|s| s.is_match(rel));
-        included && !excluded
+        self.includes(rel) && !self.excludes(rel)
+    }
+
+    /// True when there are no `--include` globs or `rel` matches one.
+    pub fn includes(&self, rel: &Path) -> bool {
+        self.include.as_ref().is_none_or(|s| s.is_match(rel))
+    }
+
+    /// True when `rel` matches an `--exclude` glob.
+    pub fn excludes(&self, rel: &Path) -> bool {
+        self.exclude.as_ref().is_some_and(|s| s.is_match(rel))
     }
 }
 
@@ -125,7 +138,12 @@ fn walk_one(input: &Path, filter: &Filter, seen: &mut HashSet<(u64, u64)>, out: 
         } else {
             rel
         };
-        if !filter.accepts(rel) {
+        if !filter.includes(rel) {
+            out.not_included += 1;
+            continue;
+        }
+        if filter.excludes(rel) {
+            out.excluded += 1;
             continue;
         }
         if let Some(reason) = special_kind(entry.file_type()) {
@@ -136,10 +154,7 @@ fn walk_one(input: &Path, filter: &Filter, seen: &mut HashSet<(u64, u64)>, out: 
         let meta = match entry.metadata() {
             Ok(m) => m,
             Err(err) => {
-                out.failed.push(Failure {
-                    path: path.display().to_string(),
-                    error: err.to_string(),
-                });
+                out.failed.push(Failure::new(path, err.to_string()));
                 continue;
             }
         };
@@ -172,22 +187,13 @@ fn special_kind(ft: FileType) -> Option<&'static str> {
 }
 
 fn skip(path: &Path, reason: &str) -> Skip {
-    Skip {
-        path: path.display().to_string(),
-        reason: reason.to_owned(),
-    }
+    Skip::new(path, reason)
 }
 
 fn record_walk_error(err: walkdir::Error, out: &mut WalkOutcome) {
-    let path = err
-        .path()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
+    let path = err.path().unwrap_or(Path::new(""));
     if err.loop_ancestor().is_some() {
-        out.skipped.push(Skip {
-            path,
-            reason: "symlink-loop".into(),
-        });
+        out.skipped.push(skip(path, "symlink-loop"));
         return;
     }
     let io_kind = err.io_error().map(std::io::Error::kind);
@@ -196,22 +202,16 @@ fn record_walk_error(err: walkdir::Error, out: &mut WalkOutcome) {
         .and_then(|p| std::fs::symlink_metadata(p).ok())
         .is_some_and(|m| m.file_type().is_symlink());
     if is_link && io_kind == Some(std::io::ErrorKind::NotFound) {
-        out.skipped.push(Skip {
-            path,
-            reason: "dangling-symlink".into(),
-        });
+        out.skipped.push(skip(path, "dangling-symlink"));
     } else if is_link && err.io_error().and_then(|e| e.raw_os_error()) == Some(libc::ELOOP) {
         // A symlink that points at itself (or a chain too deep) fails stat with ELOOP.
-        out.skipped.push(Skip {
-            path,
-            reason: "symlink-loop".into(),
-        });
+        out.skipped.push(skip(path, "symlink-loop"));
     } else {
         let msg = err
             .io_error()
             .map(ToString::to_string)
             .unwrap_or_else(|| err.to_string());
-        out.failed.push(Failure { path, error: msg });
+        out.failed.push(Failure::new(path, msg));
     }
 }
 
@@ -286,6 +286,25 @@ mod tests {
         .unwrap();
         let out = walk(&[dir.path().to_owned()], &f).unwrap();
         assert_eq!(names(&out), ["x.safetensors"]);
+        // a/x.bin matched no include; config.json matched an exclude.
+        assert_eq!((out.not_included, out.excluded), (1, 1));
+    }
+
+    #[test]
+    fn odd_names_keep_their_exact_bytes() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let raw: &[u8] = b"bad-\xff";
+        let dangling = dir.path().join(OsStr::from_bytes(raw));
+        symlink(dir.path().join("nowhere"), &dangling).unwrap();
+        let out = walk(&[dir.path().to_owned()], &Filter::default()).unwrap();
+        let s = &out.skipped[0];
+        assert_eq!(s.reason, "dangling-symlink");
+        assert_eq!(
+            preload_schema::name::raw_path(&s.path, s.path_bytes.as_deref()),
+            dangling
+        );
     }
 
     #[test]

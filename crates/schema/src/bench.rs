@@ -17,6 +17,13 @@ pub struct BenchResult {
     pub config: BenchConfig,
     /// Every run, in the order it ran.
     pub runs: Vec<BenchRun>,
+    /// True when the bench was stopped by a signal before it finished: the
+    /// run cut short is left out of `runs`, and strategies may have fewer
+    /// runs than `config.runs`. `compare` and `--baseline` refuse such a
+    /// result unless `--allow-interrupted` is given. Absent in older files
+    /// (false).
+    #[serde(default)]
+    pub interrupted: bool,
     /// Warnings shown to the user.
     pub warnings: Vec<String>,
 }

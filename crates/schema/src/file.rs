@@ -86,6 +86,14 @@ impl ResultFile {
         serde_json::to_string_pretty(self).expect("result types always serialize")
     }
 
+    /// True when the run was stopped by a signal before it finished.
+    pub fn interrupted(&self) -> bool {
+        match self {
+            ResultFile::Tune(t) => t.interrupted,
+            ResultFile::Bench(b) => b.interrupted,
+        }
+    }
+
     /// The run context of either kind.
     pub fn context(&self) -> &crate::RunContext {
         match self {

@@ -14,6 +14,7 @@ mod cache;
 mod context;
 mod file;
 mod history;
+pub mod name;
 mod tune;
 mod warm;
 

@@ -28,6 +28,12 @@ pub struct TuneResult {
     /// True when the data ran out and shards were re-read after eviction
     /// (server-side caches may make such results optimistic).
     pub reused_data: bool,
+    /// True when the tune was stopped by a signal before it finished: the
+    /// curve is partial and the recommendation is not one to act on.
+    /// `compare` and `--baseline` refuse such a result unless
+    /// `--allow-interrupted` is given. Absent in older files (false).
+    #[serde(default)]
+    pub interrupted: bool,
     /// Warnings shown to the user.
     pub warnings: Vec<String>,
 }

@@ -1,6 +1,10 @@
 //! The summary of one `preload warm` run (`--json`).
 
+use std::path::Path;
+
 use serde::{Deserialize, Serialize};
+
+use crate::name;
 
 /// Everything `preload warm --json` prints. Field names are stable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,8 +88,12 @@ pub enum DiagnosisKind {
 /// An entry that was deliberately not read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skip {
-    /// Path as found during the walk.
+    /// Path as found during the walk (display string: bytes that are not
+    /// UTF-8 become U+FFFD; see `path_bytes`).
     pub path: String,
+    /// The exact bytes of the path, base64, only when they are not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
     /// Why: `fifo`, `socket`, `char-device`, `block-device`, `symlink-loop`,
     /// `dangling-symlink`, `duplicate`, `excluded`.
     pub reason: String,
@@ -94,10 +102,46 @@ pub struct Skip {
 /// A file that could not be read (completely).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
-    /// Path of the file.
+    /// Path of the file (display string: bytes that are not UTF-8 become
+    /// U+FFFD; see `path_bytes`).
     pub path: String,
+    /// The exact bytes of the path, base64, only when they are not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
     /// The OS error or the condition (`file shrank from X to Y bytes`).
     pub error: String,
+}
+
+impl Skip {
+    /// A skip of `path` for `reason`, keeping the path's exact bytes.
+    pub fn new(path: &Path, reason: impl Into<String>) -> Self {
+        Skip {
+            path: name::display_string(path),
+            path_bytes: name::path_bytes(path),
+            reason: reason.into(),
+        }
+    }
+
+    /// The path as shown on a terminal, escaped ([`name::escaped`]).
+    pub fn shown_path(&self) -> String {
+        name::shown(&self.path, self.path_bytes.as_deref())
+    }
+}
+
+impl Failure {
+    /// A failure of `path` with `error`, keeping the path's exact bytes.
+    pub fn new(path: &Path, error: impl Into<String>) -> Self {
+        Failure {
+            path: name::display_string(path),
+            path_bytes: name::path_bytes(path),
+            error: error.into(),
+        }
+    }
+
+    /// The path as shown on a terminal, escaped ([`name::escaped`]).
+    pub fn shown_path(&self) -> String {
+        name::shown(&self.path, self.path_bytes.as_deref())
+    }
 }
 
 /// Page-cache residency of a set of files.

@@ -44,7 +44,7 @@ pub struct Profile {
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     /// Reading or writing failed.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {source}", preload_schema::name::escaped(path))]
     Io {
         /// The profile file.
         path: PathBuf,
@@ -52,7 +52,10 @@ pub enum ProfileError {
         source: std::io::Error,
     },
     /// The file is not a profile file.
-    #[error("{}: not a preload profile file ({source}); delete it to start over", path.display())]
+    #[error(
+        "{}: not a preload profile file ({source}); delete it to start over",
+        preload_schema::name::escaped(path)
+    )]
     Parse {
         /// The profile file.
         path: PathBuf,

@@ -81,7 +81,10 @@ pub enum TuneError {
     #[error(transparent)]
     Core(#[from] CoreError),
     /// Nothing to read.
-    #[error("{}: no data to sample (no non-empty regular files)", path.display())]
+    #[error(
+        "{}: no data to sample (no non-empty regular files)",
+        preload_schema::name::escaped(path)
+    )]
     Empty {
         /// The path.
         path: PathBuf,
@@ -150,7 +153,7 @@ pub fn tune(
                     "{} holds too little fresh data for this plan ({} left); re-reading evicted data, \
                      so server-side caches may make the results optimistic: tune a larger tree or \
                      lower --max-level",
-                    cfg.path.display(),
+                    preload_schema::name::escaped(&cfg.path),
                     human_bytes(pool.remaining_bytes())
                 ));
             }
@@ -184,6 +187,8 @@ pub fn tune(
     if probes.is_empty() {
         return Err(TuneError::Cancelled);
     }
+    // Taken once, here: a signal after the last probe did not cut the curve.
+    let interrupted = cancel.is_cancelled();
     let samples = level_samples(&probes);
     let levels: Vec<LevelSummary> = samples
         .iter()
@@ -225,6 +230,7 @@ pub fn tune(
             bytes_spent,
         },
         reused_data: pool.refills > 0,
+        interrupted,
         warnings,
         probes,
     })

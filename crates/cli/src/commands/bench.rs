@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 use preload_bench::{BenchSettings, run_bench_with};
 use preload_core::CancelToken;
 use preload_report::stats::{Spread, summarize_bench};
+use preload_schema::name::{escaped, escaped_bytes};
 use preload_schema::{BenchResult, CsvBenchRow, ResultFile};
 
 use crate::args::BenchArgs;
@@ -33,7 +34,7 @@ pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
         .as_ref()
         .map(|p| {
             File::create(p)
-                .with_context(|| format!("creating {}", p.display()))
+                .with_context(|| format!("creating {}", escaped(p)))
                 .map(|f| (p, f))
         })
         .transpose()?;
@@ -43,7 +44,7 @@ pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
     if !quiet {
         eprintln!(
             "benchmarking {} ({} runs{} per strategy, each from a cold cache)",
-            args.path.display(),
+            escaped(&args.path),
             cfg.runs,
             if cfg.warmup > 0 {
                 format!(" + {} warm-up", cfg.warmup)
@@ -82,16 +83,24 @@ pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
             );
         }
     })
-    .with_context(|| format!("benchmarking {}", args.path.display()))?;
+    .with_context(|| format!("benchmarking {}", escaped(&args.path)))?;
     for w in &result.warnings {
         output::warn(w);
     }
     let file = ResultFile::Bench(result.clone());
     if let Some((path, mut f)) = result_file {
         std::io::Write::write_all(&mut f, format!("{}\n", file.to_json()).as_bytes())
-            .with_context(|| format!("writing {}", path.display()))?;
+            .with_context(|| format!("writing {}", escaped(path)))?;
         if !quiet {
-            eprintln!("wrote {}", path.display());
+            eprintln!(
+                "wrote {}{}",
+                escaped(path),
+                if result.interrupted {
+                    " (marked interrupted)"
+                } else {
+                    ""
+                }
+            );
         }
     }
     if let Some(w) = csv.as_mut() {
@@ -101,10 +110,9 @@ pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
         w.flush()?;
     }
     if args.json {
-        output::stdout(&file.to_json());
-        output::stdout("\n");
+        output::stdout(&format!("{}\n", file.to_json()))?;
     } else {
-        output::stdout(&table(&result));
+        output::stdout(&table(&result))?;
     }
     let exit = regress::finish(&regression, &file)?;
     Ok(if cancel.is_cancelled() {
@@ -122,8 +130,8 @@ pub fn table(r: &BenchResult) -> String {
     let _ = writeln!(
         out,
         "{} on {} ({}): {} files, {}; caches emptied by {}",
-        r.dataset.path,
-        fs.mount_point,
+        escaped_bytes(r.dataset.path.as_bytes()),
+        escaped_bytes(fs.mount_point.as_bytes()),
         fs.fs_type,
         r.dataset.files,
         preload_core::human_bytes(r.dataset.bytes),
@@ -181,6 +189,12 @@ pub fn table(r: &BenchResult) -> String {
         let _ = writeln!(
             out,
             "! some runs failed and are left out (see the warnings)"
+        );
+    }
+    if r.interrupted {
+        let _ = writeln!(
+            out,
+            "! interrupted: only the runs finished before the signal, not a complete measurement"
         );
     }
     out

@@ -4,23 +4,33 @@ use std::fmt::Write;
 
 use anyhow::Result;
 use preload_core::residency;
-use preload_core::walk::Filter;
-use preload_schema::Residency;
+use preload_core::walk::{Filter, walk};
+use preload_schema::{Failure, Residency};
 
 use crate::config::Inputs;
 use crate::exit::Exit;
-use crate::output::{self, summary};
+use crate::output::{self, selection, summary};
 
 pub fn status(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
     let filter = Filter::new(&inputs.include, &inputs.exclude)?;
     let report = residency::status(&inputs.paths, &filter)?;
+    if report.files.is_empty()
+        && let Some(exit) = nothing_selected(inputs, &filter, &report.failed)?
+    {
+        return Ok(exit);
+    }
     if json {
-        output::stdout(&output::json(&report));
+        output::stdout(&output::json(&report))?;
     } else {
         let mut out = String::new();
         if !total_only {
             for f in &report.files {
-                let _ = writeln!(out, "{:>6}  {}", file_residency(&f.residency), f.path);
+                let _ = writeln!(
+                    out,
+                    "{:>6}  {}",
+                    file_residency(&f.residency),
+                    f.shown_path()
+                );
             }
         }
         let _ = writeln!(
@@ -29,19 +39,22 @@ pub fn status(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
             summary::residency(&report.total),
             report.files.len()
         );
-        output::stdout(&out);
+        output::stdout(&out)?;
     }
-    for f in &report.failed {
-        eprintln!("preload: {}: {}", f.path, f.error);
-    }
+    print_failures(&report.failed);
     Ok(exit_for(&report.failed, &report.total))
 }
 
 pub fn evict(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
     let filter = Filter::new(&inputs.include, &inputs.exclude)?;
     let report = residency::evict_all(&inputs.paths, &filter)?;
+    if report.files.is_empty()
+        && let Some(exit) = nothing_selected(inputs, &filter, &report.failed)?
+    {
+        return Ok(exit);
+    }
     if json {
-        output::stdout(&output::json(&report));
+        output::stdout(&output::json(&report))?;
     } else {
         let mut out = String::new();
         if !total_only {
@@ -51,7 +64,7 @@ pub fn evict(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
                     "{:>6} -> {:>6}  {}",
                     file_residency(&f.before),
                     file_residency(&f.after),
-                    f.path
+                    f.shown_path()
                 );
             }
         }
@@ -62,16 +75,14 @@ pub fn evict(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
             summary::residency(&report.before),
             summary::residency(&report.after)
         );
-        output::stdout(&out);
+        output::stdout(&out)?;
     }
-    for f in &report.failed {
-        eprintln!("preload: {}: {}", f.path, f.error);
-    }
+    print_failures(&report.failed);
     Ok(exit_for(&report.failed, &report.after))
 }
 
 /// Failures first (exit 1), then residency that could not be measured (exit 5).
-fn exit_for(failed: &[preload_schema::Failure], residency: &Residency) -> Exit {
+fn exit_for(failed: &[Failure], residency: &Residency) -> Exit {
     if !failed.is_empty() {
         Exit::Partial
     } else if residency.unknown_bytes > 0 {
@@ -90,4 +101,30 @@ fn file_residency(r: &Residency) -> String {
     } else {
         summary::percent(r.fraction())
     }
+}
+
+fn print_failures(failed: &[Failure]) {
+    for f in failed {
+        eprintln!("preload: {}: {}", f.shown_path(), f.error);
+    }
+}
+
+/// With no file in the report: walks again to tell an empty selection (exit
+/// 4, unless `--allow-empty`) from selected files that all failed, and to
+/// say what the filters left out. Only this rare path pays for the second
+/// walk. None when the command should go on and print its report.
+fn nothing_selected(inputs: &Inputs, filter: &Filter, failed: &[Failure]) -> Result<Option<Exit>> {
+    if inputs.allow_empty {
+        return Ok(None);
+    }
+    let walked = walk(&inputs.paths, filter)?;
+    if !walked.files.is_empty() {
+        return Ok(None);
+    }
+    print_failures(failed);
+    eprintln!(
+        "preload: {}",
+        selection::nothing_selected(&inputs.paths, &walked)
+    );
+    Ok(Some(Exit::NothingSelected))
 }

@@ -3,6 +3,7 @@
 use anyhow::{Context, Result};
 use preload_compare::{CompareOptions, FailOn, compare, exit_code};
 use preload_schema::ResultFile;
+use preload_schema::name::escaped;
 
 use crate::args::CompareArgs;
 use crate::exit::Exit;
@@ -10,11 +11,13 @@ use crate::output;
 
 /// Loads both files, prints the comparison (table or JSON) and maps the
 /// verdict to an exit code: 0 fine, 1 regressed (or changed, with
-/// `--fail-on any-change`); errors, incomparable runs included, end in 2.
+/// `--fail-on any-change`); errors, incomparable runs and (without
+/// `--allow-interrupted`) results of interrupted runs included, end in 2.
 pub fn run(args: &CompareArgs) -> Result<Exit> {
     let fail_on: FailOn = args.fail_on.parse().map_err(anyhow::Error::msg)?;
     let opts = CompareOptions {
         noise_threshold: args.noise_threshold,
+        allow_interrupted: args.allow_interrupted,
         ..CompareOptions::default()
     };
     opts.validate()?;
@@ -24,23 +27,22 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
         .with_context(|| {
             format!(
                 "comparing {} with {}",
-                args.new.display(),
-                args.base.display()
+                escaped(&args.new),
+                escaped(&args.base)
             )
         })?
         .with_labels(
-            args.base.display().to_string(),
-            args.new.display().to_string(),
+            escaped(&args.base).to_string(),
+            escaped(&args.new).to_string(),
         );
     if let Some(md) = &args.markdown {
         std::fs::write(md, cmp.to_markdown())
-            .with_context(|| format!("writing {}", md.display()))?;
+            .with_context(|| format!("writing {}", escaped(md)))?;
     }
     if args.json {
-        output::stdout(&cmp.to_json());
-        output::stdout("\n");
+        output::stdout(&format!("{}\n", cmp.to_json()))?;
     } else {
-        output::stdout(&cmp.to_table());
+        output::stdout(&cmp.to_table())?;
     }
     Ok(if exit_code(&cmp, fail_on) == 0 {
         Exit::Success

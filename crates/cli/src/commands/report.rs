@@ -4,6 +4,7 @@ use anyhow::{Context, Result};
 use preload_report::{
     ReportInput, ReportOptions, markdown_tables, write_history_report, write_report,
 };
+use preload_schema::name::escaped;
 
 use crate::args::ReportArgs;
 use crate::exit::Exit;
@@ -25,12 +26,12 @@ pub fn run(args: &ReportArgs) -> Result<Exit> {
     };
     if !inputs.is_empty() {
         let files = write_report(&inputs, &args.out_dir, &opts)
-            .with_context(|| format!("writing the report to {}", args.out_dir.display()))?;
+            .with_context(|| format!("writing the report to {}", escaped(&args.out_dir)))?;
         for w in &files.warnings {
             output::warn(w);
         }
         eprint!("{}", markdown_tables(&inputs));
-        output::stdout(&format!("{}\n", files.html.display()));
+        output::stdout(&format!("{}\n", escaped(&files.html)))?;
     }
     if let Some(history) = &args.history {
         let rows = preload_compare::history::read(history)?;
@@ -40,12 +41,12 @@ pub fn run(args: &ReportArgs) -> Result<Exit> {
             args.out_dir.join("history")
         };
         let files = write_history_report(&rows, &dir, &opts)
-            .with_context(|| format!("writing the history report to {}", dir.display()))?;
+            .with_context(|| format!("writing the history report to {}", escaped(&dir)))?;
         for w in &files.warnings {
             output::warn(w);
         }
         eprint!("{}", preload_report::history_table(&rows));
-        output::stdout(&format!("{}\n", files.html.display()));
+        output::stdout(&format!("{}\n", escaped(&files.html)))?;
     }
     Ok(Exit::Success)
 }

@@ -4,8 +4,9 @@ use std::fmt::Write;
 
 use anyhow::{Context, Result};
 use preload_core::CancelToken;
+use preload_schema::name::{escaped, escaped_bytes};
 use preload_schema::{ResultFile, TuneResult};
-use preload_tune::{ProfileStore, TuneConfig, tune};
+use preload_tune::{ProfileStore, TuneConfig, TuneError, tune};
 
 use crate::args::TuneArgs;
 use crate::commands::regress;
@@ -40,12 +41,12 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
     if !quiet {
         eprintln!(
             "tuning {} (budget {}, up to -P {})",
-            path.display(),
+            escaped(&path),
             humantime::format_duration(cfg.time_budget),
             cfg.max_level
         );
     }
-    let result = tune(&cfg, cancel, &mut |p| {
+    let result = match tune(&cfg, cancel, &mut |p| {
         if !quiet {
             eprintln!(
                 "  probe -P {:<3} {:<8} {:>8.1} MiB/s  ({} buckets, p50 read {:.2} ms)",
@@ -56,7 +57,15 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
                 p.latency.p50_ms
             );
         }
-    })?;
+    }) {
+        Ok(r) => r,
+        // Stopped before any probe finished: nothing measured, no result.
+        Err(TuneError::Cancelled) if cancel.is_cancelled() => {
+            eprintln!("preload: interrupted before any probe finished: no recommendation");
+            return Ok(Exit::Interrupted);
+        }
+        Err(e) => return Err(e.into()),
+    };
     if let Some(w) = csv.as_mut() {
         for row in result.csv_rows() {
             w.serialize(row)?;
@@ -66,7 +75,8 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
     for w in &result.warnings {
         output::warn(w);
     }
-    if !args.no_save && !cancel.is_cancelled() {
+    // A partial curve is no profile: `warm` would trust it without -P.
+    if !args.no_save && !result.interrupted && !cancel.is_cancelled() {
         let profile = store.save(&result)?;
         if !quiet {
             eprintln!(
@@ -74,15 +84,14 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
                 profile.parallelism,
                 profile.source,
                 profile.fs_type,
-                store.path().display()
+                escaped(store.path())
             );
         }
     }
     if args.json {
-        output::stdout(&ResultFile::Tune(result.clone()).to_json());
-        output::stdout("\n");
+        output::stdout(&format!("{}\n", ResultFile::Tune(result.clone()).to_json()))?;
     } else {
-        output::stdout(&table(&result));
+        output::stdout(&table(&result))?;
     }
     let exit = regress::finish(&regression, &ResultFile::Tune(result))?;
     Ok(if cancel.is_cancelled() {
@@ -97,11 +106,11 @@ fn show(store: &ProfileStore) -> Result<Exit> {
     if profiles.is_empty() {
         output::stdout(&format!(
             "no profiles in {} (run `preload tune PATH`)\n",
-            store.path().display()
-        ));
+            escaped(store.path())
+        ))?;
         return Ok(Exit::Success);
     }
-    let mut out = format!("profiles in {}:\n", store.path().display());
+    let mut out = format!("profiles in {}:\n", escaped(store.path()));
     for p in profiles {
         let _ = writeln!(
             out,
@@ -116,11 +125,13 @@ fn show(store: &ProfileStore) -> Result<Exit> {
             p.date
         );
     }
-    output::stdout(&out);
+    output::stdout(&out)?;
     Ok(Exit::Success)
 }
 
-/// The human table: level, median, spread, latency, and the verdict.
+/// The human table: level, median, spread, latency, and the verdict. An
+/// interrupted tune shows the curve so far and no verdict: its knee is only
+/// the knee of the levels it reached.
 pub fn table(r: &TuneResult) -> String {
     let mut out = String::new();
     let fs = &r.context.filesystem;
@@ -131,15 +142,20 @@ pub fn table(r: &TuneResult) -> String {
     let _ = writeln!(
         out,
         "filesystem: {} on {} ({}){ra}",
-        fs.fs_type, fs.mount_point, fs.source
+        fs.fs_type,
+        escaped_bytes(fs.mount_point.as_bytes()),
+        escaped_bytes(fs.source.as_bytes())
     );
+    if r.interrupted {
+        let _ = writeln!(out, "interrupted: no recommendation; the curve so far:");
+    }
     let _ = writeln!(
         out,
         "{:>6} {:>12} {:>20} {:>7} {:>12} {:>7}",
         "-P", "median MiB/s", "min - max", "cv", "p50 read ms", "probes"
     );
     for l in &r.levels {
-        let mark = if l.level == r.recommendation.parallelism {
+        let mark = if !r.interrupted && l.level == r.recommendation.parallelism {
             " <"
         } else {
             ""
@@ -156,6 +172,14 @@ pub fn table(r: &TuneResult) -> String {
         );
     }
     let rec = &r.recommendation;
+    if r.interrupted {
+        let _ = writeln!(
+            out,
+            "interrupted after {:.1} s of {:.0} s: re-run `preload tune` for a recommendation",
+            r.budget.time_spent_s, r.budget.time_limit_s
+        );
+        return out;
+    }
     let of_best = if rec.best_mib_s > 0.0 {
         100.0 * rec.recommended_mib_s / rec.best_mib_s
     } else {

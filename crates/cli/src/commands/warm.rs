@@ -21,6 +21,16 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         .cancel_token(cancel.clone())
         .controller(controller);
     let prepared = warmer.prepare()?;
+    if prepared.plan.files.is_empty() && !cfg.inputs.allow_empty {
+        for f in &prepared.walk.failed {
+            eprintln!("preload: {}: {}", f.shown_path(), f.error);
+        }
+        eprintln!(
+            "preload: {}",
+            output::selection::nothing_selected(&cfg.inputs.paths, &prepared.walk)
+        );
+        return Ok(Exit::NothingSelected);
+    }
     // Said before reading, when it can still change the user's mind; the
     // summary's copy of it (in --json) is not printed again afterwards.
     let memory_warning = preload_core::memory_warning(&prepared.memory);
@@ -52,9 +62,9 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         output::warn(w);
     }
     if cfg.json {
-        output::stdout(&output::json(&summary));
+        output::stdout(&output::json(&summary))?;
     } else if !cfg.quiet {
-        output::stdout(&output::summary::warm(&summary));
+        output::stdout(&output::summary::warm(&summary))?;
     }
     Ok(if summary.interrupted {
         Exit::Interrupted

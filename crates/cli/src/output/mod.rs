@@ -1,19 +1,22 @@
 //! Everything printed: stdout results, stderr summaries, the progress bar.
 
 pub mod progress;
+pub mod selection;
 pub mod summary;
 
 use std::io::Write;
 
 /// Writes `text` to stdout. A closed pipe (`preload status | head`) is not an
-/// error: the reader has what it wanted, so the process exits quietly.
-pub fn stdout(text: &str) {
+/// error: the reader has what it wanted, so the process exits quietly with 0.
+/// Any other failure (a full disk, `> /dev/full`) is: the result never
+/// reached its reader, so the command must not look successful; the caller
+/// passes the error up and `main` exits 2 with one message.
+pub fn stdout(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-        eprintln!("preload: cannot write to stdout: {e}");
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => Err(anyhow::Error::new(e).context("cannot write to stdout")),
     }
 }
 
@@ -35,6 +38,9 @@ pub fn csv_file(
     path: Option<&std::path::Path>,
 ) -> anyhow::Result<Option<csv::Writer<std::fs::File>>> {
     use anyhow::Context;
-    path.map(|p| csv::Writer::from_path(p).with_context(|| format!("creating {}", p.display())))
-        .transpose()
+    path.map(|p| {
+        csv::Writer::from_path(p)
+            .with_context(|| format!("creating {}", preload_schema::name::escaped(p)))
+    })
+    .transpose()
 }

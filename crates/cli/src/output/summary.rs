@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use preload_core::human_bytes;
+use preload_schema::name::escaped_bytes;
 use preload_schema::{Residency, Skip, WarmSummary};
 
 /// The summary `preload warm` prints after a run.
@@ -32,7 +33,12 @@ pub fn warm(s: &WarmSummary) -> String {
             .read_ahead_kb
             .map(|kb| format!(", read_ahead_kb {kb}"))
             .unwrap_or_default();
-        let _ = writeln!(out, "filesystem: {} on {}{ra}", fs.fs_type, fs.mount_point);
+        let _ = writeln!(
+            out,
+            "filesystem: {} on {}{ra}",
+            fs.fs_type,
+            escaped_bytes(fs.mount_point.as_bytes())
+        );
     }
     if !s.skipped.is_empty() {
         let _ = writeln!(
@@ -45,7 +51,7 @@ pub fn warm(s: &WarmSummary) -> String {
     if !s.failed.is_empty() {
         let _ = writeln!(out, "failed {}:", s.failed.len());
         for f in &s.failed {
-            let _ = writeln!(out, "  {}: {}", f.path, f.error);
+            let _ = writeln!(out, "  {}: {}", f.shown_path(), f.error);
         }
     }
     out

@@ -132,6 +132,12 @@ pub fn compare(
     opts: &CompareOptions,
 ) -> Result<Comparison, CompareError> {
     opts.validate()?;
+    let interrupted = interrupted(base, new);
+    if let Some(which) = interrupted
+        && !opts.allow_interrupted
+    {
+        return Err(CompareError::Interrupted { which });
+    }
     compat::check(base, new)?;
     let (pairs, mut notes, knee_shift) = match (base, new) {
         (ResultFile::Tune(b), ResultFile::Tune(n)) => {
@@ -153,6 +159,12 @@ pub fn compare(
         }
         _ => unreachable!("compat::check refuses mixed kinds"),
     };
+    if let Some(which) = interrupted {
+        notes.insert(
+            0,
+            format!("the {which} was interrupted: it holds only part of the measurement"),
+        );
+    }
     let mut items = Vec::new();
     for (name, b, n) in pairs {
         match compare_item(&name, &b, &n, opts) {
@@ -202,6 +214,16 @@ pub fn compare(
         overall,
         notes,
     })
+}
+
+/// Which of the two results come from interrupted runs, if any.
+fn interrupted(base: &ResultFile, new: &ResultFile) -> Option<&'static str> {
+    match (base.interrupted(), new.interrupted()) {
+        (true, true) => Some("baseline and new runs"),
+        (true, false) => Some("baseline run"),
+        (false, true) => Some("new run"),
+        (false, false) => None,
+    }
 }
 
 /// `("P=level", bucket throughputs)` for every level probed, ascending.

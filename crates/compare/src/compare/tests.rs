@@ -282,3 +282,35 @@ fn labels_default_to_host_and_date_and_can_be_replaced() {
     let c = c.with_labels("nightly", "run.json");
     assert_eq!((c.base.as_str(), c.new.as_str()), ("nightly", "run.json"));
 }
+
+/// Marks a result as coming from an interrupted run.
+fn interrupted(mut r: ResultFile) -> ResultFile {
+    match &mut r {
+        ResultFile::Tune(t) => t.interrupted = true,
+        ResultFile::Bench(b) => b.interrupted = true,
+    }
+    r
+}
+
+#[test]
+fn interrupted_results_are_refused_unless_allowed() {
+    let a = bench5(100.0, 400.0, 0.1, 1);
+    let cut = interrupted(bench5(100.0, 400.0, 0.1, 2));
+    let e = compare(&a, &cut, &opts(0)).unwrap_err();
+    assert!(matches!(e, CompareError::Interrupted { which: "new run" }));
+    assert!(e.to_string().contains("--allow-interrupted"), "{e}");
+    let e = compare(&cut, &a, &opts(0)).unwrap_err().to_string();
+    assert!(e.starts_with("the baseline run was interrupted"), "{e}");
+    let t = interrupted(tune40(1.0, 0.05, 3, 16));
+    assert!(compare(&t, &t, &opts(0)).is_err());
+
+    let allowed = CompareOptions {
+        allow_interrupted: true,
+        ..opts(0)
+    };
+    let c = compare(&a, &cut, &allowed).unwrap();
+    assert_eq!(
+        c.notes[0],
+        "the new run was interrupted: it holds only part of the measurement"
+    );
+}

@@ -136,6 +136,7 @@ pub fn tune(fs_type: &str, mount_point: &str, scale: f64) -> TuneResult {
             bytes_spent: 3 << 30,
         },
         reused_data: false,
+        interrupted: false,
         warnings: vec!["a test warning".into()],
     }
 }
@@ -189,6 +190,7 @@ pub fn bench() -> BenchResult {
             strategies: vec!["sequential".into(), "xargs".into(), "preload".into()],
         },
         runs,
+        interrupted: false,
         warnings: Vec::new(),
     }
 }

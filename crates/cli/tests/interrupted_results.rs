@@ -1,0 +1,165 @@
+//! Interrupted runs are recorded as such (issue 10, item 7): a bench stopped
+//! by SIGINT used to write its result file as if complete (the cut run as an
+//! ordinary one), and an interrupted tune printed "recommended -P 2
+//! (confidence 1.00)".
+
+mod util;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use predicates::prelude::*;
+use preload_schema::ResultFile;
+use preload_simfs::Model;
+use preload_simfs::testing::{TestMount, create_file, require_fuse};
+use util::preload;
+
+/// Three 1 MiB shards.
+fn model(dir: &Path) {
+    for i in 1..=3u8 {
+        let data: Vec<u8> = (0..1u32 << 20).map(|b| (b as u8) ^ i).collect();
+        std::fs::write(dir.join(format!("shard-{i}.safetensors")), data).unwrap();
+    }
+}
+
+/// Waits for `child` to exit, at most `limit`.
+fn wait(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        assert!(Instant::now() < deadline, "preload did not stop");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn an_interrupted_bench_file_is_marked_and_refused_by_compare() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("model");
+    std::fs::create_dir(&data).unwrap();
+    model(&data);
+    let out = dir.path().join("bench.json");
+    let counter = dir.path().join("loads");
+    // The loader counts its calls and, on the 11th, sends SIGINT to preload
+    // (its parent): 5 strategies (sequential, xargs, preload, preload-p2,
+    // load-only), so two full rounds are done and the third is cut. A signal
+    // at a known point, not after a guessed sleep.
+    let then = format!(
+        "n=$(( $(cat '{c}' 2>/dev/null || echo 0) + 1 )); echo $n > '{c}'; \
+         if [ $n -eq 11 ]; then kill -INT $PPID; fi",
+        c = counter.display()
+    );
+    let status = Command::new(assert_cmd::cargo::cargo_bin("preload"))
+        .env("PRELOAD_CACHE_DIR", dir.path().join("cache"))
+        .args(["bench", "--runs", "3", "--levels", "2", "--no-drop-caches"])
+        .arg(&data)
+        .arg("--then")
+        .arg(&then)
+        .arg("-o")
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&status.stderr);
+    assert_eq!(status.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("(marked interrupted)"), "{stderr}");
+    let ResultFile::Bench(b) = ResultFile::load(&out).unwrap() else {
+        panic!("not a bench result");
+    };
+    assert!(b.interrupted);
+    // Two full rounds; the cut run is left out (or, when the signal landed
+    // just after it finished, kept as the complete run it was).
+    assert!((10..=11).contains(&b.runs.len()), "{} runs", b.runs.len());
+    assert!(b.runs.iter().all(|r| r.exit_status == 0), "{:?}", b.runs);
+
+    preload()
+        .arg("compare")
+        .args([&out, &out])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("interrupted")
+                .and(predicate::str::contains("--allow-interrupted")),
+        );
+    preload()
+        .args(["compare", "--allow-interrupted"])
+        .args([&out, &out])
+        .assert()
+        .code(0);
+    // As a baseline: refused before any measuring.
+    preload()
+        .args(["bench", "--runs", "1", "--baseline"])
+        .arg(&out)
+        .arg(&data)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("the baseline run was interrupted")
+                .and(predicate::str::contains("benchmarking").not()),
+        );
+}
+
+#[test]
+fn an_interrupted_tune_gives_no_recommendation_and_saves_no_profile() {
+    if !require_fuse() {
+        return;
+    }
+    // 8 MiB/s per stream over 256 MiB: a 60 s tune has far to go when the
+    // signal comes after its second probe.
+    let mnt = TestMount::new(
+        Model::new()
+            .latency(Duration::from_millis(2))
+            .stream_bw(8 << 20),
+    )
+    .unwrap();
+    for i in 0..4 {
+        create_file(&mnt.backing().join(format!("shard-{i}")), 64 << 20, i).unwrap();
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("preload"))
+        .env("PRELOAD_CACHE_DIR", cache.path())
+        .args(["tune", "--time-budget", "60s", "--probe-time", "500ms"])
+        .arg(mnt.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Signal after the second probe line: a curve exists, the tune is far
+    // from done.
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    let mut probes = 0;
+    while probes < 2 {
+        let mut line = String::new();
+        assert_ne!(stderr.read_line(&mut line).unwrap(), 0, "{seen}");
+        probes += usize::from(line.contains("probe -P"));
+        seen.push_str(&line);
+    }
+    // SAFETY: signalling our own child by pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = wait(&mut child, Duration::from_secs(30));
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    seen.push_str(&rest);
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
+    eprintln!("{seen}{stdout}");
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        stdout.starts_with("filesystem: ")
+            && stdout.contains("interrupted: no recommendation; the curve so far:"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("recommended -P"), "{stdout}");
+    assert!(
+        !stdout.contains(" <"),
+        "a level is marked as the knee: {stdout}"
+    );
+    assert!(!seen.contains("saved -P"), "{seen}");
+    assert!(!cache.path().join("profiles.json").exists());
+}

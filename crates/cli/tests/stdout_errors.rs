@@ -1,0 +1,90 @@
+//! A result that cannot be written to stdout is a failure (issue 10, item 8):
+//! `> /dev/full` used to end with exit 0 and an empty file, so CI saw a green
+//! step. A closed pipe stays a quiet success (warm.rs,
+//! `a_closed_stdout_pipe_is_not_an_error`); compare's case is in compare.rs.
+
+mod util;
+
+use std::fs::{File, OpenOptions};
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs `preload ARGS` with stdout on /dev/full (every write: ENOSPC).
+fn to_dev_full(args: &[&str], path: &Path) -> Output {
+    let full: File = OpenOptions::new().write(true).open("/dev/full").unwrap();
+    Command::new(assert_cmd::cargo::cargo_bin("preload"))
+        .env("PRELOAD_CACHE_DIR", path.join("cache"))
+        .args(args)
+        .arg(path)
+        .stdout(full)
+        .output()
+        .unwrap()
+}
+
+/// Exit 2 and exactly one message on stderr, naming stdout and the OS error.
+fn assert_one_stdout_error(out: &Output, what: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+    assert_eq!(
+        err, "preload: cannot write to stdout: No space left on device (os error 28)\n",
+        "{what}"
+    );
+}
+
+#[test]
+fn warm_json_to_a_full_disk_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("f"), b"data").unwrap();
+    let out = to_dev_full(&["warm", "-q", "--json"], dir.path());
+    assert_one_stdout_error(&out, "warm -q --json");
+    let out = to_dev_full(&["warm"], dir.path());
+    assert_one_stdout_error(&out, "warm");
+}
+
+#[test]
+fn status_and_evict_to_a_full_disk_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("f"), b"data").unwrap();
+    assert_one_stdout_error(&to_dev_full(&["status"], dir.path()), "status");
+    assert_one_stdout_error(
+        &to_dev_full(&["status", "--json"], dir.path()),
+        "status --json",
+    );
+    assert_one_stdout_error(
+        &to_dev_full(&["evict", "--json"], dir.path()),
+        "evict --json",
+    );
+}
+
+#[test]
+fn tune_json_to_a_full_disk_exits_2_and_show_too() {
+    let dir = tempfile::tempdir().unwrap();
+    // Enough for a short tune on the local disk.
+    for i in 0..4 {
+        util::create_size(&dir.path().join(format!("shard-{i}")), 8 << 20);
+    }
+    let out = to_dev_full(
+        &[
+            "tune",
+            "--json",
+            "--no-save",
+            "--time-budget",
+            "2s",
+            "--probe-time",
+            "200ms",
+            "--max-level",
+            "2",
+        ],
+        dir.path(),
+    );
+    assert_one_stdout_error(&out, "tune --json");
+    // `tune --show` takes no PATH; the temp dir goes to PRELOAD_CACHE_DIR only.
+    let full: File = OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = Command::new(assert_cmd::cargo::cargo_bin("preload"))
+        .env("PRELOAD_CACHE_DIR", dir.path().join("cache"))
+        .args(["tune", "--show"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_one_stdout_error(&out, "tune --show");
+}

@@ -31,6 +31,7 @@ pub mod pagecache;
 pub mod plan;
 pub mod read;
 pub mod residency;
+mod schedule;
 pub mod walk;
 mod warmer;
 

@@ -1,6 +1,6 @@
 //! The worker pool: chunks of a [`Plan`] read by up to N workers at once.
 //!
-//! Workers take chunks from one shared [`Scheduler`] (the front of the
+//! Workers take chunks from one shared scheduler (the front of the
 //! plan, around files that stall: see [`Scheduling`]), each with its own
 //! [`ChunkReader`] and buffer, so memory is P x buffer whatever the file
 //! sizes. The calling thread is the monitor: every tick it samples

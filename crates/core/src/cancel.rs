@@ -1,12 +1,22 @@
 //! A cancellation token shared between the caller and the engine's workers.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::Duration;
 
 /// Cheap to clone; every clone sees the same flag. Workers check it between
-/// reads, so a run stops within one read call of [`CancelToken::cancel`].
+/// reads; the engine's monitor sleeps on it ([`CancelToken::wait_timeout`]),
+/// so a run returns as soon as [`CancelToken::cancel`] is called, without
+/// waiting for readers blocked in a read call.
 #[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
+pub struct CancelToken(Arc<Inner>);
+
+#[derive(Debug, Default)]
+struct Inner {
+    cancelled: AtomicBool,
+    lock: Mutex<()>,
+    wake: Condvar,
+}
 
 impl CancelToken {
     /// A token that is not cancelled.
@@ -14,13 +24,54 @@ impl CancelToken {
         Self::default()
     }
 
-    /// Asks every holder to stop.
+    /// Asks every holder to stop, and wakes those waiting on the token.
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.0.cancelled.store(true, Ordering::SeqCst);
+        // Taking the lock orders the store before a waiter's check: a waiter
+        // either sees the flag or is already waiting when notified.
+        let _guard = self.0.lock.lock().unwrap_or_else(PoisonError::into_inner);
+        self.0.wake.notify_all();
     }
 
     /// True once [`CancelToken::cancel`] was called on any clone.
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
+        self.0.cancelled.load(Ordering::Relaxed)
+    }
+
+    /// Sleeps for `timeout`, or less if the token is cancelled meanwhile;
+    /// returns [`CancelToken::is_cancelled`].
+    pub fn wait_timeout(&self, timeout: Duration) -> bool {
+        let guard = self.0.lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let _guard = self
+            .0
+            .wake
+            .wait_timeout_while(guard, timeout, |()| !self.is_cancelled())
+            .unwrap_or_else(PoisonError::into_inner);
+        self.is_cancelled()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    fn a_wait_ends_at_the_cancel_not_at_the_timeout() {
+        let token = CancelToken::new();
+        assert!(!token.wait_timeout(Duration::from_millis(1)));
+        let other = token.clone();
+        let t = Instant::now();
+        let canceller = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            other.cancel();
+        });
+        assert!(token.wait_timeout(Duration::from_secs(60)));
+        assert!(t.elapsed() < Duration::from_secs(30), "woke at the timeout");
+        canceller.join().unwrap();
+        assert!(
+            token.wait_timeout(Duration::from_secs(60)),
+            "stays cancelled"
+        );
     }
 }

@@ -1,15 +1,26 @@
 //! The worker pool: chunks of a [`Plan`] read by up to N workers at once.
 //!
-//! Workers take chunks from the front of one shared queue (an atomic index),
-//! each with its own [`ChunkReader`] and buffer, so memory is P x buffer
-//! whatever the file sizes. The calling thread is the monitor: every tick it
-//! samples progress, reports it, and every control interval asks the
-//! [`Controller`] for the level; workers whose index is at or above the level
-//! park until it rises again. A failing file is recorded once and its
+//! Workers take chunks from one shared scheduler (the front of the
+//! plan, around files that stall: see [`Scheduling`]), each with its own
+//! [`ChunkReader`] and buffer, so memory is P x buffer whatever the file
+//! sizes. The calling thread is the monitor: every tick it samples
+//! progress, reports it, and every control interval asks the
+//! [`Controller`] for the level; workers whose index is at or above the
+//! level park until it rises again. A failing file is recorded once and its
 //! remaining chunks are skipped; the run goes on.
+//!
+//! Workers are detached threads over shared state, not scoped ones: on
+//! cancel the monitor returns at once with what was counted so far, without
+//! joining readers blocked in a read call of slow storage (a call can take
+//! seconds). They stop after that call, count nothing more, and a process
+//! that exits ends them. So the plan is copied once for them (paths and
+//! chunks). Runs that end otherwise (the plan read, a deadline or byte
+//! limit) still wait for every worker, so that nothing of one tune probe
+//! overlaps the next.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use preload_schema::{Failure, mib_per_s};
@@ -18,6 +29,8 @@ use crate::CancelToken;
 use crate::control::Controller;
 use crate::plan::Plan;
 use crate::read::{ChunkError, ChunkReader, ReadMethod};
+use crate::schedule::Scheduler;
+pub use crate::schedule::Scheduling;
 
 /// Default bytes per read call, 1 MiB: the largest request the kernel sends
 /// to FUSE and NFS clients with rsize=1M, so a bigger buffer buys nothing.
@@ -54,6 +67,8 @@ pub struct EngineConfig {
     pub deadline: Option<Duration>,
     /// Stop reading after about this many bytes (a tune probe's budget).
     pub byte_limit: Option<u64>,
+    /// How workers pick their next chunk.
+    pub scheduling: Scheduling,
 }
 
 impl Default for EngineConfig {
@@ -64,6 +79,7 @@ impl Default for EngineConfig {
             tick: Duration::from_millis(50),
             deadline: None,
             byte_limit: None,
+            scheduling: Scheduling::default(),
         }
     }
 }
@@ -88,15 +104,15 @@ pub struct Progress {
 /// What a run did.
 #[derive(Debug, Clone, Default)]
 pub struct RunStats {
-    /// Bytes read.
+    /// Bytes read: only bytes whose read call returned before the run ended.
     pub bytes: u64,
-    /// From start until the last worker finished.
+    /// From start until the last worker finished, or until the cancel.
     pub elapsed: Duration,
     /// Files whose every chunk was read without error.
     pub files_read: u64,
     /// Files that failed, with the first error of each.
     pub failures: Vec<Failure>,
-    /// True when the run was cancelled before the queue drained.
+    /// True when the run was cancelled before every chunk was read.
     pub cancelled: bool,
     /// (time since start, cumulative bytes) sampled every tick; the last
     /// sample is the end of the run.
@@ -104,14 +120,16 @@ pub struct RunStats {
     /// When a worker first found the queue empty: from then on fewer than
     /// `level` workers are busy, so steady-state measurements stop here.
     pub drain_started: Option<Duration>,
-    /// Per-read-call latencies (a bounded sample).
+    /// Per-read-call latencies (a bounded sample; on cancel, only those of
+    /// workers that had stopped).
     pub latencies: Vec<Duration>,
     /// (time since start, level) at every level change, starting at 0.
     pub levels: Vec<(Duration, usize)>,
     /// The level the controller settled on (or the last level used).
     pub final_level: usize,
-    /// Chunks taken from the front of the plan (read completely or in
-    /// part); the chunks after them were not touched.
+    /// One past the last chunk taken (read completely or in part): the
+    /// chunks from here on were not touched. With
+    /// [`Scheduling::PlanOrder`] every chunk before it was taken too.
     pub chunks_taken: usize,
     /// True when the run stopped at [`EngineConfig::deadline`] or
     /// [`EngineConfig::byte_limit`] rather than at the end of the plan.
@@ -125,16 +143,23 @@ impl RunStats {
     }
 }
 
-struct Shared<'a> {
-    plan: &'a Plan,
-    cancel: &'a CancelToken,
+/// What the monitor and the workers share; workers hold it by `Arc`, so it
+/// outlives a cancelled run's return.
+struct Shared {
+    plan: Plan,
+    cfg: EngineConfig,
+    cancel: CancelToken,
     /// Set by the monitor at a deadline or byte limit.
     stop: AtomicBool,
-    next: AtomicUsize,
+    schedule: Mutex<Scheduler>,
+    /// Set when a worker found no chunk left to take.
+    drained: AtomicBool,
     /// Workers reading a chunk now.
     busy: AtomicUsize,
     bytes: AtomicU64,
     files_done: AtomicU64,
+    /// Chunks read to their end or given up because their file failed.
+    chunks_done: AtomicUsize,
     remaining: Vec<AtomicU32>,
     failed: Vec<AtomicBool>,
     failures: Mutex<Vec<Failure>>,
@@ -147,11 +172,11 @@ struct Shared<'a> {
     latencies: Mutex<Vec<Duration>>,
 }
 
-impl Shared<'_> {
+impl Shared {
     /// Checks the deadline and byte limit; sets the stop flag when passed.
-    fn over_limit(&self, cfg: &EngineConfig, bytes: u64) -> bool {
-        let over_time = cfg.deadline.is_some_and(|d| self.start.elapsed() >= d);
-        let over_bytes = cfg.byte_limit.is_some_and(|b| bytes >= b);
+    fn over_limit(&self, bytes: u64) -> bool {
+        let over_time = self.cfg.deadline.is_some_and(|d| self.start.elapsed() >= d);
+        let over_bytes = self.cfg.byte_limit.is_some_and(|b| bytes >= b);
         if over_time || over_bytes {
             self.stop.store(true, Ordering::SeqCst);
         }
@@ -161,10 +186,18 @@ impl Shared<'_> {
     fn stopping(&self) -> bool {
         self.cancel.is_cancelled() || self.stop.load(Ordering::Relaxed)
     }
+
+    fn schedule(&self) -> std::sync::MutexGuard<'_, Scheduler> {
+        self.schedule.lock().expect("lock")
+    }
 }
 
 /// Reads every chunk of `plan`. Never fails as a whole: per-file errors are
 /// in [`RunStats::failures`].
+///
+/// On cancel it returns as soon as the monitor wakes (at once: it sleeps on
+/// the token), without waiting for the workers: those blocked in a read
+/// call stop after it, and what they read after the return is not counted.
 pub fn run(
     plan: &Plan,
     cfg: &EngineConfig,
@@ -174,14 +207,23 @@ pub fn run(
 ) -> RunStats {
     let max = controller.max_level().max(1);
     let initial = controller.initial_level().clamp(1, max);
-    let shared = Shared {
-        plan,
-        cancel,
+    let workers = max.min(plan.chunks.len().max(1));
+    let shared = Arc::new(Shared {
+        schedule: Mutex::new(Scheduler::new(
+            &plan.chunks,
+            plan.files.len(),
+            workers,
+            cfg.scheduling,
+        )),
+        plan: plan.clone(),
+        cfg: *cfg,
+        cancel: cancel.clone(),
         stop: AtomicBool::new(false),
-        next: AtomicUsize::new(0),
+        drained: AtomicBool::new(plan.chunks.is_empty()),
         busy: AtomicUsize::new(0),
         bytes: AtomicU64::new(0),
         files_done: AtomicU64::new(0),
+        chunks_done: AtomicUsize::new(0),
         remaining: plan
             .chunks_per_file()
             .into_iter()
@@ -196,32 +238,43 @@ pub fn run(
         finished: AtomicUsize::new(0),
         last_end: Mutex::new(Duration::ZERO),
         latencies: Mutex::new(Vec::new()),
-    };
-    let workers = max.min(plan.chunks.len().max(1));
+    });
     let mut stats = RunStats {
         levels: vec![(Duration::ZERO, initial)],
         ..RunStats::default()
     };
     let buffer = buffer_per_worker(cfg.buffer_size, workers);
-    std::thread::scope(|s| {
-        for id in 0..workers {
-            let shared = &shared;
+    let handles: Vec<JoinHandle<()>> = (0..workers)
+        .map(|id| {
+            let shared = Arc::clone(&shared);
             std::thread::Builder::new()
                 .name(format!("preload-worker-{id}"))
-                .spawn_scoped(s, move || worker(id, shared, cfg, buffer))
-                .expect("spawning a worker thread");
+                .spawn(move || worker(id, &shared, buffer))
+                .expect("spawning a worker thread")
+        })
+        .collect();
+    let all_finished = monitor(&shared, controller, workers, progress, &mut stats);
+    if all_finished {
+        for h in handles {
+            // A worker that panicked already said so on stderr; its chunk
+            // counts as not read.
+            let _ = h.join();
         }
-        monitor(&shared, cfg, controller, workers, progress, &mut stats);
-    });
+        stats.elapsed = *shared.last_end.lock().expect("lock");
+    } else {
+        // Cancelled: the workers are left to end on their own.
+        drop(handles);
+        stats.elapsed = shared.start.elapsed();
+    }
     stats.bytes = shared.bytes.load(Ordering::SeqCst);
-    stats.elapsed = *shared.last_end.lock().expect("lock");
     stats.files_read = shared.files_done.load(Ordering::SeqCst);
-    stats.failures = shared.failures.into_inner().expect("lock");
+    stats.failures = shared.failures.lock().expect("lock").clone();
     stats.drain_started = shared.drain_started.get().copied();
-    stats.latencies = shared.latencies.into_inner().expect("lock");
-    stats.chunks_taken = shared.next.load(Ordering::SeqCst).min(plan.chunks.len());
+    stats.latencies = std::mem::take(&mut *shared.latencies.lock().expect("lock"));
+    stats.chunks_taken = shared.schedule().taken_end();
     stats.stopped_at_limit = shared.stop.load(Ordering::SeqCst);
-    stats.cancelled = cancel.is_cancelled() && stats.chunks_taken < plan.chunks.len();
+    stats.cancelled =
+        cancel.is_cancelled() && shared.chunks_done.load(Ordering::SeqCst) < plan.chunks.len();
     stats.timeline.push((stats.elapsed, stats.bytes));
     stats.final_level = controller
         .settled()
@@ -229,20 +282,22 @@ pub fn run(
     stats
 }
 
+/// Samples progress and drives the controller until every worker finished
+/// (true) or the run was cancelled (false).
 fn monitor(
-    shared: &Shared<'_>,
-    cfg: &EngineConfig,
+    shared: &Shared,
     controller: &mut dyn Controller,
     workers: usize,
     progress: Option<&(dyn Fn(&Progress) + Sync)>,
     stats: &mut RunStats,
-) {
+) -> bool {
     let interval = controller.interval();
     let bytes_total = shared.plan.bytes();
     let (mut last_control, mut last_bytes) = (Duration::ZERO, 0u64);
     let mut busy = (usize::MAX, 0usize);
     loop {
-        std::thread::sleep(cfg.tick);
+        // Wakes at once on cancel: the stop must not wait for a tick.
+        let cancelled = shared.cancel.wait_timeout(shared.cfg.tick);
         let elapsed = shared.start.elapsed();
         let bytes = shared.bytes.load(Ordering::Relaxed);
         stats.timeline.push((elapsed, bytes));
@@ -260,9 +315,13 @@ fn monitor(
             });
         }
         if shared.finished.load(Ordering::SeqCst) == workers {
-            break;
+            return true;
         }
-        if shared.over_limit(cfg, bytes) {
+        if cancelled {
+            shared.level_changed.notify_all();
+            return false;
+        }
+        if shared.over_limit(bytes) {
             shared.level_changed.notify_all();
         }
         if elapsed - last_control >= interval && shared.drain_started.get().is_none() {
@@ -282,27 +341,62 @@ fn monitor(
     }
 }
 
-fn worker(id: usize, shared: &Shared<'_>, cfg: &EngineConfig, buffer: usize) {
-    let mut reader = ChunkReader::new(cfg.method, buffer);
+/// Counts a worker as finished when it ends, by return or by panic, so the
+/// monitor never waits for a worker that is gone.
+struct Finished<'a>(&'a Shared);
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        let shared = self.0;
+        let mut end = shared
+            .last_end
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *end = (*end).max(shared.start.elapsed());
+        drop(end);
+        shared.finished.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+fn worker(id: usize, shared: &Shared, buffer: usize) {
+    let _finished = Finished(shared);
+    let mut reader = ChunkReader::new(shared.cfg.method, buffer);
     let mut latencies = Vec::new();
     let chunks = &shared.plan.chunks;
     loop {
         if !wait_for_turn(id, shared) {
             break;
         }
-        let i = shared.next.fetch_add(1, Ordering::SeqCst);
-        let Some(chunk) = chunks.get(i) else {
+        let taken = {
+            let mut schedule = shared.schedule();
+            let taken = schedule.take(id, chunks, Instant::now());
+            if schedule.drained() {
+                // Parked workers need not wake for a chunk any more.
+                shared.drained.store(true, Ordering::SeqCst);
+            }
+            taken
+        };
+        let Some(i) = taken else {
+            shared.drained.store(true, Ordering::SeqCst);
             shared.drain_started.get_or_init(|| shared.start.elapsed());
             break;
         };
+        let chunk = chunks[i];
         if shared.failed[chunk.file].load(Ordering::Relaxed) {
+            shared.schedule().release(id);
             finish_chunk(shared, chunk.file);
             continue;
         }
         let path = &shared.plan.files[chunk.file].path;
+        let mut answered = false;
         let mut on_step = |n: u64, latency: Duration| {
+            if !answered {
+                // The file answered: another reader may take its next chunk.
+                answered = true;
+                shared.schedule().answered(id, Instant::now());
+            }
             let total = shared.bytes.fetch_add(n, Ordering::Relaxed) + n;
-            shared.over_limit(cfg, total);
+            shared.over_limit(total);
             if latencies.len() < LATENCY_SAMPLES_PER_WORKER {
                 latencies.push(latency);
             }
@@ -311,6 +405,8 @@ fn worker(id: usize, shared: &Shared<'_>, cfg: &EngineConfig, buffer: usize) {
         shared.busy.fetch_add(1, Ordering::SeqCst);
         let read = reader.read_chunk(path, chunk.offset, chunk.len, &mut on_step);
         shared.busy.fetch_sub(1, Ordering::SeqCst);
+        // An empty chunk, or an error before the first call returned.
+        shared.schedule().answered(id, Instant::now());
         match read {
             Ok(()) => {}
             Err(ChunkError::Cancelled) => break,
@@ -335,21 +431,17 @@ fn worker(id: usize, shared: &Shared<'_>, cfg: &EngineConfig, buffer: usize) {
         finish_chunk(shared, chunk.file);
     }
     shared.latencies.lock().expect("lock").extend(latencies);
-    let mut end = shared.last_end.lock().expect("lock");
-    *end = (*end).max(shared.start.elapsed());
-    drop(end);
-    shared.finished.fetch_add(1, Ordering::SeqCst);
 }
 
 /// Blocks while this worker is above the current level. False when the
 /// worker should stop (cancelled, or nothing left to take).
-fn wait_for_turn(id: usize, shared: &Shared<'_>) -> bool {
+fn wait_for_turn(id: usize, shared: &Shared) -> bool {
     let mut level = shared.level.lock().expect("lock");
     loop {
         if shared.stopping() {
             return false;
         }
-        if shared.next.load(Ordering::SeqCst) >= shared.plan.chunks.len() {
+        if shared.drained.load(Ordering::SeqCst) {
             shared.drain_started.get_or_init(|| shared.start.elapsed());
             return false;
         }
@@ -364,7 +456,8 @@ fn wait_for_turn(id: usize, shared: &Shared<'_>) -> bool {
     }
 }
 
-fn finish_chunk(shared: &Shared<'_>, file: usize) {
+fn finish_chunk(shared: &Shared, file: usize) {
+    shared.chunks_done.fetch_add(1, Ordering::SeqCst);
     if shared.remaining[file].fetch_sub(1, Ordering::SeqCst) == 1
         && !shared.failed[file].load(Ordering::SeqCst)
     {
@@ -395,6 +488,103 @@ mod tests {
             })
             .collect();
         Plan::new_unbounded(files, chunk)
+    }
+
+    /// A plan whose first file is a FIFO without a writer, with
+    /// `blocked_chunks` chunks of 4 KiB planned on it: opening it blocks in
+    /// the kernel until someone opens it for writing, like a read of stalled
+    /// storage. Then regular files of `others` bytes.
+    fn plan_with_a_blocked_file(dir: &Path, blocked_chunks: u64, others: &[usize]) -> Plan {
+        use std::os::unix::ffi::OsStrExt;
+        let fifo = dir.join("a-blocked");
+        let name = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: mkfifo reads a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+        let mut plan = plan_of(dir, others, 4096);
+        plan.files.insert(
+            0,
+            FileEntry {
+                path: fifo,
+                size: blocked_chunks * 4096,
+                dev: 0,
+                ino: 1000,
+            },
+        );
+        Plan::new(plan.files, 4096)
+    }
+
+    /// Lets the readers blocked opening the FIFO go (they then fail: a FIFO
+    /// cannot be read at an offset), so no thread outlives the test blocked.
+    fn unblock(plan: &Plan) {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Non-blocking: opens only while a reader is waiting, never waits.
+        let _ = std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&plan.files[0].path);
+    }
+
+    /// Runs `plan` on another thread; returns the token and the result.
+    fn run_in_background(
+        plan: &Plan,
+        level: usize,
+        progress: Arc<AtomicU64>,
+    ) -> (CancelToken, std::sync::mpsc::Receiver<RunStats>) {
+        let cancel = CancelToken::new();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (plan, token) = (plan.clone(), cancel.clone());
+        std::thread::spawn(move || {
+            let report = |p: &Progress| progress.store(p.bytes_done, Ordering::SeqCst);
+            let stats = run(&plan, &cfg(), &mut FixedLevel(level), &token, Some(&report));
+            let _ = tx.send(stats);
+        });
+        (cancel, rx)
+    }
+
+    /// Regression (issue 10, item 9): a cancelled run used to join its
+    /// workers, so it lasted as long as the slowest read call in flight.
+    #[test]
+    fn cancel_returns_without_waiting_for_a_reader_blocked_in_the_kernel() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan_with_a_blocked_file(dir.path(), 1, &[]);
+        let (cancel, done) = run_in_background(&plan, 1, Arc::default());
+        std::thread::sleep(Duration::from_millis(200));
+        cancel.cancel();
+        let stats = done.recv_timeout(Duration::from_secs(10));
+        unblock(&plan);
+        let stats = stats.expect("the run waited for its blocked reader");
+        assert!(stats.cancelled);
+        assert_eq!(stats.bytes, 0);
+        assert_eq!(stats.files_read, 0);
+    }
+
+    /// Regression (issue 10, item 10): the blocked file's chunks come first
+    /// and there are more of them than readers, so plan order put every
+    /// reader on it and nothing else was read.
+    #[test]
+    fn a_blocked_file_holds_one_reader_while_the_others_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan_with_a_blocked_file(dir.path(), 8, &[64 << 10; 3]);
+        let others = 3 * (64 << 10);
+        let seen = Arc::new(AtomicU64::new(0));
+        let (cancel, done) = run_in_background(&plan, 4, Arc::clone(&seen));
+        let t = Instant::now();
+        while seen.load(Ordering::SeqCst) < others && t.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let read_meanwhile = seen.load(Ordering::SeqCst);
+        // With nothing else left, idle readers wait on the blocked file too;
+        // cancelling must not wait for them either.
+        std::thread::sleep(Duration::from_millis(100));
+        cancel.cancel();
+        let stats = done.recv_timeout(Duration::from_secs(10));
+        unblock(&plan);
+        assert_eq!(read_meanwhile, others, "the other files were not read");
+        let stats = stats.expect("the run waited for its blocked readers");
+        assert_eq!(stats.files_read, 3);
+        assert_eq!(stats.bytes, others);
+        assert!(stats.cancelled);
+        assert!(stats.failures.is_empty(), "{:?}", stats.failures);
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub mod pagecache;
 pub mod plan;
 pub mod read;
 pub mod residency;
+mod schedule;
 pub mod verify;
 pub mod walk;
 mod warmer;

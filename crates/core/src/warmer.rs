@@ -256,7 +256,7 @@ fn summarize(
     if !stats.cancelled && verified.residency.unknown_bytes > 0 {
         warnings.push(format!(
             "the residency of {} could not be measured by this user on this mount \
-             (no mmap and no RWF_NOWAIT): it is reported as unknown, not as resident",
+             (the mount refuses mmap): it is reported as unknown, not as resident",
             human_bytes(verified.residency.unknown_bytes)
         ));
     }

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use preload_core::engine::{self, EngineConfig};
+use preload_core::engine::{self, EngineConfig, Scheduling};
 use preload_core::{CancelToken, FixedLevel, ReadMethod};
 use preload_schema::{Bucket, LatencySummary, Probe, ProbePhase, mib_per_s};
 
@@ -59,6 +59,8 @@ pub fn run_probe(
         tick: Duration::from_millis(10),
         deadline: Some(settings.duration),
         byte_limit: Some(settings.byte_limit),
+        // The pool counts fresh units by prefix (`consume`, `make_cold`).
+        scheduling: Scheduling::PlanOrder,
     };
     let stats = engine::run(&shard, &cfg, &mut FixedLevel(level), cancel, None);
     pool.consume(stats.chunks_taken);

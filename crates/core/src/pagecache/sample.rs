@@ -3,33 +3,31 @@
 //!
 //! No interface reports page-cache state of another user's file without
 //! side effects, so this probes pages the way a reader would and counts
-//! which were already there:
-//! - `preadv2(RWF_NOWAIT)` of one byte: returns the byte only when its page
-//!   is cached and up to date, EAGAIN otherwise (also while it is still under
-//!   read I/O). A miss does not wait, but the kernel starts reading that
-//!   page. ext4, xfs, btrfs and tmpfs support it; FUSE and NFS refuse it
-//!   (EOPNOTSUPP).
-//! - elsewhere, a page fault: `MADV_POPULATE_READ` of one page of a mapping,
-//!   and the thread's major-fault count (`getrusage(RUSAGE_THREAD)`), which
-//!   the kernel raises exactly when the page was not in the cache or had to
-//!   be waited for. A miss waits for that page to be read.
+//! which were already there: a page fault (`MADV_POPULATE_READ` of one page
+//! of a mapping) and the thread's major-fault count
+//! (`getrusage(RUSAGE_THREAD)`), which the kernel raises exactly when the
+//! page was not in the cache, or was and had to be waited for (still under
+//! read I/O). The verdict is taken when the kernel looks the page up, so it
+//! holds however fast the storage answers a miss. (`preadv2(RWF_NOWAIT)`
+//! looks similar but is not: it starts reading a missing page and returns
+//! it when the read completes before its second look, which a fast local
+//! disk often does, so a cold page reads as resident; FUSE and NFS refuse
+//! it anyway.) A miss waits for its one page to be read: sampling a cold
+//! file on storage with latency L costs about samples x L.
 //!
-//! A hole of a sparse file reads as resident: the kernel fills it with
-//! zeros at once, without I/O, which is also what a loader would meet.
-//! Sampling a resident 8 GiB file (1024 pages) takes 0.02-0.04 s.
-//!
-//! Random readahead is switched off (`POSIX_FADV_RANDOM`, `MADV_RANDOM`), so
-//! a missed sample reads exactly one page: probing a cold file makes at most
-//! one page per sample resident (1 in 256 for a 1 GiB file). Sample
-//! positions are random within equal blocks, so a second probe does not
-//! meet the pages the first one brought in.
+//! Random readahead is switched off (`MADV_RANDOM`), so a missed sample
+//! reads exactly one page: probing a cold file makes at most one page per
+//! sample resident (1 in 256 for a 1 GiB file). Sample positions are random
+//! within equal blocks, so a second probe does not meet the pages the first
+//! one brought in. A hole of a sparse file counts as a miss the first time
+//! (it has no page yet). Sampling a resident 8 GiB file (1024 pages) takes
+//! a few milliseconds.
 
 use std::fs::File;
 use std::hash::BuildHasher;
-use std::io;
 use std::os::fd::AsRawFd;
 
-use crate::read::{fadvise, page_size};
+use crate::read::page_size;
 
 /// Fewest and most pages sampled per range.
 const MIN_SAMPLES: u64 = 16;
@@ -48,8 +46,8 @@ pub(crate) struct Sampled {
     pub(crate) hits: u64,
 }
 
-/// Samples `[offset, offset + len)` of `file`; None when neither probe
-/// works on this file (a mount that refuses both RWF_NOWAIT and mmap).
+/// Samples `[offset, offset + len)` of `file`; None when the file cannot be
+/// mapped (a direct-I/O FUSE mount).
 pub(crate) fn resident_bytes(file: &File, offset: u64, len: u64) -> Option<Sampled> {
     if len == 0 {
         return Some(Sampled {
@@ -64,14 +62,7 @@ pub(crate) fn resident_bytes(file: &File, offset: u64, len: u64) -> Option<Sampl
         .clamp(MIN_SAMPLES, MAX_SAMPLES)
         .min(pages);
     let positions = positions(offset, pages, samples, page);
-    fadvise(file, offset, len, libc::POSIX_FADV_RANDOM);
-    let hits = match nowait_hits(file, &positions) {
-        Ok(hits) => hits,
-        Err(e) if e.raw_os_error() == Some(libc::EOPNOTSUPP) => {
-            fault_hits(file, offset, len, &positions)?
-        }
-        Err(_) => return None,
-    };
+    let hits = fault_hits(file, offset, len, &positions)?;
     Some(Sampled {
         resident_bytes: (len as u128 * hits as u128 / samples as u128) as u64,
         samples,
@@ -90,31 +81,6 @@ fn positions(offset: u64, pages: u64, samples: u64, page: u64) -> Vec<u64> {
             offset - offset % page + pick * page
         })
         .collect()
-}
-
-/// Hits by `preadv2(RWF_NOWAIT)`; EOPNOTSUPP when the filesystem lacks it.
-fn nowait_hits(file: &File, positions: &[u64]) -> io::Result<u64> {
-    let mut byte = [0u8; 1];
-    let mut hits = 0;
-    for &pos in positions {
-        let iov = libc::iovec {
-            iov_base: byte.as_mut_ptr().cast(),
-            iov_len: 1,
-        };
-        // SAFETY: one iovec over a live one-byte buffer.
-        let n = unsafe { libc::preadv2(file.as_raw_fd(), &iov, 1, pos as i64, libc::RWF_NOWAIT) };
-        if n >= 0 {
-            // 0 is end of file (the file shrank): not resident.
-            hits += u64::from(n > 0);
-            continue;
-        }
-        let e = io::Error::last_os_error();
-        match e.raw_os_error() {
-            Some(libc::EAGAIN) => {}
-            _ => return Err(e),
-        }
-    }
-    Ok(hits)
 }
 
 /// Hits by faulting one page at each position and watching the thread's
@@ -193,7 +159,7 @@ mod tests {
         let _ = std::fs::read(&p).unwrap();
         let s = resident_bytes(&f, 0, 4 << 20).unwrap();
         assert_eq!((s.hits, s.samples), (16, 16));
-        assert!(fadvise(&f, 0, 0, libc::POSIX_FADV_DONTNEED));
+        assert!(crate::read::fadvise(&f, 0, 0, libc::POSIX_FADV_DONTNEED));
         // tmpfs cannot evict (its pages are the file): check only where it did.
         if crate::pagecache::exact::resident_bytes(&f, 0, 4 << 20) == Some(0) {
             let s = resident_bytes(&f, 0, 4 << 20).unwrap();
@@ -202,21 +168,23 @@ mod tests {
     }
 
     #[test]
-    fn the_fault_probe_agrees_with_the_nowait_probe() {
+    fn a_sampled_page_is_resident_after_the_probe_and_seen_so_by_the_next() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("f");
         std::fs::write(&p, vec![3u8; 1 << 20]).unwrap();
         let f = File::open(&p).unwrap();
         f.sync_all().unwrap();
-        let _ = std::fs::read(&p).unwrap();
-        let pos = positions(0, 256, 16, 4096);
-        assert_eq!(fault_hits(&f, 0, 1 << 20, &pos), Some(16));
-        assert!(fadvise(&f, 0, 0, libc::POSIX_FADV_DONTNEED));
-        let cold = fault_hits(&f, 0, 1 << 20, &pos).unwrap();
-        let after = nowait_hits(&f, &pos).unwrap();
-        // The fault probe brought exactly its sampled pages back.
-        if cold == 0 {
-            assert_eq!(after, 16);
+        assert!(crate::read::fadvise(&f, 0, 0, libc::POSIX_FADV_DONTNEED));
+        if crate::pagecache::exact::resident_bytes(&f, 0, 1 << 20) != Some(0) {
+            return; // tmpfs: nothing can be evicted
         }
+        let pos = positions(0, 256, 16, 4096);
+        assert_eq!(fault_hits(&f, 0, 1 << 20, &pos), Some(0));
+        // The probe's only side effect: exactly its sampled pages came back.
+        assert_eq!(fault_hits(&f, 0, 1 << 20, &pos), Some(16));
+        assert_eq!(
+            crate::pagecache::exact::resident_bytes(&f, 0, 1 << 20),
+            Some(16 * 4096)
+        );
     }
 }

@@ -1,0 +1,320 @@
+//! Which chunk a reader takes next: the front of the plan, around stalls.
+//!
+//! Readers take chunks from the front of the plan, each file's chunks in
+//! order. A file whose reads stall (an HSM recall, a cold object behind a
+//! gateway, a server that lost a lock) would otherwise collect every
+//! reader: its chunks are consecutive in the plan, so each free reader
+//! takes the next one and waits on the same stall while nothing else moves.
+//!
+//! So [`Scheduling::AroundStalls`] gives a file's next chunk to another
+//! reader only once the file has answered: while a reader is still in the
+//! first read call of a chunk (its open included), that file's other chunks
+//! wait, and free readers take the front-most chunk of a file that is not
+//! waiting. A healthy file answers within one read latency, so this costs
+//! only a spreading of the first round of chunks over several files; a
+//! stalled file holds one reader while other files have work.
+//!
+//! When every file with work left has a reader waiting on a first call,
+//! a free reader still takes a chunk, since idling helps nobody: a file
+//! whose wait is not yet suspect (shorter than a few typical first-call
+//! latencies) with the fewest readers waiting, then the front-most; if all
+//! are suspect, the one that has waited least. So one big file still gets
+//! every reader at once, and a stalled file gets more readers only when
+//! nothing else is left to read (its chunks are then read in parallel,
+//! the quickest way through a stall that every request pays).
+//!
+//! Cost: one index per chunk and a few words per file, under one lock
+//! taken twice per chunk (not per read call).
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use crate::plan::Chunk;
+
+/// How readers pick their next chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scheduling {
+    /// Always the front-most chunk left, so the chunks taken are a prefix
+    /// of the plan (tune probes count fresh data that way).
+    PlanOrder,
+    /// The front-most chunk of a file that is not waiting on its first read
+    /// (see the module documentation).
+    #[default]
+    AroundStalls,
+}
+
+const NONE: usize = usize::MAX;
+/// First-call latencies kept for the median.
+const RECENT: usize = 32;
+/// A wait longer than this many median first calls is suspect.
+const SUSPECT_FACTOR: u32 = 4;
+/// Shortest suspect wait (and the threshold before any call has answered).
+const SUSPECT_FLOOR: Duration = Duration::from_millis(50);
+
+/// The chunks not taken yet and the first calls still unanswered.
+#[derive(Debug)]
+pub(crate) struct Scheduler {
+    mode: Scheduling,
+    /// For each chunk, the next chunk of the same file in plan order.
+    next_of_file: Vec<usize>,
+    /// The first chunk not taken of each file that has one.
+    fronts: BTreeSet<usize>,
+    /// Per file: readers in the first read call of one of its chunks.
+    waiting: Vec<u32>,
+    /// Per reader: the file and start of its unanswered first call.
+    pending: Vec<Option<(usize, Instant)>>,
+    /// Latencies of the latest answered first calls.
+    recent: VecDeque<Duration>,
+    /// One past the last chunk taken.
+    end: usize,
+}
+
+impl Scheduler {
+    pub(crate) fn new(chunks: &[Chunk], files: usize, readers: usize, mode: Scheduling) -> Self {
+        let mut next_of_file = vec![NONE; chunks.len()];
+        let mut last = vec![NONE; files];
+        let mut fronts = BTreeSet::new();
+        for (i, c) in chunks.iter().enumerate() {
+            match last[c.file] {
+                NONE => {
+                    fronts.insert(i);
+                }
+                prev => next_of_file[prev] = i,
+            }
+            last[c.file] = i;
+        }
+        Scheduler {
+            mode,
+            next_of_file,
+            fronts,
+            waiting: vec![0; files],
+            pending: vec![None; readers],
+            recent: VecDeque::with_capacity(RECENT),
+            end: 0,
+        }
+    }
+
+    /// True when every chunk was taken.
+    pub(crate) fn drained(&self) -> bool {
+        self.fronts.is_empty()
+    }
+
+    /// One past the last chunk taken: the chunks from here on were not.
+    pub(crate) fn taken_end(&self) -> usize {
+        self.end
+    }
+
+    /// Gives `reader` its next chunk, and counts it as waiting on its first
+    /// call until [`Scheduler::answered`].
+    pub(crate) fn take(&mut self, reader: usize, chunks: &[Chunk], now: Instant) -> Option<usize> {
+        self.release(reader);
+        let pos = self.pick(chunks, now)?;
+        self.fronts.remove(&pos);
+        if self.next_of_file[pos] != NONE {
+            self.fronts.insert(self.next_of_file[pos]);
+        }
+        let file = chunks[pos].file;
+        self.waiting[file] += 1;
+        self.pending[reader] = Some((file, now));
+        self.end = self.end.max(pos + 1);
+        Some(pos)
+    }
+
+    /// `reader`'s first call returned (or its chunk ended without one):
+    /// its file may have another reader.
+    pub(crate) fn answered(&mut self, reader: usize, now: Instant) {
+        if let Some(since) = self.release(reader) {
+            if self.recent.len() == RECENT {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(now.saturating_duration_since(since));
+        }
+    }
+
+    /// Like [`Scheduler::answered`], for a chunk that was not read (its
+    /// file had failed): no latency to learn from.
+    pub(crate) fn release(&mut self, reader: usize) -> Option<Instant> {
+        let (file, since) = self.pending[reader].take()?;
+        self.waiting[file] -= 1;
+        Some(since)
+    }
+
+    fn pick(&self, chunks: &[Chunk], now: Instant) -> Option<usize> {
+        let &front = self.fronts.first()?;
+        if self.mode == Scheduling::PlanOrder {
+            return Some(front);
+        }
+        // A waiting file has a reader in its first call, so this looks at
+        // no more than readers + 1 fronts.
+        let mut waiting_fronts = Vec::new();
+        for &pos in &self.fronts {
+            if self.waiting[chunks[pos].file] == 0 {
+                return Some(pos);
+            }
+            waiting_fronts.push(pos);
+        }
+        let mut since: HashMap<usize, Instant> = HashMap::new();
+        for &(file, t) in self.pending.iter().flatten() {
+            since
+                .entry(file)
+                .and_modify(|s| *s = (*s).min(t))
+                .or_insert(t);
+        }
+        let waited = |pos: usize| {
+            since
+                .get(&chunks[pos].file)
+                .map_or(Duration::ZERO, |&t| now.saturating_duration_since(t))
+        };
+        let suspect = self.suspect_after();
+        waiting_fronts
+            .iter()
+            .copied()
+            .filter(|&pos| waited(pos) <= suspect)
+            .min_by_key(|&pos| (self.waiting[chunks[pos].file], pos))
+            .or_else(|| {
+                waiting_fronts
+                    .iter()
+                    .copied()
+                    .min_by_key(|&pos| (waited(pos), pos))
+            })
+    }
+
+    /// How long a first call may take before its file is suspected of a
+    /// stall: a few times the median of recent first calls.
+    fn suspect_after(&self) -> Duration {
+        let mut recent: Vec<Duration> = self.recent.iter().copied().collect();
+        recent.sort_unstable();
+        recent
+            .get(recent.len() / 2)
+            .map_or(SUSPECT_FLOOR, |&m| (m * SUSPECT_FACTOR).max(SUSPECT_FLOOR))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `sizes[f]` chunks of file f, files one after the other.
+    fn chunks(sizes: &[usize]) -> Vec<Chunk> {
+        sizes
+            .iter()
+            .enumerate()
+            .flat_map(|(file, &n)| {
+                (0..n).map(move |k| Chunk {
+                    file,
+                    offset: k as u64,
+                    len: 1,
+                })
+            })
+            .collect()
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn a_file_waiting_on_its_first_read_gets_no_second_reader_while_others_have_work() {
+        let c = chunks(&[16, 4, 4]);
+        let mut s = Scheduler::new(&c, 3, 4, Scheduling::AroundStalls);
+        let t0 = Instant::now();
+        // Reader 0 takes file 0's first chunk and stalls in its first call.
+        assert_eq!(s.take(0, &c, t0), Some(0));
+        // The others go to the other files, not to chunk 1 of file 0.
+        assert_eq!(c[s.take(1, &c, t0).unwrap()].file, 1);
+        assert_eq!(c[s.take(2, &c, t0).unwrap()].file, 2);
+        s.answered(1, t0 + ms(1));
+        s.answered(2, t0 + ms(1));
+        // As long as files 1 and 2 have chunks, file 0 waits.
+        let mut t = t0 + ms(2);
+        let mut taken = Vec::new();
+        for _ in 0..8 {
+            let pos = s.take(3, &c, t).unwrap();
+            s.answered(3, t + ms(1));
+            t += ms(10);
+            taken.push(c[pos].file);
+        }
+        assert!(taken[..6].iter().all(|&f| f != 0), "{taken:?}");
+        // Then, with nothing else left, idle readers take the stalled file's
+        // chunks, in order.
+        assert_eq!(taken[6..], [0, 0]);
+        assert_eq!(s.take(1, &c, t), Some(3));
+    }
+
+    #[test]
+    fn chunks_of_a_file_are_taken_in_order_and_one_big_file_gets_every_reader() {
+        let c = chunks(&[8]);
+        let mut s = Scheduler::new(&c, 1, 4, Scheduling::AroundStalls);
+        let t = Instant::now();
+        let got: Vec<usize> = (0..4).map(|r| s.take(r, &c, t).unwrap()).collect();
+        assert_eq!(got, [0, 1, 2, 3]);
+        assert_eq!(s.taken_end(), 4);
+    }
+
+    #[test]
+    fn the_front_of_the_plan_goes_first_once_files_answer() {
+        let c = chunks(&[3, 3, 3]);
+        let mut s = Scheduler::new(&c, 3, 2, Scheduling::AroundStalls);
+        let t = Instant::now();
+        assert_eq!(s.take(0, &c, t), Some(0));
+        assert_eq!(s.take(1, &c, t), Some(3), "file 0 is waiting: file 1");
+        s.answered(0, t);
+        s.answered(1, t);
+        assert_eq!(s.take(0, &c, t), Some(1), "back to the front");
+        s.answered(0, t);
+        assert_eq!(s.take(1, &c, t), Some(2));
+    }
+
+    #[test]
+    fn without_a_free_file_readers_spread_then_avoid_the_longest_wait() {
+        let c = chunks(&[8, 8]);
+        let mut s = Scheduler::new(&c, 2, 6, Scheduling::AroundStalls);
+        let t0 = Instant::now();
+        assert_eq!(s.take(0, &c, t0), Some(0));
+        assert_eq!(s.take(1, &c, t0), Some(8));
+        // Both waits are young: the readers spread, front first on a tie.
+        assert_eq!(s.take(2, &c, t0), Some(1));
+        assert_eq!(s.take(3, &c, t0), Some(9));
+        // File 1 answers; file 0 goes on waiting far past the median.
+        s.answered(1, t0 + ms(2));
+        s.answered(3, t0 + ms(2));
+        let late = t0 + ms(500);
+        assert_eq!(s.take(1, &c, late), Some(10));
+        assert_eq!(s.take(3, &c, late), Some(11), "file 1's wait is young");
+        // Only suspect waits left: the one that has waited least.
+        let later = late + ms(400);
+        assert_eq!(s.take(4, &c, later), Some(12));
+    }
+
+    #[test]
+    fn plan_order_takes_a_prefix() {
+        let c = chunks(&[4, 4]);
+        let mut s = Scheduler::new(&c, 2, 3, Scheduling::PlanOrder);
+        let t = Instant::now();
+        let got: Vec<usize> = (0..3).map(|r| s.take(r, &c, t).unwrap()).collect();
+        assert_eq!(got, [0, 1, 2]);
+        assert_eq!(s.taken_end(), 3);
+    }
+
+    #[test]
+    fn interleaved_chunks_of_a_file_keep_their_order() {
+        // A tune shard: units of files in shuffled order.
+        let c: Vec<Chunk> = [(1, 0), (0, 5), (1, 1), (0, 2)]
+            .iter()
+            .map(|&(file, offset)| Chunk {
+                file,
+                offset,
+                len: 1,
+            })
+            .collect();
+        let mut s = Scheduler::new(&c, 2, 1, Scheduling::AroundStalls);
+        let t = Instant::now();
+        let mut got = Vec::new();
+        while let Some(pos) = s.take(0, &c, t) {
+            s.answered(0, t);
+            got.push(pos);
+        }
+        assert_eq!(got, [0, 1, 2, 3]);
+        assert!(s.drained());
+    }
+}

@@ -251,7 +251,7 @@ fn summarize(
         verified
             .diagnoses
             .iter()
-            .map(|d| diagnosis_warning(d, &filesystems)),
+            .map(|d| diagnosis_warning(d, stats.bytes, &filesystems)),
     );
     if !stats.cancelled && verified.residency.unknown_bytes > 0 {
         warnings.push(format!(
@@ -296,12 +296,13 @@ fn summarize(
 }
 
 /// The warning that tells the user about one diagnosis and what to do.
-fn diagnosis_warning(d: &Diagnosis, filesystems: &[FsInfo]) -> String {
+fn diagnosis_warning(d: &Diagnosis, read: u64, filesystems: &[FsInfo]) -> String {
     let what = format!(
-        "{} read from {} file{} is not in the page cache",
+        "{} read from {} file{} ({:.2}% of what was read) is not in the page cache",
         human_bytes(d.bytes),
         d.files,
-        if d.files == 1 { "" } else { "s" }
+        if d.files == 1 { "" } else { "s" },
+        100.0 * d.bytes as f64 / read.max(1) as f64
     );
     match d.kind {
         DiagnosisKind::NotKept => {

@@ -135,8 +135,8 @@ impl ChunkReader {
                     }
                     pos += n;
                 }
-                match Mapping::new(&file, offset, len) {
-                    Ok(map) => populate_steps(&file, &map, offset, len, step, on_step),
+                match Mapping::new(&file, offset, len.min(step)) {
+                    Ok(_) => populate_steps(&file, offset, len, step, on_step),
                     // No mmap on this mount (direct I/O FUSE): wait by reading.
                     Err(_) => {
                         self.buf.resize(self.step, 0);
@@ -144,10 +144,7 @@ impl ChunkReader {
                     }
                 }
             }
-            ReadMethod::Mmap => {
-                let map = Mapping::new(&file, offset, len).map_err(ChunkError::Io)?;
-                populate_steps(&file, &map, offset, len, step, on_step)
-            }
+            ReadMethod::Mmap => populate_steps(&file, offset, len, step, on_step),
         }
     }
 }
@@ -173,18 +170,20 @@ fn pread_steps(
     })
 }
 
-/// Faults `[offset, offset + len)` of `map` in, one step at a time; each
-/// step returns once its pages are up to date.
+/// Faults `[offset, offset + len)` in, one step at a time; each step
+/// returns once its pages are up to date. Each step has its own mapping,
+/// unmapped at once, so a worker maps at most one step of page cache (its
+/// RSS stays at the buffer size, not the chunk size).
 fn populate_steps(
     file: &File,
-    map: &Mapping,
     offset: u64,
     len: u64,
     step: u64,
     on_step: &mut dyn FnMut(u64, Duration) -> bool,
 ) -> Result<(), ChunkError> {
     step_through(offset, len, step, on_step, |pos, n| {
-        map.populate(pos - offset, n)
+        let map = Mapping::new(file, pos, n).map_err(ChunkError::Io)?;
+        map.populate(0, n)
             .map_err(|e| populate_error(file, e, pos + n))?;
         Ok(n)
     })

@@ -1,30 +1,36 @@
 //! The FUSE filesystem: a read-only passthrough whose reads go through the model.
 //!
-//! Metadata operations (lookup, getattr, readdir, readlink, statfs) are
-//! answered at once from the backing directory; only `read` goes through the
-//! [`Scheduler`]. Opening for writing fails with EROFS (the mount is also
+//! Reads go through the [`Scheduler`] (and the server-side cache, when the
+//! model has one). Metadata requests (lookup, getattr, open, readdir,
+//! readlink) are answered from the backing directory at once, and their
+//! replies sent after the model's metadata latency, also by the scheduler's
+//! timer: a session thread never sleeps, so slow metadata does not hold back
+//! other requests. Opening for writing fails with EROFS (the mount is also
 //! mounted `ro`, so the kernel refuses most writes before they get here).
 
 use std::collections::HashMap;
 use std::ffi::OsStr;
-use std::fs::{File, Metadata};
+use std::fs::File;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{FileExt, MetadataExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use fuser::{
-    Errno, FileAttr, FileHandle, FileType, Filesystem, FopenFlags, Generation, INodeNo, InitFlags,
+    Errno, FileAttr, FileHandle, Filesystem, FopenFlags, Generation, INodeNo, InitFlags,
     KernelConfig, LockOwner, OpenAccMode, OpenFlags, ReplyAttr, ReplyData, ReplyDirectory,
     ReplyEmpty, ReplyEntry, ReplyOpen, ReplyStatfs, Request,
 };
 
-use crate::bucket::Bucket;
+use crate::backing::{list, read_full, to_attr};
 use crate::faults::{FaultMatcher, FilePlan};
-use crate::inodes::{Inodes, ROOT};
-use crate::scheduler::{Scheduler, Task};
+use crate::inodes::Inodes;
+use crate::model::Model;
+use crate::scheduler::{Scheduler, Stream, Task};
+use crate::server_cache::{FileId, ServerCache};
+use crate::stats::Counters;
 
 /// How long the kernel may trust entries and attributes (long enough to keep
 /// the page cache across opens, short enough to notice a changed backing file).
@@ -38,11 +44,19 @@ const CONGESTION_THRESHOLD: u16 = 192;
 /// One open file handle: one stream.
 struct Handle {
     file: File,
+    /// The backing file, as the server cache knows it.
+    id: FileId,
     /// Size at open (halved for a shrinking file); reads are clipped to it.
     size: u64,
     plan: FilePlan,
     first_read_done: AtomicBool,
-    stream: Option<Arc<Mutex<Bucket>>>,
+    stream: Arc<Stream>,
+}
+
+type SharedCache = Arc<Mutex<ServerCache>>;
+
+fn lock(cache: &SharedCache) -> MutexGuard<'_, ServerCache> {
+    cache.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The filesystem handed to fuser.
@@ -53,16 +67,20 @@ pub(crate) struct SimFs {
     next_fh: AtomicU64,
     faults: FaultMatcher,
     stream_bw: Option<u64>,
+    meta_latency: Duration,
+    server_cache: Option<SharedCache>,
     no_cache: bool,
+    counters: Arc<Counters>,
     sched: Scheduler,
 }
 
 impl SimFs {
+    /// The filesystem serving `backing` through `model` (its faults compiled
+    /// in `faults`, its request timing in `sched`).
     pub(crate) fn new(
         backing: PathBuf,
+        model: &Model,
         faults: FaultMatcher,
-        stream_bw: Option<u64>,
-        no_cache: bool,
         sched: Scheduler,
     ) -> Self {
         Self {
@@ -71,8 +89,13 @@ impl SimFs {
             handles: Mutex::new(HashMap::new()),
             next_fh: AtomicU64::new(1),
             faults,
-            stream_bw,
-            no_cache,
+            stream_bw: model.stream_bw,
+            meta_latency: model.meta_latency,
+            server_cache: model
+                .server_cache
+                .map(|bytes| Arc::new(Mutex::new(ServerCache::new(bytes)))),
+            no_cache: model.no_cache,
+            counters: sched.counters(),
             sched,
         }
     }
@@ -105,56 +128,24 @@ impl SimFs {
         };
         Ok(Handle {
             file,
+            id: (meta.dev(), meta.ino()),
             size,
             plan,
             first_read_done: AtomicBool::new(false),
-            stream: self
-                .stream_bw
-                .map(|bw| Arc::new(Mutex::new(Bucket::new(bw, Duration::ZERO)))),
+            stream: Arc::new(Stream::new(self.stream_bw)),
         })
     }
-}
 
-fn time(secs: i64, nanos: i64) -> SystemTime {
-    let nanos = u32::try_from(nanos).unwrap_or(0);
-    match u64::try_from(secs) {
-        Ok(s) => UNIX_EPOCH + Duration::new(s, nanos),
-        Err(_) => UNIX_EPOCH,
-    }
-}
-
-fn to_attr(ino: u64, m: &Metadata) -> FileAttr {
-    FileAttr {
-        ino: INodeNo(ino),
-        size: m.len(),
-        blocks: m.blocks(),
-        atime: time(m.atime(), m.atime_nsec()),
-        mtime: time(m.mtime(), m.mtime_nsec()),
-        ctime: time(m.ctime(), m.ctime_nsec()),
-        crtime: UNIX_EPOCH,
-        kind: FileType::from_std(m.file_type()).unwrap_or(FileType::RegularFile),
-        perm: (m.mode() & 0o7777) as u16,
-        nlink: u32::try_from(m.nlink()).unwrap_or(u32::MAX),
-        uid: m.uid(),
-        gid: m.gid(),
-        rdev: u32::try_from(m.rdev()).unwrap_or(0),
-        blksize: u32::try_from(m.blksize()).unwrap_or(4096),
-        flags: 0,
-    }
-}
-
-/// Reads `buf.len()` bytes at `offset`, fewer only at end of file.
-fn read_full(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
-    let mut done = 0;
-    while done < buf.len() {
-        match file.read_at(&mut buf[done..], offset + done as u64) {
-            Ok(0) => break,
-            Ok(n) => done += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+    /// Sends a metadata reply after the metadata latency (at once without one).
+    fn meta_reply(&self, send: impl FnOnce() + Send + 'static) {
+        self.counters.meta();
+        if self.meta_latency.is_zero() {
+            send();
+        } else {
+            self.sched
+                .after(self.meta_latency, Box::new(move |_| send()));
         }
     }
-    Ok(done)
 }
 
 impl Filesystem for SimFs {
@@ -166,6 +157,9 @@ impl Filesystem for SimFs {
         if let Err(max) = config.set_max_readahead(1 << 20) {
             let _ = config.set_max_readahead(max);
         }
+        // Without it the kernel sends one lookup or readdir per directory at
+        // a time, so metadata latency would serialise readers of one directory.
+        let _ = config.add_capabilities(InitFlags::FUSE_PARALLEL_DIROPS);
         if self.no_cache {
             // Lets mmap-based residency checks map direct-I/O files (they see 0 resident).
             let _ = config.add_capabilities(InitFlags::FUSE_DIRECT_IO_ALLOW_MMAP);
@@ -178,49 +172,54 @@ impl Filesystem for SimFs {
     }
 
     fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
-        match self.rel(parent).and_then(|p| self.attr(&p.join(name))) {
+        let attr = self.rel(parent).and_then(|p| self.attr(&p.join(name)));
+        self.meta_reply(move || match attr {
             Ok(attr) => reply.entry(&TTL, &attr, Generation(0)),
             Err(e) => reply.error(e),
-        }
+        });
     }
 
     fn getattr(&self, _req: &Request, ino: INodeNo, _fh: Option<FileHandle>, reply: ReplyAttr) {
-        match self.rel(ino).and_then(|p| self.attr(&p)) {
+        let attr = self.rel(ino).and_then(|p| self.attr(&p));
+        self.meta_reply(move || match attr {
             Ok(attr) => reply.attr(&TTL, &attr),
             Err(e) => reply.error(e),
-        }
+        });
     }
 
     fn readlink(&self, _req: &Request, ino: INodeNo, reply: ReplyData) {
         let target = self
             .rel(ino)
             .and_then(|p| std::fs::read_link(self.backing.join(p)).map_err(Errno::from));
-        match target {
+        self.meta_reply(move || match target {
             Ok(t) => reply.data(t.as_os_str().as_bytes()),
             Err(e) => reply.error(e),
-        }
+        });
     }
 
     fn open(&self, _req: &Request, ino: INodeNo, flags: OpenFlags, reply: ReplyOpen) {
-        if flags.acc_mode() != OpenAccMode::O_RDONLY || flags.0 & libc::O_TRUNC != 0 {
-            return reply.error(Errno::EROFS);
-        }
-        match self.rel(ino).and_then(|p| self.open_handle(&p)) {
-            Ok(handle) => {
-                let fh = self.next_fh.fetch_add(1, Ordering::Relaxed);
-                self.handles
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(fh, Arc::new(handle));
-                let flags = if self.no_cache {
-                    FopenFlags::FOPEN_DIRECT_IO
-                } else {
-                    FopenFlags::FOPEN_KEEP_CACHE
-                };
-                reply.opened(FileHandle(fh), flags);
-            }
+        let opened = if flags.acc_mode() != OpenAccMode::O_RDONLY || flags.0 & libc::O_TRUNC != 0 {
+            Err(Errno::EROFS)
+        } else {
+            self.rel(ino).and_then(|p| self.open_handle(&p))
+        };
+        let opened = opened.map(|handle| {
+            let fh = self.next_fh.fetch_add(1, Ordering::Relaxed);
+            self.handles
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(fh, Arc::new(handle));
+            fh
+        });
+        let flags = if self.no_cache {
+            FopenFlags::FOPEN_DIRECT_IO
+        } else {
+            FopenFlags::FOPEN_KEEP_CACHE
+        };
+        self.meta_reply(move || match opened {
+            Ok(fh) => reply.opened(FileHandle(fh), flags),
             Err(e) => reply.error(e),
-        }
+        });
     }
 
     fn read(
@@ -244,28 +243,47 @@ impl Filesystem for SimFs {
         } else {
             Duration::ZERO
         };
-        let stream = h.stream.clone();
+        // The server cache answers only what the model would have answered
+        // normally (no injected fault, no stall), and ignores reads at end of file.
+        let cache = self
+            .server_cache
+            .as_ref()
+            .filter(|_| !fails && extra.is_zero() && len > 0);
+        let hit = cache.is_some_and(|c| lock(c).hit(h.id, offset, len));
+        let remember = cache.filter(|_| !hit).cloned();
+        let stream = Arc::clone(&h.stream);
+        let counters = Arc::clone(&self.counters);
         let work = Box::new(move |buf: &mut Vec<u8>| {
             if fails {
                 return reply.error(Errno::EIO);
             }
             // `len` is at most `size`, a u32. The buffer only ever grows, so
             // it is zero-filled once per worker, not once per request.
-            let len = len as usize;
-            if buf.len() < len {
-                buf.resize(len, 0);
+            let want = len as usize;
+            if buf.len() < want {
+                buf.resize(want, 0);
             }
-            match read_full(&h.file, &mut buf[..len], offset) {
-                Ok(n) => reply.data(&buf[..n]),
+            match read_full(&h.file, &mut buf[..want], offset) {
+                Ok(n) => {
+                    reply.data(&buf[..n]);
+                    counters.served(n as u64);
+                    if let Some(cache) = remember {
+                        lock(&cache).insert(h.id, offset, n as u64);
+                    }
+                }
                 Err(e) => reply.error(Errno::from(e)),
             }
         });
-        self.sched.submit(Task {
-            bytes: len,
-            stream,
-            extra,
-            work,
-        });
+        if hit {
+            self.sched.hit(len, work);
+        } else {
+            self.sched.submit(Task {
+                bytes: len,
+                stream,
+                extra,
+                work,
+            });
+        }
     }
 
     fn release(
@@ -304,9 +322,12 @@ impl Filesystem for SimFs {
         offset: u64,
         mut reply: ReplyDirectory,
     ) {
-        let entries = match self.rel(ino).and_then(|rel| self.list(ino, &rel)) {
+        let entries = self
+            .rel(ino)
+            .and_then(|rel| list(&self.backing, &self.inodes, ino, &rel));
+        let entries = match entries {
             Ok(e) => e,
-            Err(e) => return reply.error(e),
+            Err(e) => return self.meta_reply(move || reply.error(e)),
         };
         let skip = usize::try_from(offset).unwrap_or(usize::MAX);
         for (i, (ino, kind, name)) in entries.into_iter().enumerate().skip(skip) {
@@ -314,7 +335,7 @@ impl Filesystem for SimFs {
                 break;
             }
         }
-        reply.ok();
+        self.meta_reply(move || reply.ok());
     }
 
     fn statfs(&self, _req: &Request, _ino: INodeNo, reply: ReplyStatfs) {
@@ -331,38 +352,5 @@ impl Filesystem for SimFs {
             ),
             Err(e) => reply.error(Errno::from(e)),
         }
-    }
-}
-
-type DirEntry = (u64, FileType, std::ffi::OsString);
-
-impl SimFs {
-    /// `.`, `..` and the entries of the directory `rel`, sorted by name so that
-    /// readdir offsets stay valid between calls.
-    fn list(&self, ino: INodeNo, rel: &Path) -> Result<Vec<DirEntry>, Errno> {
-        let parent = if ino.0 == ROOT {
-            ROOT
-        } else {
-            self.inodes.ino(rel.parent().unwrap_or(Path::new("")))
-        };
-        let mut out = vec![
-            (ino.0, FileType::Directory, ".".into()),
-            (parent, FileType::Directory, "..".into()),
-        ];
-        let mut names = Vec::new();
-        for entry in std::fs::read_dir(self.backing.join(rel)).map_err(Errno::from)? {
-            let entry = entry.map_err(Errno::from)?;
-            let kind = entry
-                .file_type()
-                .ok()
-                .and_then(FileType::from_std)
-                .unwrap_or(FileType::RegularFile);
-            names.push((entry.file_name(), kind));
-        }
-        names.sort_by(|a, b| a.0.cmp(&b.0));
-        for (name, kind) in names {
-            out.push((self.inodes.ino(&rel.join(&name)), kind, name));
-        }
-        Ok(out)
     }
 }

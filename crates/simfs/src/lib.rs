@@ -90,6 +90,7 @@
 //! fails when `CI=true`). Mounting needs `/dev/fuse`; as root nothing else,
 //! otherwise `fusermount3` (Debian package `fuse3`).
 
+mod backing;
 mod bucket;
 mod error;
 mod faults;
@@ -98,12 +99,14 @@ mod inodes;
 mod model;
 mod mount;
 mod scheduler;
+mod server_cache;
+mod service;
 mod stats;
 mod sys;
 pub mod testing;
 
 pub use error::SimfsError;
-pub use model::{Faults, Model, Stall};
+pub use model::{Access, Burst, Contention, Faults, Model, Stall, Tail};
 pub use mount::{Mounted, mount};
 pub use stats::Stats;
 pub use sys::clean_stale_mount;

@@ -79,9 +79,6 @@ fn run(cli: cli::Cli) -> anyhow::Result<()> {
     }
     let stats = mounted.stats();
     mounted.unmount()?;
-    eprintln!(
-        "preload-simfs: unmounted; served {} read requests, {} bytes",
-        stats.read_requests, stats.bytes_read
-    );
+    eprintln!("preload-simfs: unmounted; {stats}");
     Ok(())
 }

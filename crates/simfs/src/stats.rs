@@ -57,14 +57,14 @@ impl Stats {
 }
 
 /// One line for the exit message: `120 read requests, 125829120 bytes served
-/// (0 from the server cache), peak 14 requests in flight (14 in service,
-/// 4 streams), 9 metadata requests`.
+/// (0 from the server cache in 0 hits), peak 14 requests in flight (14 in
+/// service, 4 active streams), 9 metadata requests`.
 impl std::fmt::Display for Stats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
             "{} read requests, {} bytes served ({} from the server cache in {} hits), \
-             peak {} requests in flight ({} in service, {} streams), {} metadata requests",
+             peak {} requests in flight ({} in service, {} active streams), {} metadata requests",
             self.read_requests,
             self.bytes_served,
             self.server_cache_hit_bytes,
@@ -190,7 +190,7 @@ mod tests {
         assert_eq!(
             s.to_string(),
             "2 read requests, 25 bytes served (10 from the server cache in 1 hits), \
-             peak 5 requests in flight (3 in service, 2 streams), 1 metadata requests"
+             peak 5 requests in flight (3 in service, 2 active streams), 1 metadata requests"
         );
         c.late(Duration::from_millis(4));
         c.late(Duration::from_millis(2));

@@ -92,8 +92,9 @@ fn a_stream_is_active_while_it_has_requests_outstanding() {
         rx.recv_timeout(Duration::from_secs(30)).unwrap();
     }
     let alone = start.elapsed();
+    // Contention counted per request would make this x4 (400 ms).
     assert!(
-        alone < Duration::from_millis(190),
+        alone < Duration::from_millis(350),
         "one stream, no contention: {alone:?}"
     );
     assert_eq!(sched.stats().max_active_streams, 1);

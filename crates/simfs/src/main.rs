@@ -2,6 +2,7 @@
 //! until SIGINT/SIGTERM (or an unmount from outside), unmount, exit 0.
 
 mod cli;
+mod parse;
 
 use std::io::Write;
 use std::path::Path;

@@ -10,12 +10,10 @@
 
 use std::collections::HashMap;
 use std::ffi::OsStr;
-use std::fs::File;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use fuser::{
@@ -24,12 +22,16 @@ use fuser::{
     ReplyEmpty, ReplyEntry, ReplyOpen, ReplyStatfs, Request,
 };
 
-use crate::backing::{list, read_full, to_attr};
-use crate::faults::{FaultMatcher, FilePlan};
+mod read;
+
+use read::{Handle, SharedCache};
+
+use crate::backing::{list, to_attr};
+use crate::faults::FaultMatcher;
 use crate::inodes::Inodes;
 use crate::model::Model;
-use crate::scheduler::{Scheduler, Stream, Task};
-use crate::server_cache::{FileId, ServerCache};
+use crate::scheduler::Scheduler;
+use crate::server_cache::ServerCache;
 use crate::stats::Counters;
 
 /// How long the kernel may trust entries and attributes (long enough to keep
@@ -40,24 +42,6 @@ const TTL: Duration = Duration::from_secs(5);
 /// kernel stops reading ahead, so keep it well above 4 x readers (realfs.md).
 const MAX_BACKGROUND: u16 = 256;
 const CONGESTION_THRESHOLD: u16 = 192;
-
-/// One open file handle: one stream.
-struct Handle {
-    file: File,
-    /// The backing file, as the server cache knows it.
-    id: FileId,
-    /// Size at open (halved for a shrinking file); reads are clipped to it.
-    size: u64,
-    plan: FilePlan,
-    first_read_done: AtomicBool,
-    stream: Arc<Stream>,
-}
-
-type SharedCache = Arc<Mutex<ServerCache>>;
-
-fn lock(cache: &SharedCache) -> MutexGuard<'_, ServerCache> {
-    cache.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// The filesystem handed to fuser.
 pub(crate) struct SimFs {
@@ -115,25 +99,6 @@ impl SimFs {
             .unwrap_or_else(PoisonError::into_inner)
             .get(&fh.0)
             .cloned()
-    }
-
-    fn open_handle(&self, rel: &Path) -> Result<Handle, Errno> {
-        let file = File::open(self.backing.join(rel)).map_err(Errno::from)?;
-        let meta = file.metadata().map_err(Errno::from)?;
-        let plan = self.faults.plan(rel);
-        let size = if plan.shrink {
-            meta.len() / 2
-        } else {
-            meta.len()
-        };
-        Ok(Handle {
-            file,
-            id: (meta.dev(), meta.ino()),
-            size,
-            plan,
-            first_read_done: AtomicBool::new(false),
-            stream: Arc::new(Stream::new(self.stream_bw)),
-        })
     }
 
     /// Sends a metadata reply after the metadata latency (at once without one).
@@ -236,54 +201,7 @@ impl Filesystem for SimFs {
         let Some(h) = self.handle(fh) else {
             return reply.error(Errno::EBADF);
         };
-        let len = h.size.saturating_sub(offset).min(u64::from(size));
-        let fails = h.plan.fails(offset, len);
-        let extra = if !h.plan.stall.is_zero() && !h.first_read_done.swap(true, Ordering::Relaxed) {
-            h.plan.stall
-        } else {
-            Duration::ZERO
-        };
-        // The server cache answers only what the model would have answered
-        // normally (no injected fault, no stall), and ignores reads at end of file.
-        let cache = self
-            .server_cache
-            .as_ref()
-            .filter(|_| !fails && extra.is_zero() && len > 0);
-        let hit = cache.is_some_and(|c| lock(c).hit(h.id, offset, len));
-        let remember = cache.filter(|_| !hit).cloned();
-        let stream = Arc::clone(&h.stream);
-        let counters = Arc::clone(&self.counters);
-        let work = Box::new(move |buf: &mut Vec<u8>| {
-            if fails {
-                return reply.error(Errno::EIO);
-            }
-            // `len` is at most `size`, a u32. The buffer only ever grows, so
-            // it is zero-filled once per worker, not once per request.
-            let want = len as usize;
-            if buf.len() < want {
-                buf.resize(want, 0);
-            }
-            match read_full(&h.file, &mut buf[..want], offset) {
-                Ok(n) => {
-                    reply.data(&buf[..n]);
-                    counters.served(n as u64);
-                    if let Some(cache) = remember {
-                        lock(&cache).insert(h.id, offset, n as u64);
-                    }
-                }
-                Err(e) => reply.error(Errno::from(e)),
-            }
-        });
-        if hit {
-            self.sched.hit(len, work);
-        } else {
-            self.sched.submit(Task {
-                bytes: len,
-                stream,
-                extra,
-                work,
-            });
-        }
+        self.serve_read(&h, offset, size, reply);
     }
 
     fn release(

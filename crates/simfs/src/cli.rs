@@ -43,9 +43,10 @@ pub struct Cli {
     /// Heavy tail: a FRACTION of read requests wait FACTOR x their latency (e.g. 0.01:20 or 1%:20).
     ///
     /// Applied to the latency after jitter, so the mean latency becomes
-    /// latency x (1 + FRACTION x (FACTOR - 1)). Readahead hides short tails
-    /// of sequential readers; a reader with one request in flight (direct I/O)
-    /// feels every one.
+    /// latency x (1 + FRACTION x (FACTOR - 1)). A sequential reader's
+    /// readahead hides a tail when it is alone, but at the total cap each
+    /// slow request stalls its reader and lowers the plateau; a reader with
+    /// one request in flight (direct I/O) feels every one.
     #[arg(long, value_name = "FRACTION:FACTOR", value_parser = parse_tail)]
     pub tail: Option<Tail>,
     /// Bandwidth cap per stream, i.e. per open file handle (e.g. 50MiB/s).

@@ -11,11 +11,19 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 use preload_simfs::{clean_stale_mount, mount};
 
 fn main() -> ExitCode {
-    match run(cli::Cli::parse()) {
+    let cli = cli::Cli::parse();
+    // A model that cannot be served is a usage error (exit 2), said before mounting.
+    if let Err(reason) = cli.model().validate() {
+        cli::Cli::command()
+            .error(ErrorKind::ArgumentConflict, reason)
+            .exit();
+    }
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("preload-simfs: {e:#}");

@@ -4,7 +4,8 @@ use std::fmt;
 
 use super::Model;
 
-fn rate(bw: Option<u64>) -> String {
+/// `50.0 MiB/s`, or `unlimited`.
+pub(super) fn rate(bw: Option<u64>) -> String {
     bw.map_or_else(
         || "unlimited".to_owned(),
         |b| format!("{:.1} MiB/s", b as f64 / f64::from(1u32 << 20)),

@@ -199,8 +199,9 @@ impl Model {
                 }
                 Some(t) if b.rate <= t => {
                     return Err(format!(
-                        "burst rate {} B/s must be above the total bandwidth cap {t} B/s",
-                        b.rate
+                        "burst rate {} must be above the total bandwidth cap {}",
+                        display::rate(Some(b.rate)),
+                        display::rate(Some(t))
                     ));
                 }
                 Some(_) if b.bytes == 0 => return Err("burst credit must be above zero".into()),

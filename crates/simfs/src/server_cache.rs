@@ -8,7 +8,9 @@
 //!
 //! The cache holds whole blocks of [`BLOCK`] bytes (a server reads and keeps
 //! whole blocks, so a request that covered part of a block caches all of
-//! it). A request is a hit only when every block it touches is cached.
+//! it). A request is a hit only when every block it touches is cached. A
+//! miss counts as cached from the moment it arrives (a concurrent read of the
+//! same block is a hit), which keeps the LRU order the order of arrival.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -56,23 +58,14 @@ impl ServerCache {
         self.order.insert(self.tick, key);
     }
 
-    /// Whether every block of `len` bytes at `offset` of `file` is cached;
-    /// a hit makes them the most recently used.
-    pub(crate) fn hit(&mut self, file: FileId, offset: u64, len: u64) -> bool {
+    /// Serves a read of `len` bytes at `offset` of `file`: whether every
+    /// block it touches was cached (a hit). Either way its blocks become the
+    /// most recently used: a miss is read from the backing store and kept,
+    /// evicting the least recently used blocks beyond the capacity.
+    pub(crate) fn serve(&mut self, file: FileId, offset: u64, len: u64) -> bool {
         let range = blocks(offset, len);
-        if !range.clone().all(|b| self.used.contains_key(&(file, b))) {
-            return false;
-        }
+        let hit = range.clone().all(|b| self.used.contains_key(&(file, b)));
         for b in range {
-            self.touch((file, b));
-        }
-        true
-    }
-
-    /// Caches the blocks of `len` bytes at `offset` of `file`, evicting the
-    /// least recently used beyond the capacity.
-    pub(crate) fn insert(&mut self, file: FileId, offset: u64, len: u64) {
-        for b in blocks(offset, len) {
             self.touch((file, b));
         }
         while self.used.len() > self.capacity {
@@ -81,6 +74,7 @@ impl ServerCache {
             };
             self.used.remove(&oldest);
         }
+        hit
     }
 }
 
@@ -93,23 +87,22 @@ mod tests {
     #[test]
     fn a_read_block_is_a_hit_whatever_part_is_read_again() {
         let mut c = ServerCache::new(1 << 20);
-        assert!(!c.hit(F, 0, 4096));
-        c.insert(F, 100, 10);
-        assert!(c.hit(F, 0, BLOCK), "the whole first block was cached");
-        assert!(!c.hit(F, 0, BLOCK + 1), "the second was not");
-        assert!(!c.hit((1, 8), 0, 10), "another file");
+        assert!(!c.serve(F, 100, 10), "cold");
+        assert!(c.serve(F, 0, BLOCK), "the whole first block was cached");
+        assert!(!c.serve(F, 0, BLOCK + 1), "the second was not");
+        assert!(c.serve(F, BLOCK, 1), "but is now");
+        assert!(!c.serve((1, 8), 0, 10), "another file");
     }
 
     #[test]
     fn least_recently_used_blocks_go_first() {
         let mut c = ServerCache::new(2 * BLOCK);
-        c.insert(F, 0, BLOCK);
-        c.insert(F, BLOCK, BLOCK);
-        assert!(c.hit(F, 0, 1), "block 0 is now the most recent");
-        c.insert(F, 2 * BLOCK, BLOCK);
-        assert!(c.hit(F, 0, 1));
-        assert!(!c.hit(F, BLOCK, 1), "block 1 was the oldest");
-        assert!(c.hit(F, 2 * BLOCK, 1));
+        c.serve(F, 0, BLOCK);
+        c.serve(F, BLOCK, BLOCK);
+        assert!(c.serve(F, 0, 1), "block 0 is now the most recent");
+        c.serve(F, 2 * BLOCK, BLOCK);
+        assert!(c.serve(F, 0, 1));
+        assert!(!c.serve(F, BLOCK, 1), "block 1 was the oldest");
     }
 
     #[test]
@@ -118,8 +111,7 @@ mod tests {
         let mut c = ServerCache::new(3 * BLOCK);
         for round in 0..2 {
             for b in 0..4 {
-                assert!(!c.hit(F, b * BLOCK, BLOCK), "round {round} block {b}");
-                c.insert(F, b * BLOCK, BLOCK);
+                assert!(!c.serve(F, b * BLOCK, BLOCK), "round {round} block {b}");
             }
         }
     }

@@ -64,13 +64,14 @@ impl SimFs {
             Duration::ZERO
         };
         // The server cache answers only what the model would have answered
-        // normally (no injected fault, no stall), and ignores reads at end of file.
-        let cache = self
+        // normally (no injected fault, no stall), and ignores reads at end of
+        // file. A miss is cached as it arrives, so the cache's order is the
+        // order requests came in, not the order concurrent workers finish them.
+        let hit = self
             .server_cache
             .as_ref()
-            .filter(|_| !fails && extra.is_zero() && len > 0);
-        let hit = cache.is_some_and(|c| lock(c).hit(h.id, offset, len));
-        let remember = cache.filter(|_| !hit).cloned();
+            .filter(|_| !fails && extra.is_zero() && len > 0)
+            .is_some_and(|c| lock(c).serve(h.id, offset, len));
         let stream = Arc::clone(&h.stream);
         let counters = Arc::clone(&self.counters);
         let h = Arc::clone(h);
@@ -86,11 +87,10 @@ impl SimFs {
             }
             match read_full(&h.file, &mut buf[..want], offset) {
                 Ok(n) => {
-                    reply.data(&buf[..n]);
+                    // Counted first: once the reader has its data it may
+                    // look at the counters at once.
                     counters.served(n as u64);
-                    if let Some(cache) = remember {
-                        lock(&cache).insert(h.id, offset, n as u64);
-                    }
+                    reply.data(&buf[..n]);
                 }
                 Err(e) => reply.error(Errno::from(e)),
             }

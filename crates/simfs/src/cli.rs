@@ -3,13 +3,24 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use bytesize::ByteSize;
 use clap::Parser;
-use preload_simfs::{Faults, Model, Stall};
+use preload_simfs::{Burst, Contention, Faults, Model, Stall, Tail};
+
+use crate::parse::{
+    parse_burst, parse_bytes, parse_contention, parse_duration, parse_nonzero_bytes, parse_rate,
+    parse_stall, parse_tail,
+};
 
 /// Serve BACKING read-only at MOUNTPOINT through a storage model whose knee is
-/// known in advance: throughput(P) ~ min(P x stream-bw, total-bw) for P
-/// readers on distinct files.
+/// known in advance: throughput(P) ~ min(P x stream-bw, total-bw) / c(P) for
+/// P sequential readers on distinct files, where c(P) is the --contention
+/// multiplier (1 without it).
+///
+/// The model flags compose: a read request is charged on the stream's and the
+/// mount's bandwidth caps (--stream-bw, --total-bw, --burst), waits its
+/// latency (--latency, --jitter, --tail), everything times the contention
+/// multiplier; at most --max-inflight are in service. Re-reads may be answered
+/// by --server-cache; metadata requests wait --meta-latency.
 ///
 /// Runs in the foreground; prints `ready MOUNTPOINT` on stdout once mounted
 /// and unmounts cleanly on SIGINT/SIGTERM. A stale mount left at MOUNTPOINT
@@ -29,15 +40,59 @@ pub struct Cli {
     /// Jitter around the latency: each request waits latency +- U(jitter).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "0s")]
     pub jitter: Duration,
+    /// Heavy tail: a FRACTION of read requests wait FACTOR x their latency (e.g. 0.01:20 or 1%:20).
+    ///
+    /// Applied to the latency after jitter, so the mean latency becomes
+    /// latency x (1 + FRACTION x (FACTOR - 1)). A sequential reader's
+    /// readahead hides a tail when it is alone, but at the total cap each
+    /// slow request stalls its reader and lowers the plateau; a reader with
+    /// one request in flight (direct I/O) feels every one.
+    #[arg(long, value_name = "FRACTION:FACTOR", value_parser = parse_tail)]
+    pub tail: Option<Tail>,
     /// Bandwidth cap per stream, i.e. per open file handle (e.g. 50MiB/s).
     #[arg(long, value_name = "RATE", value_parser = parse_rate)]
     pub stream_bw: Option<u64>,
     /// Bandwidth cap over all requests of the mount (e.g. 400MiB/s).
     #[arg(long, value_name = "RATE", value_parser = parse_rate)]
     pub total_bw: Option<u64>,
+    /// Burst credit: the total cap is RATE instead of --total-bw while credit lasts (e.g. 1GiB@800MiB/s).
+    ///
+    /// A cloud volume's burst bucket: the mount starts with BYTES of credit;
+    /// what is served beyond --total-bw drains it, and it refills at
+    /// --total-bw while less is asked, up to BYTES. Under a demand of D bytes
+    /// per second it lasts BYTES / (min(D, RATE) - total-bw) seconds. Needs
+    /// --total-bw below RATE.
+    #[arg(long, value_name = "BYTES@RATE", value_parser = parse_burst)]
+    pub burst: Option<Burst>,
+    /// Contention past N active streams: service times x (1 + FACTOR x (streams - N)) (e.g. 8:0.25).
+    ///
+    /// Like the Universal Scalability Law's coherency term, throughput
+    /// declines past the peak: min(P x stream-bw, total-bw) / (1 + FACTOR x
+    /// max(0, P - N)) for P sequential readers. A stream (open file handle)
+    /// is active while it has a read request outstanding; the multiplier
+    /// applies to each request's latency and bandwidth charge.
+    #[arg(long, value_name = "N:FACTOR", value_parser = parse_contention)]
+    pub contention: Option<Contention>,
     /// Most read requests in service at once (server slots); the rest queue.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_inflight: Option<u64>,
+    /// Delay of every metadata request: lookup, getattr, open, readdir, readlink (e.g. 5ms).
+    ///
+    /// Replies are delayed, not serialised: any number can wait at once. The
+    /// kernel caches entries and attributes for 5 s, so reading a file costs
+    /// a lookup and an open when cold and an open when its entry is cached,
+    /// which bounds many-small-file layouts at about
+    /// readers x file size / (2 x DURATION).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "0s")]
+    pub meta_latency: Duration,
+    /// Server-side cache of SIZE: re-read blocks are answered at once (e.g. 1GiB).
+    ///
+    /// The blocks (64 KiB) a mount has served, least recently used out; a
+    /// read whose blocks are all cached costs no latency and no bandwidth,
+    /// like a storage server's memory that no client can drop. Counted as
+    /// server-cache hits in the exit line.
+    #[arg(long, value_name = "SIZE", value_parser = parse_nonzero_bytes)]
+    pub server_cache: Option<u64>,
     /// Direct I/O: keep nothing in the page cache (warming cannot work).
     #[arg(long)]
     pub no_cache: bool,
@@ -64,11 +119,16 @@ impl Cli {
         Model {
             latency: self.latency,
             jitter: self.jitter,
+            tail: self.tail,
             stream_bw: self.stream_bw,
             total_bw: self.total_bw,
+            burst: self.burst,
+            contention: self.contention,
             max_inflight: self
                 .max_inflight
                 .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            meta_latency: self.meta_latency,
+            server_cache: self.server_cache,
             no_cache: self.no_cache,
             faults: Faults {
                 eio_glob: self.fail_glob.clone(),
@@ -78,41 +138,6 @@ impl Cli {
             },
         }
     }
-}
-
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    humantime::parse_duration(s.trim()).map_err(|e| format!("{e} (try e.g. 2ms, 0.5ms, 1s)"))
-}
-
-fn parse_bytes(s: &str) -> Result<u64, String> {
-    s.trim()
-        .parse::<ByteSize>()
-        .map(|b| b.as_u64())
-        .map_err(|e| format!("{e} (try e.g. 4096, 64KiB, 1MiB)"))
-}
-
-/// `50MiB/s`, `400MB/s` or a plain size (bytes per second).
-fn parse_rate(s: &str) -> Result<u64, String> {
-    let size = s.trim().strip_suffix("/s").unwrap_or(s.trim());
-    let rate = parse_bytes(size).map_err(|_| format!("invalid rate {s:?} (try e.g. 50MiB/s)"))?;
-    if rate == 0 {
-        return Err("a rate must be above zero".into());
-    }
-    Ok(rate)
-}
-
-/// `GLOB:DURATION`, split at the last colon.
-fn parse_stall(s: &str) -> Result<Stall, String> {
-    let (glob, duration) = s
-        .rsplit_once(':')
-        .ok_or_else(|| format!("invalid stall {s:?}: expected GLOB:DURATION, e.g. '*.bin:5s'"))?;
-    if glob.is_empty() {
-        return Err(format!("invalid stall {s:?}: empty glob"));
-    }
-    Ok(Stall {
-        glob: glob.to_owned(),
-        duration: parse_duration(duration)?,
-    })
 }
 
 #[cfg(test)]
@@ -160,17 +185,37 @@ mod tests {
     }
 
     #[test]
-    fn rates_accept_decimal_and_plain_units() {
-        assert_eq!(parse_rate("400MB/s"), Ok(400_000_000));
-        assert_eq!(parse_rate("1024"), Ok(1024));
-        assert!(parse_rate("fast").is_err());
-        assert!(parse_rate("0/s").is_err());
-    }
-
-    #[test]
-    fn stall_needs_glob_and_duration() {
-        assert!(parse_stall("x").is_err());
-        assert!(parse_stall(":1s").is_err());
-        assert!(parse_stall("x:soon").is_err());
+    fn parses_the_new_storage_shapes() {
+        let cli = Cli::try_parse_from([
+            "preload-simfs",
+            "/b",
+            "/m",
+            "--total-bw",
+            "100MiB/s",
+            "--tail",
+            "1%:20",
+            "--burst",
+            "1GiB@400MiB/s",
+            "--contention",
+            "8:0.25",
+            "--meta-latency",
+            "5ms",
+            "--server-cache",
+            "256MiB",
+        ])
+        .unwrap();
+        let m = cli.model();
+        let tail = m.tail.unwrap();
+        assert!((tail.fraction - 0.01).abs() < 1e-12);
+        assert_eq!(tail.factor, 20.0);
+        assert_eq!(
+            m.burst.map(|b| (b.bytes, b.rate)),
+            Some((1 << 30, 400 << 20))
+        );
+        let c = m.contention.unwrap();
+        assert_eq!((c.limit, c.factor), (8, 0.25));
+        assert_eq!(m.meta_latency, Duration::from_millis(5));
+        assert_eq!(m.server_cache, Some(256 << 20));
+        assert_eq!(m.validate(), Ok(()));
     }
 }

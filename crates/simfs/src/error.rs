@@ -41,6 +41,12 @@ pub enum SimfsError {
         #[source]
         source: globset::Error,
     },
+    /// The model cannot be served (see [`crate::Model::validate`]).
+    #[error("invalid storage model: {reason}")]
+    InvalidModel {
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Unmounting failed.
     #[error("cannot unmount {path}: {reason}")]
     Unmount {

@@ -2,6 +2,7 @@
 //! until SIGINT/SIGTERM (or an unmount from outside), unmount, exit 0.
 
 mod cli;
+mod parse;
 
 use std::io::Write;
 use std::path::Path;
@@ -10,11 +11,19 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 use preload_simfs::{clean_stale_mount, mount};
 
 fn main() -> ExitCode {
-    match run(cli::Cli::parse()) {
+    let cli = cli::Cli::parse();
+    // A model that cannot be served is a usage error (exit 2), said before mounting.
+    if let Err(reason) = cli.model().validate() {
+        cli::Cli::command()
+            .error(ErrorKind::ArgumentConflict, reason)
+            .exit();
+    }
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("preload-simfs: {e:#}");
@@ -79,9 +88,6 @@ fn run(cli: cli::Cli) -> anyhow::Result<()> {
     }
     let stats = mounted.stats();
     mounted.unmount()?;
-    eprintln!(
-        "preload-simfs: unmounted; served {} read requests, {} bytes",
-        stats.read_requests, stats.bytes_read
-    );
+    eprintln!("preload-simfs: unmounted; {stats}");
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::error::SimfsError;
 use crate::faults::FaultMatcher;
 use crate::fs::SimFs;
 use crate::model::Model;
-use crate::scheduler::{Scheduler, Timing};
+use crate::scheduler::Scheduler;
 use crate::stats::{Counters, Stats};
 use crate::sys::{self, READ_AHEAD_KB, Unmounted};
 
@@ -66,22 +66,13 @@ pub fn mount(backing: &Path, mountpoint: &Path, model: Model) -> Result<Mounted,
     let backing = dir(backing)?;
     sys::clean_stale_mount(mountpoint)?;
     let path = dir(mountpoint)?;
+    model
+        .validate()
+        .map_err(|reason| SimfsError::InvalidModel { reason })?;
     let faults = FaultMatcher::new(&model.faults)?;
-    let sched = Scheduler::start(Timing {
-        latency: model.latency,
-        jitter: model.jitter,
-        total_bw: model.total_bw,
-        max_inflight: model.max_inflight,
-    })
-    .map_err(|e| SimfsError::io(&path, e))?;
+    let sched = Scheduler::start(&model).map_err(|e| SimfsError::io(&path, e))?;
     let counters = sched.counters();
-    let fs = SimFs::new(
-        backing.clone(),
-        faults,
-        model.stream_bw,
-        model.no_cache,
-        sched,
-    );
+    let fs = SimFs::new(backing.clone(), &model, faults, sched);
     let mut config = Config::default();
     config.mount_options = vec![
         MountOption::FSName(format!("simfs:{}", backing.display())),

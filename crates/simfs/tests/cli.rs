@@ -131,6 +131,13 @@ fn bad_arguments_are_usage_errors() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid rate"));
 
     let out = Command::new(BIN)
+        .args(["/nonexistent-backing", "/tmp", "--burst", "1GiB@1GiB/s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "burst without --total-bw");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("total bandwidth cap"));
+
+    let out = Command::new(BIN)
         .args(["/nonexistent-backing", "/tmp"])
         .output()
         .unwrap();

@@ -37,12 +37,16 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct TuneArgs {
     /// Directory (or file) whose data is sampled
-    #[arg(value_name = "PATH", required_unless_present = "show")]
+    #[arg(value_name = "PATH", required_unless_present_any = ["show", "forget"])]
     pub path: Option<PathBuf>,
 
     /// List the saved profiles and exit
     #[arg(long)]
     pub show: bool,
+
+    /// Remove the saved profile of PATH's filesystem (every profile without PATH) and exit
+    #[arg(long, conflicts_with = "show")]
+    pub forget: bool,
 
     /// Wall time the tune may spend
     #[arg(long, value_name = "DURATION", default_value = "30s")]

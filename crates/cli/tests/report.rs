@@ -62,6 +62,8 @@ fn tune(fs_type: &str, scale: f64) -> TuneResult {
             recommended_mib_s: levels[3].median_mib_s,
             single_stream_mib_s: Some(levels[0].median_mib_s),
             verdict: "use -P 8".into(),
+            caveats: Vec::new(),
+            profile_worthy: true,
         },
         levels,
         diagnostics: Diagnostics {
@@ -74,6 +76,7 @@ fn tune(fs_type: &str, scale: f64) -> TuneResult {
             byte_limit: 1 << 30,
             time_spent_s: 20.0,
             bytes_spent: 1 << 29,
+            bytes_served: 1 << 29,
         },
         reused_data: false,
         interrupted: false,

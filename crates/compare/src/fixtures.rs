@@ -70,6 +70,8 @@ pub fn tune(
                 .collect(),
             steady_mib_s: median(samples),
             latency: LatencySummary::default(),
+            served_bytes: 0,
+            reads_per_reader: 0.0,
         })
         .collect();
     let summaries: Vec<LevelSummary> = levels
@@ -111,6 +113,8 @@ pub fn tune(
             recommended_mib_s: at(knee).unwrap_or(0.0),
             single_stream_mib_s: at(1),
             verdict: format!("use -P {knee}"),
+            caveats: Vec::new(),
+            profile_worthy: true,
         },
         levels: summaries,
         diagnostics: Diagnostics::default(),
@@ -119,6 +123,7 @@ pub fn tune(
             byte_limit: 8 << 30,
             time_spent_s: 30.0,
             bytes_spent: 1 << 30,
+            bytes_served: 1 << 30,
         },
         reused_data: false,
         interrupted: false,

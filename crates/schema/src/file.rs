@@ -9,6 +9,9 @@ use crate::{BenchResult, SCHEMA_VERSION, TuneResult};
 /// A result file: a tune or a bench, tagged by `kind`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
+// A handful of result files are loaded at a time: boxing the larger variant
+// would only add noise to every match.
+#[allow(clippy::large_enum_variant)]
 pub enum ResultFile {
     /// Output of `preload tune --json`.
     Tune(TuneResult),

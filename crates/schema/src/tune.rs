@@ -69,6 +69,15 @@ pub struct Probe {
     pub steady_mib_s: f64,
     /// Per-read latency.
     pub latency: LatencySummary,
+    /// Bytes the storage served for this probe, as far as the page cache
+    /// shows it: what was counted plus what readahead fetched past the
+    /// units and past the stop (0 when it could not be measured).
+    #[serde(default)]
+    pub served_bytes: u64,
+    /// Read calls each reader completed inside the measured window: under 2
+    /// and the window's edges, not the storage, decide the figure.
+    #[serde(default)]
+    pub reads_per_reader: f64,
 }
 
 /// Bytes read in one time bucket of a probe.
@@ -140,6 +149,15 @@ pub struct Recommendation {
     pub single_stream_mib_s: Option<f64>,
     /// One-line verdict as printed.
     pub verdict: String,
+    /// Why the evidence is thinner than it looks (too few reads per reader,
+    /// re-read data, probes that disagree, a curve that never flattened,
+    /// a budget that ended the plan), each lowering `confidence`.
+    #[serde(default)]
+    pub caveats: Vec<String>,
+    /// Whether the result is good enough to be saved as the filesystem's
+    /// profile (saturated, measured on enough data, confidence >= 0.7).
+    #[serde(default)]
+    pub profile_worthy: bool,
 }
 
 /// Diagnostics that explain the curve; none of them decides the knee.
@@ -190,6 +208,10 @@ pub struct Budget {
     pub time_spent_s: f64,
     /// Bytes read.
     pub bytes_spent: u64,
+    /// Bytes the storage served (counted reads plus readahead past them),
+    /// as far as the page cache shows it.
+    #[serde(default)]
+    pub bytes_served: u64,
 }
 
 /// One row of `preload tune --export-csv`: a bucket of a probe.

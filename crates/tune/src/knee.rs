@@ -205,6 +205,8 @@ impl KneeChoice {
             recommended_mib_s: self.knee_median,
             single_stream_mib_s,
             verdict,
+            caveats: Vec::new(),
+            profile_worthy: false,
         }
     }
 }

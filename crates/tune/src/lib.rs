@@ -36,5 +36,7 @@ pub use probe::{ProbeSettings, cut_buckets, run_probe};
 pub use profile::{Profile, ProfileError, ProfileStore};
 pub use sample::SamplePool;
 pub use sweep::{NextProbe, SweepConfig, SweepPlan};
-pub use tuner::{DEFAULT_MAX_LEVEL, TuneConfig, TuneError, default_byte_budget, tune};
+pub use tuner::{
+    DEFAULT_MAX_LEVEL, SAVE_CONFIDENCE, TuneConfig, TuneError, default_byte_budget, tune,
+};
 pub use usl::fit_usl;

@@ -18,10 +18,11 @@ use crate::stats;
 pub const RAMP_FRACTION: f64 = 0.15;
 /// Shortest ramp-up skipped.
 const MIN_RAMP: Duration = Duration::from_millis(50);
-/// Buckets per probe: enough for a median and a bootstrap.
-pub const BUCKETS: usize = 10;
-/// Read calls a bucket should hold at the probe's throughput.
-const READS_PER_BUCKET: f64 = 8.0;
+/// Read calls of each reader a bucket should hold.
+pub const READS_PER_READER: f64 = 4.0;
+/// Fewest buckets worth cutting a window into; fewer and the window is
+/// one sample.
+const MIN_BUCKETS: usize = 3;
 /// Shortest bucket: a few engine ticks.
 const MIN_BUCKET: Duration = Duration::from_millis(40);
 
@@ -36,8 +37,11 @@ pub struct ProbeSettings {
     pub duration: Duration,
     /// Most bytes the probe may read. Whichever limit comes first ends the
     /// probe; the ramp-up skipped and the bucket length are then cut from
-    /// the steady window the probe actually had ([`RAMP_FRACTION`], [`BUCKETS`]).
+    /// the steady window the probe actually had (`RAMP_FRACTION`).
     pub byte_limit: u64,
+    /// Bytes past each unit the storage may serve by readahead (about twice
+    /// the mount's read_ahead_kb): evicted before the probe, measured after.
+    pub guard: u64,
 }
 
 /// Runs one probe on the pool's next fresh units and consumes what it read.
@@ -51,7 +55,9 @@ pub fn run_probe(
     // Readers hold up to one unit each beyond the byte limit when the probe
     // stops: those must be cold too, or a re-read pool (refill) leaks cached
     // units into the measurement.
-    let cold = pool.make_cold(settings.byte_limit + level as u64 * pool.unit_size());
+    let reach = settings.byte_limit + level as u64 * pool.unit_size();
+    let cold = pool.make_cold(reach);
+    pool.evict_guards(reach, settings.guard);
     let shard = pool.shard();
     let cfg = EngineConfig {
         method: settings.method,
@@ -64,6 +70,9 @@ pub fn run_probe(
     };
     let stats = engine::run(&shard, &cfg, &mut FixedLevel(level), cancel, None);
     pool.consume(stats.chunks_taken);
+    let served_bytes = pool
+        .served(stats.chunks_taken, settings.guard)
+        .map_or(0, |n| n.max(stats.bytes));
 
     // Steady state ends at the first idle reader or at the stop, whichever is first.
     let stop = stats
@@ -81,19 +90,32 @@ pub fn run_probe(
     .min()
     .unwrap_or_default();
     let ramp = end.mul_f64(RAMP_FRACTION).max(MIN_RAMP);
-    // Bytes are counted per completed read call, so a bucket must hold
-    // several calls or its throughput is mostly rounding: slow streams get
-    // fewer, longer buckets.
-    let rate = stats.bytes as f64 / stats.elapsed.as_secs_f64().max(1e-3);
-    let min_for_reads =
-        Duration::from_secs_f64(READS_PER_BUCKET * settings.buffer_size as f64 / rate.max(1.0));
-    let bucket = (end.saturating_sub(ramp) / BUCKETS as u32)
-        .max(MIN_BUCKET)
-        .max(min_for_reads);
-    let mut buckets = cut_buckets(&stats.timeline, ramp, end, bucket);
+    let window = completion_window(&stats.timeline, ramp, end);
+    // A bucket must hold several calls of every reader: readers of slow,
+    // long requests complete in lockstep, and a shorter bucket catches a
+    // whole round of completions or none (aliasing).
+    let rate = window.map_or(
+        stats.bytes as f64 / stats.elapsed.as_secs_f64().max(1e-3),
+        |w| w.bytes as f64 / w.length.as_secs_f64(),
+    );
+    // The engine shrinks each reader's buffer at high levels.
+    let call = engine::buffer_per_worker(settings.buffer_size, level) as f64;
+    let per_reader =
+        Duration::from_secs_f64(READS_PER_READER * level as f64 * call / rate.max(1.0));
+    let bucket = per_reader.max(MIN_BUCKET);
+    let mut buckets = match window {
+        Some(w) if w.length >= bucket * MIN_BUCKETS as u32 => {
+            cut_buckets(&stats.timeline, w.start, w.start + w.length, bucket)
+        }
+        // Too short for several buckets: the window between two completion
+        // instants is the one sample, exact however readers are aligned.
+        Some(w) => vec![w.as_bucket()],
+        None => Vec::new(),
+    };
     if buckets.is_empty() && stats.bytes > 0 {
-        // The shard ran out before the ramp-up ended (fast storage, small
-        // tree): the whole probe is the only measurement there is.
+        // The shard ran out before two completions fell inside the steady
+        // part (fast storage, small tree): the whole probe is the only
+        // measurement there is.
         let secs = stats.elapsed.as_secs_f64();
         buckets.push(Bucket {
             start_s: 0.0,
@@ -102,8 +124,13 @@ pub fn run_probe(
             mib_s: mib_per_s(stats.bytes, secs),
         });
     }
-    let steady_bytes: u64 = buckets.iter().map(|b| b.bytes).sum();
-    let steady_s: f64 = buckets.iter().map(|b| b.length_s).sum();
+    let (steady_bytes, steady_s) = match window {
+        Some(w) => (w.bytes, w.length.as_secs_f64()),
+        None => (
+            buckets.iter().map(|b| b.bytes).sum(),
+            buckets.iter().map(|b| b.length_s).sum(),
+        ),
+    };
     Probe {
         level,
         phase,
@@ -113,6 +140,8 @@ pub fn run_probe(
         steady_mib_s: mib_per_s(steady_bytes, steady_s),
         buckets,
         latency: latency_summary(&stats.latencies),
+        served_bytes,
+        reads_per_reader: steady_bytes as f64 / call / level as f64,
     }
 }
 
@@ -129,6 +158,50 @@ impl FractionOrZero for preload_schema::Residency {
             self.fraction()
         }
     }
+}
+
+/// The steady part of a probe between two completion instants.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Window {
+    start: Duration,
+    length: Duration,
+    bytes: u64,
+}
+
+impl Window {
+    fn as_bucket(&self) -> Bucket {
+        Bucket {
+            start_s: self.start.as_secs_f64(),
+            length_s: self.length.as_secs_f64(),
+            bytes: self.bytes,
+            mib_s: mib_per_s(self.bytes, self.length.as_secs_f64()),
+        }
+    }
+}
+
+/// The window from the first timeline sample in `[start, end]` at which
+/// bytes completed to the last such sample: it begins and ends just after
+/// a completion, so it spans whole rounds when readers complete in lockstep
+/// and its bytes/time is the true rate, where a window with arbitrary edges
+/// may catch one round more or less. None without two completion samples.
+fn completion_window(
+    timeline: &[(Duration, u64)],
+    start: Duration,
+    end: Duration,
+) -> Option<Window> {
+    let completed = |i: usize| {
+        let prev = if i == 0 { 0 } else { timeline[i - 1].1 };
+        timeline[i].1 > prev
+    };
+    let inside: Vec<usize> = (0..timeline.len())
+        .filter(|&i| timeline[i].0 >= start && timeline[i].0 <= end && completed(i))
+        .collect();
+    let (&first, &last) = (inside.first()?, inside.last()?);
+    (last > first).then(|| Window {
+        start: timeline[first].0,
+        length: timeline[last].0 - timeline[first].0,
+        bytes: timeline[last].1 - timeline[first].1,
+    })
 }
 
 /// Cuts `[start, end)` of a cumulative-bytes timeline into whole buckets of
@@ -203,6 +276,26 @@ mod tests {
             assert!((x.mib_s - 100.0).abs() < 1.0, "{x:?}");
         }
         assert_eq!(b[0].start_s, 0.1);
+    }
+
+    #[test]
+    fn lockstep_completions_give_the_true_rate() {
+        // 16 readers finish 1 MiB each every 125 ms, all at once: 128 MiB/s.
+        let timeline: Vec<(Duration, u64)> = (1..=200)
+            .map(|i| (ms(10 * i), ((10 * i) / 125) * (16 << 20)))
+            .collect();
+        let w = completion_window(&timeline, ms(300), ms(1900)).unwrap();
+        let mib_s = w.bytes as f64 / (1 << 20) as f64 / w.length.as_secs_f64();
+        assert!((mib_s - 128.0).abs() < 3.0, "{mib_s}");
+        // Short buckets of the same timeline alias: some see a round, some none.
+        let b = cut_buckets(&timeline, ms(300), ms(1900), ms(80));
+        assert!(b.iter().any(|b| b.mib_s == 0.0) && b.iter().any(|b| b.mib_s > 180.0));
+    }
+
+    #[test]
+    fn no_window_without_two_completions() {
+        let timeline = [(ms(10), 0), (ms(20), 5), (ms(30), 5)];
+        assert!(completion_window(&timeline, ms(0), ms(30)).is_none());
     }
 
     #[test]

@@ -121,6 +121,29 @@ impl ProfileStore {
         };
         let mut all = self.load()?;
         all.insert(key(&profile.fs_type, &profile.source), profile.clone());
+        self.write(&all)?;
+        Ok(profile)
+    }
+
+    /// Removes the profile of `fs` (every profile when None); returns how
+    /// many were removed.
+    pub fn forget(&self, fs: Option<&FsInfo>) -> Result<usize, ProfileError> {
+        let mut all = self.load()?;
+        let before = all.len();
+        match fs {
+            Some(fs) => {
+                all.remove(&key(&fs.fs_type, &fs.source));
+            }
+            None => all.clear(),
+        }
+        let removed = before - all.len();
+        if removed > 0 {
+            self.write(&all)?;
+        }
+        Ok(removed)
+    }
+
+    fn write(&self, all: &BTreeMap<String, Profile>) -> Result<(), ProfileError> {
         let io = |source| ProfileError::Io {
             path: self.path.clone(),
             source,
@@ -130,10 +153,9 @@ impl ProfileStore {
         }
         // Write then rename, so a crash never leaves half a file.
         let tmp = self.path.with_extension("json.tmp");
-        let text = serde_json::to_string_pretty(&all).expect("profiles serialize");
+        let text = serde_json::to_string_pretty(all).expect("profiles serialize");
         std::fs::write(&tmp, text).map_err(io)?;
-        std::fs::rename(&tmp, &self.path).map_err(io)?;
-        Ok(profile)
+        std::fs::rename(&tmp, &self.path).map_err(io)
     }
 
     fn load(&self) -> Result<BTreeMap<String, Profile>, ProfileError> {

@@ -3,8 +3,9 @@
 //! Distributed storage has server-side caches no client can drop, so a
 //! byte read by one probe must not be read again by the next: the second
 //! read would measure the server's cache. The tree is cut into units (whole
-//! small files, ranges of large ones), shuffled with a seed so every probe
-//! draws from all over the tree, and handed out from the front: a probe
+//! small files, ranges of large ones), shuffled with a seed in runs of
+//! neighbours so every probe draws from all over the tree while readahead
+//! past a unit feeds the next one, and handed out from the front: a probe
 //! reads from the cursor on and the cursor moves past what it took.
 
 use std::path::Path;
@@ -27,6 +28,9 @@ pub struct SamplePool {
     pub refills: usize,
 }
 
+/// Neighbouring units shuffled together.
+const RUN: usize = 8;
+
 impl SamplePool {
     /// Cuts `files` into units of `unit_size` (at least
     /// [`MIN_CHUNK_SIZE`], as [`Plan::new`] splits) and shuffles them with `seed`.
@@ -34,12 +38,18 @@ impl SamplePool {
         // Raised here too, so that unit_size() is the size the units have.
         let unit_size = unit_size.max(MIN_CHUNK_SIZE);
         let plan = Plan::new(files, unit_size);
-        let mut units: Vec<Chunk> = plan.chunks.into_iter().filter(|c| c.len > 0).collect();
+        let units: Vec<Chunk> = plan.chunks.into_iter().filter(|c| c.len > 0).collect();
+        // Runs of neighbouring units are shuffled, not single units: readers
+        // take a run's units side by side, so the readahead that runs past
+        // one unit lands in the next, which the same probe reads, instead of
+        // in data a later probe evicts and has served again.
+        let mut runs: Vec<&[Chunk]> = units.chunks(RUN).collect();
         let mut rng = SplitMix64::new(seed);
         // Fisher-Yates.
-        for i in (1..units.len()).rev() {
-            units.swap(i, rng.below(i + 1));
+        for i in (1..runs.len()).rev() {
+            runs.swap(i, rng.below(i + 1));
         }
+        let units = runs.concat();
         SamplePool {
             files: plan.files,
             units,
@@ -99,6 +109,71 @@ impl SamplePool {
             taken += c.len;
         }
         total
+    }
+
+    /// Bytes the storage served for the `taken` units just before the
+    /// cursor, as the page cache shows it: the units and up to `guard` bytes
+    /// past each (readahead runs past a unit's end and past a probe's stop,
+    /// bytes the probe pays for and never counts). None when residency
+    /// cannot be measured exactly (a non-owner) or a file cannot be opened.
+    pub fn served(&self, taken: usize, guard: u64) -> Option<u64> {
+        let start = self.cursor.saturating_sub(taken);
+        let mut total = 0;
+        for (file, offset, len) in self.reach(start..self.cursor, guard) {
+            let r = pagecache::range_residency(&self.files[file].path, offset, len).ok()?;
+            if r.sampled_bytes > 0 || r.unknown_bytes > 0 {
+                return None;
+            }
+            total += r.resident_bytes;
+        }
+        Some(total)
+    }
+
+    /// Evicts `guard` bytes past each of the next units worth `bytes`, so
+    /// that what a probe's readahead brings there is served, and counted,
+    /// by that probe alone.
+    pub fn evict_guards(&self, bytes: u64, guard: u64) {
+        let n = self.units_for(bytes);
+        for (file, offset, len) in self.reach(self.cursor..self.cursor + n, guard) {
+            let _ = pagecache::evict_range(&self.files[file].path, offset, len);
+        }
+    }
+
+    /// Units from the cursor that hold `bytes`.
+    fn units_for(&self, bytes: u64) -> usize {
+        let mut taken = 0;
+        self.units[self.cursor..]
+            .iter()
+            .take_while(|c| {
+                let more = taken < bytes;
+                taken += c.len;
+                more
+            })
+            .count()
+    }
+
+    /// The byte ranges of units `range`, each extended by `guard` (within
+    /// its file), merged per file: (file, offset, len).
+    fn reach(&self, range: std::ops::Range<usize>, guard: u64) -> Vec<(usize, u64, u64)> {
+        let mut spans: Vec<(usize, u64, u64)> = self.units[range]
+            .iter()
+            .map(|c| {
+                let end = (c.offset + c.len + guard).min(self.files[c.file].size);
+                (c.file, c.offset, end)
+            })
+            .collect();
+        spans.sort_unstable();
+        let mut merged: Vec<(usize, u64, u64)> = Vec::new();
+        for (file, start, end) in spans {
+            match merged.last_mut() {
+                Some((f, _, e)) if *f == file && start <= *e => *e = (*e).max(end),
+                _ => merged.push((file, start, end)),
+            }
+        }
+        merged
+            .into_iter()
+            .map(|(file, start, end)| (file, start, end - start))
+            .collect()
     }
 
     /// Starts over from the first unit: only when the tree holds too little
@@ -165,6 +240,42 @@ mod tests {
     }
 
     #[test]
+    fn reach_merges_neighbours_and_stops_at_the_end_of_the_file() {
+        let mut pool = SamplePool::new(files(), 2 << 20, 7);
+        pool.units = vec![
+            Chunk {
+                file: 0,
+                offset: 0,
+                len: 2 << 20,
+            },
+            Chunk {
+                file: 0,
+                offset: 2 << 20,
+                len: 2 << 20,
+            },
+            Chunk {
+                file: 0,
+                offset: 8 << 20,
+                len: 2 << 20,
+            },
+            Chunk {
+                file: 3,
+                offset: 2 << 20,
+                len: 1 << 20,
+            },
+        ];
+        assert_eq!(
+            pool.reach(0..4, 1 << 20),
+            [
+                (0, 0, 5 << 20),
+                (0, 8 << 20, 2 << 20),
+                (3, 2 << 20, 1 << 20)
+            ]
+        );
+        assert_eq!(pool.units_for(3 << 20), 2);
+    }
+
+    #[test]
     fn unit_size_scales_with_the_tree() {
         assert_eq!(SamplePool::unit_size_for(100 << 20), 1 << 20);
         assert_eq!(SamplePool::unit_size_for(1 << 30), 4 << 20);
@@ -172,12 +283,33 @@ mod tests {
         assert_eq!(SamplePool::unit_size_for(1 << 40), 32 << 20);
     }
 
+    fn big_file() -> Vec<FileEntry> {
+        vec![FileEntry {
+            path: "big".into(),
+            size: 256 << 20,
+            dev: 1,
+            ino: 9,
+        }]
+    }
+
     #[test]
     fn the_seed_decides_the_order() {
-        let a = SamplePool::new(files(), 1 << 20, 1).shard().chunks;
-        let b = SamplePool::new(files(), 1 << 20, 1).shard().chunks;
-        let c = SamplePool::new(files(), 1 << 20, 2).shard().chunks;
+        let a = SamplePool::new(big_file(), 1 << 20, 1).shard().chunks;
+        let b = SamplePool::new(big_file(), 1 << 20, 1).shard().chunks;
+        let c = SamplePool::new(big_file(), 1 << 20, 2).shard().chunks;
         assert_eq!(a, b);
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn neighbours_stay_together_in_runs() {
+        let units = SamplePool::new(big_file(), 1 << 20, 3).shard().chunks;
+        for run in units.chunks(RUN) {
+            for pair in run.windows(2) {
+                assert_eq!(pair[1].offset, pair[0].offset + pair[0].len, "{run:?}");
+            }
+        }
+        let starts: Vec<u64> = units.chunks(RUN).map(|r| r[0].offset).collect();
+        assert!(starts.windows(2).any(|w| w[1] < w[0]), "runs are shuffled");
     }
 }

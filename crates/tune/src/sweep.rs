@@ -163,6 +163,11 @@ impl SweepPlan {
         }
     }
 
+    /// Sweep levels from `level` up (`level` included), for budgeting.
+    pub fn levels_from(&self, level: usize) -> usize {
+        self.ladder.iter().filter(|&&l| l >= level).count().max(1)
+    }
+
     /// Whether the sweep should stop after the levels whose medians are given.
     fn should_stop(&self, medians: &[f64]) -> bool {
         let n = medians.len();

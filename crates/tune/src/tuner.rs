@@ -5,11 +5,12 @@ use std::time::{Duration, Instant};
 
 use preload_core::walk::{Filter, walk};
 use preload_core::{CancelToken, CoreError, ReadMethod, context, human_bytes};
+use preload_schema::name::escaped;
 use preload_schema::{
     Budget, Dataset, Diagnostics, LevelSummary, Probe, SCHEMA_VERSION, TuneResult,
 };
 
-use crate::probe::{ProbeSettings, run_probe};
+use crate::probe::{ProbeSettings, RAMP_FRACTION, READS_PER_READER, run_probe};
 use crate::sample::SamplePool;
 use crate::{
     KneeConfig, LevelSamples, SweepConfig, SweepPlan, choose_knee, fit_usl, kneedle, littles_law,
@@ -127,53 +128,91 @@ pub fn tune(
     let probe_time = cfg.probe_time.unwrap_or_else(|| {
         (cfg.time_budget / 12).clamp(Duration::from_millis(500), Duration::from_secs(4))
     });
+    // Readahead runs up to twice read_ahead_kb past a unit: that much past
+    // each unit is evicted before a probe and counted as served after.
+    let guard = context
+        .filesystem
+        .read_ahead_kb
+        .map_or(2 << 20, |kb| 2 * kb * 1024)
+        .clamp(256 << 10, 16 << 20);
     let mut plan = SweepPlan::new(cfg.max_level.max(1), cfg.sweep);
     let mut probes: Vec<Probe> = Vec::new();
     // Client settings known to limit streaming (readahead, rsize), with advice.
     let mut warnings = preload_core::fsinfo::advice(&context.filesystem);
+    let mut caveats = Vec::new();
     let mut bytes_spent = 0u64;
+    let mut bytes_served = 0u64;
 
     while let Some(next) = plan.next(&level_samples(&probes)) {
         let time_left = cfg.time_budget.saturating_sub(started.elapsed());
-        let bytes_left = byte_limit.saturating_sub(bytes_spent);
-        // A probe shorter than half its length measures mostly ramp-up.
-        let margin = next.level as u64 * cfg.buffer_size as u64;
-        if cancel.is_cancelled()
-            || time_left < probe_time / 2
-            || bytes_left < pool.unit_size() + margin
-        {
+        // Readers may each finish one read call past the limit, and the
+        // guard past the units is served too: keep both out of the budget.
+        let margin = next.level as u64 * cfg.buffer_size as u64 + guard;
+        let bytes_left = byte_limit
+            .saturating_sub(bytes_spent.max(bytes_served))
+            .saturating_sub(margin);
+        if cancel.is_cancelled() || time_left < probe_time / 2 {
+            break;
+        }
+        // A probe is as long as the others in time; its bytes are what the
+        // storage may deliver in that time at this level, estimated from the
+        // levels below (linear scaling is the most it can gain).
+        let duration = probe_time.min(time_left);
+        let estimate = rate_estimate(&probes, next.level);
+        let needed = estimate.map(|mib_s| (mib_s * MIB * duration.as_secs_f64() * 1.25) as u64);
+        // What is left is shared among the sweep levels still to come (and
+        // one more for the refinement): a byte-bound tune measures every
+        // level with shorter probes rather than the first ones long. Bytes
+        // served past the counted ones (readahead) come out of it too.
+        let overshoot = if bytes_spent > 0 {
+            (bytes_served as f64 / bytes_spent as f64).max(1.0)
+        } else {
+            1.0
+        };
+        let to_come = plan.levels_from(next.level) + 1;
+        let share = (bytes_left as f64 / overshoot) as u64 / to_come as u64;
+        let limit = match needed {
+            Some(n) => n.min(share.max(least_bytes(estimate, next.level, cfg))),
+            None => (bytes_left / EXPECTED_PROBES as u64).max(pool.unit_size()),
+        }
+        .min((bytes_left as f64 / overshoot) as u64);
+        let least = least_bytes(estimate, next.level, cfg);
+        if limit < least.max(pool.unit_size()) {
+            caveats.push(format!(
+                "the byte budget ran out before the {} probe at -P {} ({} left, at least {} \
+                 needed): a larger tree or --byte-budget would measure the whole plan",
+                format!("{:?}", next.phase).to_lowercase(),
+                next.level,
+                human_bytes(bytes_left),
+                human_bytes(least),
+            ));
             break;
         }
         // Every reader needs a few units, or the probe is all tail.
         if (pool.remaining_units() as u64) < 4 * next.level as u64
-            || pool.remaining_bytes() < bytes_left.min(pool.unit_size() * 8)
+            || pool.remaining_bytes() < limit.min(pool.unit_size() * 8)
         {
             if pool.refills == 0 {
                 warnings.push(format!(
                     "{} holds too little fresh data for this plan ({} left); re-reading evicted data, \
                      so server-side caches may make the results optimistic: tune a larger tree or \
                      lower --max-level",
-                    preload_schema::name::escaped(&cfg.path),
+                    escaped(&cfg.path),
                     human_bytes(pool.remaining_bytes())
                 ));
             }
             pool.refill();
         }
-        // Share what is left among the probes still likely to come, so a
-        // byte-bound tune still sweeps the whole curve with shorter probes.
-        let expected_left = EXPECTED_PROBES.saturating_sub(probes.len()).max(3) as u64;
         let settings = ProbeSettings {
             method: cfg.method,
             buffer_size: cfg.buffer_size,
-            duration: probe_time.min(time_left),
-            // Each reader may finish one read call past the limit: keep
-            // that margin so the tune never exceeds its byte budget.
-            byte_limit: (bytes_left / expected_left)
-                .max(pool.unit_size() * next.level as u64)
-                .min(bytes_left.saturating_sub(next.level as u64 * cfg.buffer_size as u64)),
+            duration,
+            byte_limit: limit,
+            guard,
         };
         let probe = run_probe(&mut pool, next.level, next.phase, &settings, cancel);
         bytes_spent += probe.bytes;
+        bytes_served += probe.served_bytes.max(probe.bytes);
         if probe.resident_before > 0.05 {
             warnings.push(format!(
                 "probe at -P {} started {:.0}% cached despite eviction: its throughput is optimistic",
@@ -206,15 +245,26 @@ pub fn tune(
         return Err(TuneError::NoMeasurement);
     };
     let single = levels.iter().find(|l| l.level == 1).map(|l| l.median_mib_s);
-    let recommendation = choice.to_recommendation(single);
-    if choice.confidence < 0.5 {
+    let mut recommendation = choice.to_recommendation(single);
+    let evidence = Evidence::weigh(&probes, &choice, pool.refills > 0, &dataset, cfg);
+    caveats.extend(evidence.caveats);
+    recommendation.confidence = choice.confidence * evidence.factor;
+    recommendation.profile_worthy =
+        choice.saturated && evidence.measurable && recommendation.confidence >= SAVE_CONFIDENCE;
+    if recommendation.confidence < SAVE_CONFIDENCE {
         warnings.push(format!(
-            "low confidence ({:.0}%): resampling chose among -P {:?}; the storage is noisy, \
-             try a longer --time-budget",
-            choice.confidence * 100.0,
-            choice.knee_set
+            "low confidence ({:.0}%): resampling chose among -P {:?}{}; try a longer \
+             --time-budget (and --byte-budget)",
+            recommendation.confidence * 100.0,
+            choice.knee_set,
+            if caveats.is_empty() {
+                String::new()
+            } else {
+                format!(", and {}", caveats.join("; "))
+            }
         ));
     }
+    recommendation.caveats = caveats;
     Ok(TuneResult {
         schema_version: SCHEMA_VERSION,
         context,
@@ -228,12 +278,162 @@ pub fn tune(
             byte_limit,
             time_spent_s: started.elapsed().as_secs_f64(),
             bytes_spent,
+            bytes_served,
         },
         reused_data: pool.refills > 0,
         interrupted,
         warnings,
         probes,
     })
+}
+
+/// Confidence below which a tune is not saved as a profile.
+pub const SAVE_CONFIDENCE: f64 = 0.7;
+
+const MIB: f64 = (1 << 20) as f64;
+
+/// The most a level can deliver, from the levels measured below it: their
+/// throughput per reader times the level (storage never scales better than
+/// linearly). None before the first probe.
+fn rate_estimate(probes: &[Probe], level: usize) -> Option<f64> {
+    probes
+        .iter()
+        .filter(|p| p.level <= level && p.steady_mib_s > 0.0)
+        .map(|p| p.steady_mib_s * level as f64 / p.level as f64)
+        .fold(None, |best: Option<f64>, r| {
+            Some(best.map_or(r, |b| b.max(r)))
+        })
+}
+
+/// The least a probe at `level` can read and still measure: every reader
+/// busy for a few read calls after the ramp-up, at the estimated rate.
+fn least_bytes(estimate: Option<f64>, level: usize, cfg: &TuneConfig) -> u64 {
+    estimate.map_or(0, |mib_s| {
+        let call = preload_core::engine::buffer_per_worker(cfg.buffer_size, level);
+        let window = READS_PER_READER * level as f64 * call as f64 / (mib_s * MIB);
+        ((window / (1.0 - RAMP_FRACTION)) * mib_s * MIB) as u64
+    })
+}
+
+/// How much the measurements behind a knee can be trusted, beyond the
+/// bootstrap (which sees only the samples it is given).
+#[derive(Debug)]
+struct Evidence {
+    /// Multiplies the bootstrap confidence.
+    factor: f64,
+    /// Why it is below 1, in words.
+    caveats: Vec<String>,
+    /// False when the tree was too small to measure the knee at all.
+    measurable: bool,
+}
+
+impl Evidence {
+    fn weigh(
+        probes: &[Probe],
+        choice: &crate::KneeChoice,
+        reused: bool,
+        dataset: &Dataset,
+        cfg: &TuneConfig,
+    ) -> Evidence {
+        let mut e = Evidence {
+            factor: 1.0,
+            caveats: Vec::new(),
+            measurable: true,
+        };
+        let mut lower = |factor: f64, why: String| {
+            e.factor *= factor;
+            e.caveats.push(why);
+        };
+        // The levels that decide the knee: up to twice it.
+        let deciding: Vec<&Probe> = probes
+            .iter()
+            .filter(|p| p.level <= 2 * choice.knee.max(1))
+            .collect();
+        let thin: Vec<usize> = deciding
+            .iter()
+            .filter(|p| p.reads_per_reader < 2.0)
+            .map(|p| p.level)
+            .collect();
+        if !thin.is_empty() {
+            lower(
+                0.6,
+                format!(
+                    "probes at -P {thin:?} saw under 2 read calls per reader: their windows are too \
+                     short to tell the storage from the edges"
+                ),
+            );
+        }
+        if deciding.iter().any(|p| p.buckets.len() < 2) {
+            lower(
+                0.9,
+                "some deciding probes gave a single sample (no spread within them)".into(),
+            );
+        }
+        if reused {
+            lower(
+                0.7,
+                "the tree was too small for fresh data in every probe: re-read data may have come \
+                 from server-side caches"
+                    .into(),
+            );
+        }
+        let disagree = disagreement(probes);
+        if disagree > 2.0 * choice.tolerance.max(0.05) {
+            lower(
+                0.7,
+                format!(
+                    "repeated probes of one level differ by {:.0}%: the storage is noisy or drifting",
+                    disagree * 100.0
+                ),
+            );
+        }
+        if !choice.saturated {
+            lower(
+                0.5,
+                "throughput still rose at the largest level measured: the knee is above it".into(),
+            );
+        }
+        // Too small to measure: the whole tree would be read by one probe at
+        // the knee, or it holds fewer units than two readers' worth per level.
+        let knee_bytes = probes
+            .iter()
+            .filter(|p| p.level == choice.knee)
+            .map(|p| p.bytes)
+            .max()
+            .unwrap_or(0);
+        if dataset.bytes
+            < MIN_TREE_PER_READER * (choice.knee.max(1) as u64) * cfg.buffer_size as u64
+            || dataset.bytes < knee_bytes
+        {
+            e.measurable = false;
+            e.caveats.push(format!(
+                "{} is too small to measure a knee ({}): a profile from it would speak for the \
+                 whole filesystem",
+                escaped(&cfg.path),
+                human_bytes(dataset.bytes)
+            ));
+        }
+        e
+    }
+}
+
+/// Bytes of tree per reader, in read calls, below which a tune cannot
+/// measure: each reader needs a few calls in each of a dozen probes.
+const MIN_TREE_PER_READER: u64 = 32;
+
+/// Largest relative difference between the steady throughputs of two
+/// probes of the same level.
+fn disagreement(probes: &[Probe]) -> f64 {
+    let mut worst: f64 = 0.0;
+    for p in probes {
+        for q in probes.iter().filter(|q| q.level == p.level) {
+            let (a, b) = (p.steady_mib_s, q.steady_mib_s);
+            if a > 0.0 && b > 0.0 {
+                worst = worst.max((a - b).abs() / a.max(b));
+            }
+        }
+    }
+    worst
 }
 
 /// Bucket throughputs per level, all probes pooled, sorted by level.

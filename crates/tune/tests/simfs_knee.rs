@@ -83,6 +83,7 @@ fn knee_at_eight_is_found_and_is_near_the_best_of_a_full_sweep() {
         buffer_size: 1 << 20,
         duration: Duration::from_millis(1500),
         byte_limit: 400 * MIB,
+        guard: 2 * MIB,
     };
     let mut sweep = Vec::new();
     for level in [1, 2, 4, 8, 16, 32, rec.parallelism] {

@@ -19,6 +19,9 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
     if args.show {
         return show(&store);
     }
+    if args.forget {
+        return forget(&store, args.path.as_deref());
+    }
     let path = args.path.clone().context("PATH is required")?;
     let mut cfg = TuneConfig::new(&path);
     cfg.time_budget = parse_duration(&args.time_budget, "--time-budget")?;
@@ -75,8 +78,25 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
     for w in &result.warnings {
         output::warn(w);
     }
-    // A partial curve is no profile: `warm` would trust it without -P.
-    if !args.no_save && !result.interrupted && !cancel.is_cancelled() {
+    // A partial curve is no profile: `warm` would trust it without -P; nor
+    // is a knee the evidence does not support.
+    let rec = &result.recommendation;
+    if !args.no_save && !result.interrupted && !cancel.is_cancelled() && !rec.profile_worthy {
+        output::warn(&format!(
+            "not saved as the profile of {}: {}",
+            result.context.filesystem.source,
+            if rec.caveats.is_empty() {
+                format!(
+                    "confidence {:.2} is below {:.2}",
+                    rec.confidence,
+                    preload_tune::SAVE_CONFIDENCE
+                )
+            } else {
+                rec.caveats.join("; ")
+            }
+        ));
+    }
+    if !args.no_save && !result.interrupted && !cancel.is_cancelled() && rec.profile_worthy {
         let profile = store.save(&result)?;
         if !quiet {
             eprintln!(
@@ -99,6 +119,23 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
     } else {
         exit
     })
+}
+
+/// `--forget [PATH]`: drops the profile of PATH's filesystem, or all.
+fn forget(store: &ProfileStore, path: Option<&std::path::Path>) -> Result<Exit> {
+    let removed = match path {
+        Some(p) => {
+            let fs = preload_core::fsinfo::filesystem_of(p);
+            store.forget(Some(&fs))?
+        }
+        None => store.forget(None)?,
+    };
+    let what = if removed == 1 { "profile" } else { "profiles" };
+    output::stdout(&format!(
+        "removed {removed} {what} from {}\n",
+        escaped(store.path())
+    ))?;
+    Ok(Exit::Success)
 }
 
 fn show(store: &ProfileStore) -> Result<Exit> {
@@ -198,13 +235,21 @@ pub fn table(r: &TuneResult) -> String {
         of_best
     );
     let _ = writeln!(out, "{}", rec.verdict);
+    for c in &rec.caveats {
+        let _ = writeln!(out, "caveat: {c}");
+    }
     let _ = writeln!(
         out,
-        "spent {:.1} s of {:.0} s and {} of {}",
+        "spent {:.1} s of {:.0} s and {} of {} (the storage served {})",
         r.budget.time_spent_s,
         r.budget.time_limit_s,
         preload_core::human_bytes(r.budget.bytes_spent),
-        preload_core::human_bytes(r.budget.byte_limit)
+        preload_core::human_bytes(r.budget.byte_limit),
+        if r.budget.bytes_served > 0 {
+            preload_core::human_bytes(r.budget.bytes_served)
+        } else {
+            "an unknown amount".into()
+        }
     );
     out
 }

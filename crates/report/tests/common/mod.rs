@@ -80,6 +80,8 @@ pub fn tune(fs_type: &str, mount_point: &str, scale: f64) -> TuneResult {
                 p99_ms: 4.0,
             },
             buckets,
+            served_bytes: bytes,
+            reads_per_reader: 8.0,
         });
         levels.push(LevelSummary {
             level,
@@ -109,6 +111,8 @@ pub fn tune(fs_type: &str, mount_point: &str, scale: f64) -> TuneResult {
         recommended_mib_s: at(8),
         single_stream_mib_s: Some(at(1)),
         verdict: "use -P 8".into(),
+        caveats: Vec::new(),
+        profile_worthy: true,
     };
     TuneResult {
         schema_version: SCHEMA_VERSION,
@@ -134,6 +138,7 @@ pub fn tune(fs_type: &str, mount_point: &str, scale: f64) -> TuneResult {
             byte_limit: 4 << 30,
             time_spent_s: 21.5,
             bytes_spent: 3 << 30,
+            bytes_served: 3 << 30,
         },
         reused_data: false,
         interrupted: false,

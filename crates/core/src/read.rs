@@ -245,7 +245,7 @@ pub(crate) fn fadvise(file: &File, offset: u64, len: u64, advice: libc::c_int) -
 }
 
 /// A read-only shared mapping of a byte range of a file, unmapped on drop.
-struct Mapping {
+pub(crate) struct Mapping {
     base: *mut libc::c_void,
     map_len: usize,
     /// Bytes between `base` and the requested offset (page alignment).
@@ -253,7 +253,7 @@ struct Mapping {
 }
 
 impl Mapping {
-    fn new(file: &File, offset: u64, len: u64) -> io::Result<Mapping> {
+    pub(crate) fn new(file: &File, offset: u64, len: u64) -> io::Result<Mapping> {
         let page = page_size();
         let aligned = offset - offset % page;
         let lead = (offset - aligned) as usize;
@@ -279,8 +279,14 @@ impl Mapping {
         })
     }
 
+    /// `madvise` over the whole mapping; a refused hint is not an error.
+    pub(crate) fn advise(&self, advice: libc::c_int) {
+        // SAFETY: advice on exactly the mapping this value owns.
+        unsafe { libc::madvise(self.base, self.map_len, advice) };
+    }
+
     /// Faults in `len` bytes starting `start` bytes into the requested range.
-    fn populate(&self, start: u64, len: u64) -> io::Result<()> {
+    pub(crate) fn populate(&self, start: u64, len: u64) -> io::Result<()> {
         let page = page_size() as usize;
         let from = self.lead + start as usize;
         let aligned = from - from % page;

@@ -318,6 +318,17 @@ fn retention_probe(path: &Path) -> Option<RetentionProbe> {
 mod tests {
     use super::*;
 
+    /// The plan's view of a file as it is now.
+    fn entry(p: &Path) -> FileEntry {
+        let m = std::fs::metadata(p).unwrap();
+        FileEntry {
+            path: p.to_owned(),
+            size: m.len(),
+            dev: m.dev(),
+            ino: m.ino(),
+        }
+    }
+
     #[test]
     fn vmstat_counters_count_file_reclaim_once() {
         let c = VmCounters::parse(
@@ -339,13 +350,7 @@ mod tests {
         let p = dir.path().join("f");
         std::fs::write(&p, vec![1u8; 4 << 20]).unwrap();
         std::fs::File::open(&p).unwrap().sync_all().unwrap();
-        let m = std::fs::metadata(&p).unwrap();
-        let entry = FileEntry {
-            path: p.clone(),
-            size: m.len(),
-            dev: m.dev(),
-            ino: m.ino(),
-        };
+        let entry = entry(&p);
         let before = VmCounters::read();
         let _ = std::fs::read(&p).unwrap();
         crate::pagecache::evict(&p).unwrap();
@@ -367,13 +372,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("f");
         std::fs::write(&p, vec![1u8; 8192]).unwrap();
-        let m = std::fs::metadata(&p).unwrap();
-        let entry = FileEntry {
-            path: p.clone(),
-            size: m.len(),
-            dev: m.dev(),
-            ino: m.ino(),
-        };
+        let entry = entry(&p);
         std::fs::write(&p, b"short").unwrap();
         let v = verify(&[entry], &[], None);
         assert_eq!(v.diagnoses.len(), 1);

@@ -25,9 +25,8 @@
 
 use std::fs::File;
 use std::hash::BuildHasher;
-use std::os::fd::AsRawFd;
 
-use crate::read::page_size;
+use crate::read::{Mapping, page_size};
 
 /// Fewest and most pages sampled per range.
 const MIN_SAMPLES: u64 = 16;
@@ -86,43 +85,18 @@ fn positions(offset: u64, pages: u64, samples: u64, page: u64) -> Vec<u64> {
 /// Hits by faulting one page at each position and watching the thread's
 /// major-fault counter; None when the file cannot be mapped.
 fn fault_hits(file: &File, offset: u64, len: u64, positions: &[u64]) -> Option<u64> {
-    let page = page_size();
-    let start = offset - offset % page;
-    let map_len = (offset + len - start) as usize;
-    // SAFETY: a fresh read-only mapping of an open file, unmapped below.
-    let base = unsafe {
-        libc::mmap(
-            std::ptr::null_mut(),
-            map_len,
-            libc::PROT_READ,
-            libc::MAP_SHARED,
-            file.as_raw_fd(),
-            start as libc::off_t,
-        )
-    };
-    if base == libc::MAP_FAILED {
-        return None;
-    }
-    // SAFETY: advice on the mapping made above.
-    unsafe { libc::madvise(base, map_len, libc::MADV_RANDOM) };
+    let map = Mapping::new(file, offset, len).ok()?;
+    map.advise(libc::MADV_RANDOM);
     let mut hits = 0;
     for &pos in positions {
         let before = major_faults();
-        // SAFETY: one page inside the mapping; POPULATE_READ returns an error
-        // (never SIGBUS) for a page that cannot be read.
-        let rc = unsafe {
-            libc::madvise(
-                base.cast::<u8>().add((pos - start) as usize).cast(),
-                page as usize,
-                crate::read::MADV_POPULATE_READ,
-            )
-        };
-        if rc == 0 && major_faults() == before {
+        // POPULATE_READ returns an error (never SIGBUS) for a page that
+        // cannot be read: not resident.
+        let read = map.populate(pos.saturating_sub(offset), 1).is_ok();
+        if read && major_faults() == before {
             hits += 1;
         }
     }
-    // SAFETY: the mapping made above, unmapped once.
-    unsafe { libc::munmap(base, map_len) };
     Some(hits)
 }
 

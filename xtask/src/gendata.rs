@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-pub use spec::Spec;
+pub use spec::{Spec, parse_size};
 
 /// Bump when the writer changes what it writes, so old stamps go stale.
 const GENERATOR_VERSION: u32 = 1;

@@ -8,6 +8,7 @@ mod demo;
 mod gendata;
 mod realfs;
 mod realfs_report;
+mod tune_matrix;
 
 use std::process::ExitCode;
 
@@ -19,6 +20,7 @@ tasks:
   gen [SPEC...]              generate bench data from bench-data/*.toml into target/bench-data/
   realfs-report              tune + bench local disk, MooseFS, GlusterFS (+ simfs from demo) into reports/
   bench warm                 cold-cache benchmark of preload warm against xargs/cat and vmtouch
+  tune-matrix                judge preload tune and -P auto on the simfs shapes of bench-data/tune-matrix.toml
   realfs install|up|down|status|env [FS...]   real distributed filesystems on loopback; FS: moosefs, glusterfs, sshfs, sshfs-cache, all
 ";
 
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::main(&args[1..]),
         Some("realfs") => realfs::main(&args[1..]),
         Some("realfs-report") => realfs_report::main(&args[1..]),
+        Some("tune-matrix") => tune_matrix::main(&args[1..]),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

@@ -143,7 +143,12 @@ fn measure_shape(preload: &Preload, simfs: &Path, shape: &Shape, opts: &Opts) ->
         .map_or(1, |c| c.0);
     let mut tunes = Vec::new();
     for run in 0..opts.runs {
-        let (mut t, served, _) = with_mount(simfs, shape, &backing, &mnt, || tune(preload, &mnt))?;
+        let json = opts
+            .out
+            .join("tunes")
+            .join(format!("{}-{}.json", shape.name, run + 1));
+        let (mut t, served, _) =
+            with_mount(simfs, shape, &backing, &mnt, || tune(preload, &mnt, &json))?;
         t.storage_served = served;
         eprintln!(
             "matrix:   tune {}: -P {} (confidence {:.2}, saved {}), counted {} MiB, reported served {} MiB, storage served {} MiB, {:.1} s",
@@ -278,7 +283,8 @@ fn evict(preload: &Preload, mnt: &Path) -> Result<()> {
     Ok(())
 }
 
-fn tune(preload: &Preload, mnt: &Path) -> Result<TuneRun> {
+/// One default tune of `mnt`, its result file kept at `json`.
+fn tune(preload: &Preload, mnt: &Path, json: &Path) -> Result<TuneRun> {
     evict(preload, mnt)?;
     let cache = target_dir().join("tune-matrix").join("profiles");
     let _ = std::fs::remove_dir_all(&cache);
@@ -295,7 +301,14 @@ fn tune(preload: &Preload, mnt: &Path) -> Result<TuneRun> {
             String::from_utf8_lossy(&out.stderr)
         )
     })?;
+    if let Some(dir) = json.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(json, &out.stdout)?;
     let rec = &v["recommendation"];
+    for c in rec["caveats"].as_array().into_iter().flatten() {
+        eprintln!("matrix:     caveat: {}", c.as_str().unwrap_or_default());
+    }
     Ok(TuneRun {
         pick: rec["parallelism"].as_u64().unwrap_or(0) as usize,
         confidence: rec["confidence"].as_f64().unwrap_or(0.0),

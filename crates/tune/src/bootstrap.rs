@@ -3,12 +3,19 @@
 //!
 //! Each resample draws every level's buckets with replacement, recomputes the
 //! medians and applies the knee rule with the same tolerance; the confidence
-//! is the fraction of resamples that land on the point estimate. The
-//! tolerance is held fixed: it is the rule's policy, not the estimate.
+//! is the fraction of resamples that land on the point estimate, or on a
+//! level within a factor of [`SAME_KNEE`] of it: once bisection measures
+//! 6, 7 and 8, resamples that split between 7 and 8 agree on the answer
+//! (either is a fine `-P`), while 4 against 8 do not. The tolerance is held
+//! fixed: it is the rule's policy, not the estimate.
 
 use crate::knee::knee_index;
 use crate::rng::SplitMix64;
 use crate::stats::percentile_sorted;
+
+/// Knees within this factor of each other are the same answer (the
+/// bisection's neighbours), never two ladder levels (a factor of 2).
+pub(crate) const SAME_KNEE: f64 = 1.5;
 
 /// `(confidence, distinct knees sorted)` of `knee` over `resamples`
 /// bootstrap resamples of `pooled` (levels ascending, none empty).
@@ -32,7 +39,8 @@ pub(crate) fn bootstrap_knee(
             *m = percentile_sorted(&buf, 0.5);
         }
         let k = pooled[knee_index(&medians, tol).0].0;
-        if k == knee {
+        let (lo, hi) = (k.min(knee) as f64, k.max(knee) as f64);
+        if hi <= SAME_KNEE * lo {
             same += 1;
         }
         if !seen.contains(&k) {
@@ -64,6 +72,19 @@ mod tests {
         let (c, set) = bootstrap_knee(&vague, 2, 0.1, 500, 1);
         assert!(c > 0.2 && c < 0.9, "{c}");
         assert_eq!(set, vec![1, 2]);
+    }
+
+    #[test]
+    fn bisected_neighbours_are_the_same_answer() {
+        // 7 and 8 straddle the bar; 4 is far below it.
+        let v = vec![
+            (4, vec![100.0, 101.0, 99.0]),
+            (7, vec![176.0, 184.0, 178.0, 183.0, 179.0]),
+            (8, vec![199.0, 200.0, 201.0]),
+        ];
+        let (c, set) = bootstrap_knee(&v, 7, 0.1, 500, 3);
+        assert_eq!(c, 1.0);
+        assert_eq!(set, vec![7, 8]);
     }
 
     #[test]

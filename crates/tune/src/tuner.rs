@@ -134,7 +134,9 @@ pub fn tune(
         .filesystem
         .read_ahead_kb
         .map_or(2 << 20, |kb| 2 * kb * 1024)
-        .clamp(256 << 10, 16 << 20);
+        .clamp(256 << 10, 16 << 20)
+        // Never more than a unit: a small tree cannot spare more.
+        .min(pool.unit_size());
     let mut plan = SweepPlan::new(cfg.max_level.max(1), cfg.sweep);
     let mut probes: Vec<Probe> = Vec::new();
     // Client settings known to limit streaming (readahead, rsize), with advice.
@@ -147,7 +149,7 @@ pub fn tune(
         let time_left = cfg.time_budget.saturating_sub(started.elapsed());
         // Readers may each finish one read call past the limit, and the
         // guard past the units is served too: keep both out of the budget.
-        let margin = next.level as u64 * cfg.buffer_size as u64 + guard;
+        let margin = next.level as u64 * cfg.buffer_size as u64;
         let bytes_left = byte_limit
             .saturating_sub(bytes_spent.max(bytes_served))
             .saturating_sub(margin);
@@ -177,7 +179,9 @@ pub fn tune(
         }
         .min((bytes_left as f64 / overshoot) as u64);
         let least = least_bytes(estimate, next.level, cfg);
-        if limit < least.max(pool.unit_size()) {
+        // The first probe always runs: a tune that measured nothing says
+        // nothing, even about a tree too small to tune.
+        if !probes.is_empty() && limit < least.max(pool.unit_size()) {
             caveats.push(format!(
                 "the byte budget ran out before the {} probe at -P {} ({} left, at least {} \
                  needed): a larger tree or --byte-budget would measure the whole plan",
@@ -224,7 +228,11 @@ pub fn tune(
         probes.push(probe);
     }
     if probes.is_empty() {
-        return Err(TuneError::Cancelled);
+        return Err(if cancel.is_cancelled() {
+            TuneError::Cancelled
+        } else {
+            TuneError::NoMeasurement
+        });
     }
     // Taken once, here: a signal after the last probe did not cut the curve.
     let interrupted = cancel.is_cancelled();

@@ -459,6 +459,47 @@ mod tests {
     }
 
     #[test]
+    fn the_plan_follows_the_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("model.safetensors.index.json"),
+            r#"{"weight_map": {"a": "b.safetensors", "b": "a.safetensors"}}"#,
+        )
+        .unwrap();
+        std::fs::write(root.join("a.safetensors"), vec![0u8; 3 << 20]).unwrap();
+        std::fs::write(root.join("b.safetensors"), vec![0u8; 2 << 20]).unwrap();
+        std::fs::write(root.join("config.json"), b"{}").unwrap();
+        let names = |order| {
+            let plan = Warmer::new([root])
+                .order(order)
+                .chunk_size(MIN_CHUNK_SIZE)
+                .prepare()
+                .unwrap()
+                .plan;
+            plan.chunks
+                .iter()
+                .map(|c| plan.files[c.file].path.file_name().unwrap().to_owned())
+                .map(|n| n.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+        };
+        let loader = names(Order::Loader);
+        assert_eq!(
+            loader,
+            [
+                "config.json",
+                "model.safetensors.index.json",
+                "b.safetensors",
+                "b.safetensors",
+                "a.safetensors",
+                "a.safetensors",
+                "a.safetensors"
+            ]
+        );
+        assert_eq!(names(Order::Path)[0], "a.safetensors");
+    }
+
+    #[test]
     fn max_bytes_refuses_before_reading() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a"), vec![0u8; 100]).unwrap();

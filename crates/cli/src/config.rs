@@ -9,8 +9,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use preload_core::{Order, ReadMethod};
 use preload_core::plan::MIN_CHUNK_SIZE;
+use preload_core::{Order, ReadMethod};
 use preload_schema::name::escaped;
 
 use crate::args::{InputArgs, WarmArgs};

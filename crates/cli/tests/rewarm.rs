@@ -37,7 +37,11 @@ fn status_min_exits_6_below_the_threshold() {
         .assert()
         .code(6)
         .stderr(predicates::str::contains("below --min 99.0%"));
-    preload().args(["warm", "-q"]).arg(m.path()).assert().success();
+    preload()
+        .args(["warm", "-q"])
+        .arg(m.path())
+        .assert()
+        .success();
     preload()
         .args(["status", "-s", "--min", "99%"])
         .arg(m.path())
@@ -72,7 +76,11 @@ fn a_rewarm_after_partial_eviction_reads_only_what_is_missing() {
         return;
     }
     let m = mount();
-    preload().args(["warm", "-q"]).arg(m.path()).assert().success();
+    preload()
+        .args(["warm", "-q"])
+        .arg(m.path())
+        .assert()
+        .success();
     for i in (0..8).step_by(2) {
         util::drop_pages(&m.path().join(format!("f{i}")));
     }

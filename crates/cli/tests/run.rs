@@ -52,7 +52,10 @@ fn exits_with_the_commands_status_and_reports_warm_and_command() {
         .assert()
         .code(7);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert!(stderr.contains("preload run: CMD exited 7 after"), "{stderr}");
+    assert!(
+        stderr.contains("preload run: CMD exited 7 after"),
+        "{stderr}"
+    );
     let r = report(&out);
     assert_eq!(r["kind"], "run");
     assert_eq!(r["exit_status"], 7);
@@ -67,7 +70,7 @@ fn exits_with_the_commands_status_and_reports_warm_and_command() {
     assert_eq!(r["signals_forwarded"].as_array().unwrap().len(), 0);
     let served = m.mounted().stats().bytes_served;
     assert!(
-        served >= 64 * MIB && served <= 64 * MIB * 11 / 10,
+        (64 * MIB..=64 * MIB * 11 / 10).contains(&served),
         "the storage served {served} B for a 64 MiB tree read by warm and CMD together"
     );
 }

@@ -406,9 +406,7 @@ fn worker(id: usize, shared: &Shared, buffer: usize) {
             // Nothing was read: no first-call latency to learn from.
             shared.schedule().release(id);
             shared.bytes.fetch_add(chunk.len, Ordering::Relaxed);
-            shared
-                .skipped_bytes
-                .fetch_add(chunk.len, Ordering::Relaxed);
+            shared.skipped_bytes.fetch_add(chunk.len, Ordering::Relaxed);
             finish_chunk(shared, chunk.file);
             continue;
         }

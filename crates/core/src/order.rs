@@ -233,7 +233,7 @@ pub fn safetensors_layout(path: &Path) -> io::Result<SafetensorsLayout> {
     f.read_exact(&mut len)?;
     let n = u64::from_le_bytes(len);
     let size = f.metadata()?.len();
-    if n < 2 || n > MAX_HEADER || 8 + n > size {
+    if !(2..=MAX_HEADER).contains(&n) || 8 + n > size {
         return Err(bad("not a safetensors header length"));
     }
     let mut json = vec![0u8; n as usize];
@@ -327,7 +327,10 @@ mod tests {
             .map(|t| (t.name.as_str(), t.start, t.end))
             .collect();
         let d = layout.data_start;
-        assert_eq!(got, [("z.weight", d, d + 4096), ("a.bias", d + 4096, d + 4196)]);
+        assert_eq!(
+            got,
+            [("z.weight", d, d + 4096), ("a.bias", d + 4096, d + 4196)]
+        );
         assert_eq!(d + 4196, size);
         // Not safetensors: text, a length past the end, a truncated file.
         std::fs::write(dir.path().join("c.json"), b"{\"a\": 1}").unwrap();
@@ -338,7 +341,10 @@ mod tests {
         assert!(!is_safetensors(&dir.path().join("bad")));
         let whole = std::fs::read(&p).unwrap();
         std::fs::write(dir.path().join("cut"), &whole[..whole.len() - 1]).unwrap();
-        assert!(!is_safetensors(&dir.path().join("cut")), "offsets past the end");
+        assert!(
+            !is_safetensors(&dir.path().join("cut")),
+            "offsets past the end"
+        );
     }
 
     #[test]
@@ -354,7 +360,10 @@ mod tests {
                 "b.weight": "model-00002-of-00002.safetensors"}}"#,
         )
         .unwrap();
-        write_safetensors(&root.join("model-00001-of-00002.safetensors"), &[("a.weight", 8)]);
+        write_safetensors(
+            &root.join("model-00001-of-00002.safetensors"),
+            &[("a.weight", 8)],
+        );
         write_safetensors(
             &root.join("model-00002-of-00002.safetensors"),
             &[("z.weight", 8), ("b.weight", 8)],

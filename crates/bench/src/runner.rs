@@ -51,12 +51,15 @@ pub fn run_once(
     before: Residency,
     residency: impl Fn() -> Residency,
 ) -> Result<BenchRun, BenchError> {
+    if strategy == Strategy::Run {
+        return overlapped(t, iteration, before, residency);
+    }
     let warm = match strategy {
         Strategy::Sequential => sequential(t.loader_order, t.cancel),
         Strategy::Xargs => xargs(t)?,
         Strategy::Preload => preload(t, t.preload)?,
         Strategy::PreloadFixed(n) => preload(t, PreloadLevel::Fixed(n))?,
-        Strategy::LoadOnly => Warm {
+        Strategy::LoadOnly | Strategy::Run => Warm {
             bytes: 0,
             seconds: 0.0,
             level: None,
@@ -96,6 +99,51 @@ pub fn run_once(
         residency_after: after,
         exit_status,
         peak_rss_kib,
+    })
+}
+
+/// `preload run`: the loader and the warm start together; the warm stops
+/// when the loader exits. The cold start is the loader's time (`total_s`);
+/// `warm_s` is how long the warm ran beside it.
+fn overlapped(
+    t: &Target<'_>,
+    iteration: usize,
+    before: Residency,
+    residency: impl Fn() -> Residency,
+) -> Result<BenchRun, BenchError> {
+    let Some(cmd) = t.then else {
+        return Err(BenchError::Settings("the run strategy needs --then".into()));
+    };
+    let stop = CancelToken::new();
+    let (load, warm) = std::thread::scope(|s| {
+        let loader = s.spawn(|| {
+            let load = run_shell(cmd, ChildStdout::Stderr);
+            stop.cancel();
+            load
+        });
+        let warm = preload_with(t, t.preload, &stop);
+        (loader.join().expect("the loader thread"), warm)
+    });
+    let load = load.map_err(|source| BenchError::Spawn {
+        what: format!("the --then command {cmd:?}"),
+        source,
+    })?;
+    let warm = warm?;
+    let after = residency();
+    Ok(BenchRun {
+        strategy: Strategy::Run.to_string(),
+        level: warm.level,
+        iteration,
+        bytes: warm.bytes,
+        warm_s: warm.seconds,
+        load_s: Some(load.elapsed_s),
+        total_s: load.elapsed_s.max(warm.seconds),
+        mib_s: mib_per_s(warm.bytes, warm.seconds),
+        residency_before: before,
+        residency_after: after,
+        // A warm stopped by the loader's exit is not a failure.
+        exit_status: load.exit_status,
+        peak_rss_kib: Some(load.peak_rss_kib),
     })
 }
 
@@ -158,6 +206,14 @@ fn xargs(t: &Target<'_>) -> Result<Warm, BenchError> {
 
 /// preload's engine in this process, timed from walk to verified residency.
 fn preload(t: &Target<'_>, level: PreloadLevel) -> Result<Warm, BenchError> {
+    preload_with(t, level, t.cancel)
+}
+
+fn preload_with(
+    t: &Target<'_>,
+    level: PreloadLevel,
+    cancel: &CancelToken,
+) -> Result<Warm, BenchError> {
     let controller: Box<dyn Controller> = match level {
         PreloadLevel::Fixed(n) => Box::new(FixedLevel(n)),
         PreloadLevel::Auto { max_level } => Box::new(AutoLevel::new(max_level)),
@@ -166,7 +222,7 @@ fn preload(t: &Target<'_>, level: PreloadLevel) -> Result<Warm, BenchError> {
     let summary = Warmer::new([t.path])
         .controller(controller)
         .method(ReadMethod::Read)
-        .cancel_token(t.cancel.clone())
+        .cancel_token(cancel.clone())
         .run()
         .map_err(BenchError::Core)?;
     let failed = !summary.failed.is_empty() || summary.interrupted;

@@ -15,6 +15,10 @@ pub enum Strategy {
     PreloadFixed(usize),
     /// No warming: the `--then` command alone from a cold cache.
     LoadOnly,
+    /// `preload run`: the loader starts at once, the warm (the `preload`
+    /// strategy's level, loader order) runs beside it and stops when it
+    /// exits. Only with a loader command.
+    Run,
 }
 
 impl Strategy {
@@ -30,6 +34,7 @@ impl Strategy {
         }
         if with_loader {
             out.push(Strategy::LoadOnly);
+            out.push(Strategy::Run);
         }
         out
     }
@@ -46,6 +51,7 @@ impl fmt::Display for Strategy {
             Strategy::Preload => f.write_str("preload"),
             Strategy::PreloadFixed(n) => write!(f, "preload-p{n}"),
             Strategy::LoadOnly => f.write_str("load-only"),
+            Strategy::Run => f.write_str("run"),
         }
     }
 }
@@ -77,7 +83,8 @@ mod tests {
                 "preload",
                 "preload-p4",
                 "preload-p16",
-                "load-only"
+                "load-only",
+                "run"
             ]
         );
         assert_eq!(Strategy::list(&[], false).len(), 3);

@@ -20,7 +20,7 @@ pub enum Command {
     /// Read files into the page cache in parallel
     Warm(WarmArgs),
     /// Show how much of PATH is resident in the page cache
-    Status(CacheArgs),
+    Status(StatusArgs),
     /// Drop PATH from the page cache (for cold measurements)
     Evict(CacheArgs),
     /// Measure throughput at increasing parallelism and recommend -P
@@ -31,6 +31,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Compare two result files; exit 1 on regression
     Compare(CompareArgs),
+    /// Warm PATH while CMD loads it; exit with CMD's status
+    Run(RunArgs),
 }
 
 /// `preload tune`.
@@ -305,6 +307,20 @@ pub struct WarmArgs {
     #[arg(long, value_name = "SIZE")]
     pub max_bytes: Option<String>,
 
+    /// Read order: loader (small files, then shards in index order), size, path
+    ///
+    /// loader (default): config and tokenizer files first, then the shards
+    /// in the order their index (model.safetensors.index.json, ...) first
+    /// names them, then other weights by path; all readers work at the front
+    /// of that order. size: smallest first. path: by path.
+    #[arg(long, value_name = "ORDER", default_value = "loader")]
+    pub order: String,
+
+    /// Read every chunk, even those already resident (by default chunks
+    /// measured fully resident are skipped)
+    #[arg(long, hide_short_help = true)]
+    pub no_skip_resident: bool,
+
     /// Print a machine-readable summary on stdout (schema in the README)
     #[arg(long)]
     pub json: bool,
@@ -312,6 +328,73 @@ pub struct WarmArgs {
     /// No progress bar and no summary on stderr (warnings and errors still show)
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// `preload run`: the warm flags, a report file, and the command.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example: preload run /models/llama -- python serve.py --model /models/llama"
+)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Concurrent readers: a number, or 'auto' (as for warm)
+    #[arg(short = 'P', long, value_name = "N|auto")]
+    pub parallelism: Option<String>,
+
+    /// Read method: read, willneed, mmap (as for warm)
+    #[arg(long, value_name = "METHOD", default_value = "read")]
+    pub method: String,
+
+    /// Work unit (at least 1MiB)
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value = "32MiB",
+        hide_short_help = true
+    )]
+    pub chunk_size: String,
+
+    /// Bytes per read call
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value = "1MiB",
+        hide_short_help = true
+    )]
+    pub buffer_size: String,
+
+    /// Read order: loader, size, path (as for warm)
+    #[arg(long, value_name = "ORDER", default_value = "loader")]
+    pub order: String,
+
+    /// Write the report (warm, CMD, what CMD found resident) as JSON to FILE
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    /// No report on stderr (warnings still show)
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// The command to run, after `--`
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+/// `preload status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub cache: CacheArgs,
+
+    /// Exit 6 when less than PCT of the bytes is resident (e.g. 99%)
+    ///
+    /// For a readiness or startup probe, or a Slurm prolog: bytes whose
+    /// residency cannot be measured count as not resident; as a non-owner
+    /// the share is estimated from sampled pages.
+    #[arg(long, value_name = "PCT")]
+    pub min: Option<String>,
 }
 
 /// `preload status` and `preload evict`.

@@ -9,8 +9,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use preload_core::ReadMethod;
 use preload_core::plan::MIN_CHUNK_SIZE;
+use preload_core::{Order, ReadMethod};
 use preload_schema::name::escaped;
 
 use crate::args::{InputArgs, WarmArgs};
@@ -48,6 +48,8 @@ pub struct WarmConfig {
     pub chunk_size: u64,
     pub buffer_size: usize,
     pub max_bytes: Option<u64>,
+    pub order: Order,
+    pub skip_resident: bool,
     pub json: bool,
     pub quiet: bool,
 }
@@ -104,9 +106,21 @@ impl WarmConfig {
                 .as_deref()
                 .map(|s| parse_size(s, "--max-bytes"))
                 .transpose()?,
+            order: args.order.parse().map_err(anyhow::Error::msg)?,
+            skip_resident: !args.no_skip_resident,
             json: args.json,
             quiet: args.quiet,
         })
+    }
+}
+
+/// Parses `--min PCT`: `99%`, `99.5` (percent), into a fraction 0..=1.
+pub fn parse_percent(s: Option<&str>) -> Result<Option<f64>> {
+    let Some(s) = s else { return Ok(None) };
+    let n = s.trim().trim_end_matches('%').trim();
+    match n.parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(Some(p / 100.0)),
+        _ => bail!("invalid --min {s:?}: expected a percentage from 0 to 100, e.g. 99%"),
     }
 }
 
@@ -158,6 +172,15 @@ mod tests {
                 .to_string()
                 .contains("--max-bytes")
         );
+    }
+
+    #[test]
+    fn percentages_take_an_optional_sign() {
+        assert_eq!(parse_percent(Some("99%")).unwrap(), Some(0.99));
+        assert_eq!(parse_percent(Some(" 50 ")).unwrap(), Some(0.5));
+        assert_eq!(parse_percent(None).unwrap(), None);
+        assert!(parse_percent(Some("101%")).is_err());
+        assert!(parse_percent(Some("most")).is_err());
     }
 
     #[test]

@@ -19,6 +19,10 @@ pub enum Exit {
     /// `status`/`evict`: the residency of some files could not be measured
     /// by this user on this mount (reported as unknown, never as resident).
     ResidencyUnknown = 5,
+    /// `status --min PCT`: less than PCT of the bytes is resident (unknown
+    /// residency counts as not resident). Its own code so a probe can tell
+    /// "not warm yet" from an error (2) or a failed file (1).
+    BelowMinimum = 6,
     /// Stopped by SIGINT/SIGTERM, after a clean stop and a partial summary.
     Interrupted = 130,
 }

@@ -17,6 +17,10 @@ use crate::exit::Exit;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // run handles its own signals: it passes them on to CMD.
+    if let Command::Run(args) = &cli.command {
+        return commands::run::main(args);
+    }
     let cancel = install_signal_handler();
     match run(cli.command, &cancel) {
         Ok(exit) => exit.into(),
@@ -30,9 +34,12 @@ fn main() -> ExitCode {
 fn run(command: Command, cancel: &CancelToken) -> anyhow::Result<Exit> {
     match command {
         Command::Warm(args) => commands::warm::run(&WarmConfig::resolve(&args)?, cancel),
-        Command::Status(args) => {
-            commands::cache::status(&Inputs::resolve(&args.input)?, args.json, args.summary)
-        }
+        Command::Status(args) => commands::cache::status(
+            &Inputs::resolve(&args.cache.input)?,
+            args.cache.json,
+            args.cache.summary,
+            config::parse_percent(args.min.as_deref())?,
+        ),
         Command::Evict(args) => {
             commands::cache::evict(&Inputs::resolve(&args.input)?, args.json, args.summary)
         }
@@ -40,6 +47,7 @@ fn run(command: Command, cancel: &CancelToken) -> anyhow::Result<Exit> {
         Command::Bench(args) => commands::bench::run(&args, cancel),
         Command::Report(args) => commands::report::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
+        Command::Run(_) => unreachable!("handled in main"),
     }
 }
 

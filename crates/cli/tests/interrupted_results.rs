@@ -44,13 +44,13 @@ fn an_interrupted_bench_file_is_marked_and_refused_by_compare() {
     model(&data);
     let out = dir.path().join("bench.json");
     let counter = dir.path().join("loads");
-    // The loader counts its calls and, on the 11th, sends SIGINT to preload
-    // (its parent): 5 strategies (sequential, xargs, preload, preload-p2,
-    // load-only), so two full rounds are done and the third is cut. A signal
+    // The loader counts its calls and, on the 13th, sends SIGINT to preload
+    // (its parent): 6 strategies (sequential, xargs, preload, preload-p2,
+    // load-only, run), so two full rounds are done and the third is cut. A signal
     // at a known point, not after a guessed sleep.
     let then = format!(
         "n=$(( $(cat '{c}' 2>/dev/null || echo 0) + 1 )); echo $n > '{c}'; \
-         if [ $n -eq 11 ]; then kill -INT $PPID; fi",
+         if [ $n -eq 13 ]; then kill -INT $PPID; fi",
         c = counter.display()
     );
     let status = Command::new(assert_cmd::cargo::cargo_bin("preload"))
@@ -74,7 +74,7 @@ fn an_interrupted_bench_file_is_marked_and_refused_by_compare() {
     assert!(b.interrupted);
     // Two full rounds; the cut run is left out (or, when the signal landed
     // just after it finished, kept as the complete run it was).
-    assert!((10..=11).contains(&b.runs.len()), "{} runs", b.runs.len());
+    assert!((12..=13).contains(&b.runs.len()), "{} runs", b.runs.len());
     assert!(b.runs.iter().all(|r| r.exit_status == 0), "{:?}", b.runs);
 
     preload()

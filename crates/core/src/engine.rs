@@ -69,6 +69,10 @@ pub struct EngineConfig {
     pub byte_limit: Option<u64>,
     /// How workers pick their next chunk.
     pub scheduling: Scheduling,
+    /// Before reading a chunk, check (exactly, where the kernel tells this
+    /// caller the truth) whether it is all resident already, and skip it
+    /// if so: a re-warm after partial eviction reads only what is missing.
+    pub skip_resident: bool,
 }
 
 impl Default for EngineConfig {
@@ -80,6 +84,7 @@ impl Default for EngineConfig {
             deadline: None,
             byte_limit: None,
             scheduling: Scheduling::default(),
+            skip_resident: false,
         }
     }
 }
@@ -134,6 +139,9 @@ pub struct RunStats {
     /// True when the run stopped at [`EngineConfig::deadline`] or
     /// [`EngineConfig::byte_limit`] rather than at the end of the plan.
     pub stopped_at_limit: bool,
+    /// Bytes of chunks found resident and not read
+    /// ([`EngineConfig::skip_resident`]); included in `bytes`.
+    pub skipped_bytes: u64,
 }
 
 impl RunStats {
@@ -157,6 +165,7 @@ struct Shared {
     /// Workers reading a chunk now.
     busy: AtomicUsize,
     bytes: AtomicU64,
+    skipped_bytes: AtomicU64,
     files_done: AtomicU64,
     /// Chunks read to their end or given up because their file failed.
     chunks_done: AtomicUsize,
@@ -222,6 +231,7 @@ pub fn run(
         drained: AtomicBool::new(plan.chunks.is_empty()),
         busy: AtomicUsize::new(0),
         bytes: AtomicU64::new(0),
+        skipped_bytes: AtomicU64::new(0),
         files_done: AtomicU64::new(0),
         chunks_done: AtomicUsize::new(0),
         remaining: plan
@@ -267,6 +277,7 @@ pub fn run(
         stats.elapsed = shared.start.elapsed();
     }
     stats.bytes = shared.bytes.load(Ordering::SeqCst);
+    stats.skipped_bytes = shared.skipped_bytes.load(Ordering::SeqCst);
     stats.files_read = shared.files_done.load(Ordering::SeqCst);
     stats.failures = shared.failures.lock().expect("lock").clone();
     stats.drain_started = shared.drain_started.get().copied();
@@ -388,6 +399,17 @@ fn worker(id: usize, shared: &Shared, buffer: usize) {
             continue;
         }
         let path = &shared.plan.files[chunk.file].path;
+        if shared.cfg.skip_resident
+            && chunk.len > 0
+            && crate::pagecache::range_fully_resident(path, chunk.offset, chunk.len) == Some(true)
+        {
+            // Nothing was read: no first-call latency to learn from.
+            shared.schedule().release(id);
+            shared.bytes.fetch_add(chunk.len, Ordering::Relaxed);
+            shared.skipped_bytes.fetch_add(chunk.len, Ordering::Relaxed);
+            finish_chunk(shared, chunk.file);
+            continue;
+        }
         let mut answered = false;
         let mut on_step = |n: u64, latency: Duration| {
             if !answered {

@@ -12,6 +12,7 @@ use crate::control::{Controller, FixedLevel};
 use crate::engine::{self, EngineConfig, Progress, RunStats};
 use crate::fsinfo::{advice, filesystem_of};
 use crate::memory::MemorySnapshot;
+use crate::order::{Order, sort_files};
 use crate::plan::{DEFAULT_CHUNK_SIZE, MIN_CHUNK_SIZE, Plan};
 use crate::read::ReadMethod;
 use crate::verify::{Verification, VmCounters, verify};
@@ -46,6 +47,7 @@ pub struct Warmer {
     include: Vec<String>,
     exclude: Vec<String>,
     chunk_size: u64,
+    order: Order,
     engine: EngineConfig,
     controller: Box<dyn Controller>,
     max_bytes: Option<u64>,
@@ -84,7 +86,11 @@ impl Warmer {
             include: Vec::new(),
             exclude: Vec::new(),
             chunk_size: DEFAULT_CHUNK_SIZE,
-            engine: EngineConfig::default(),
+            order: Order::default(),
+            engine: EngineConfig {
+                skip_resident: true,
+                ..EngineConfig::default()
+            },
             controller: Box::new(FixedLevel(DEFAULT_PARALLELISM)),
             max_bytes: None,
             cancel: CancelToken::new(),
@@ -113,6 +119,19 @@ impl Warmer {
     /// ([`Warmer::prepare`] refuses less).
     pub fn chunk_size(mut self, bytes: u64) -> Self {
         self.chunk_size = bytes;
+        self
+    }
+
+    /// The order files are read in (default: [`Order::Loader`]).
+    pub fn order(mut self, order: Order) -> Self {
+        self.order = order;
+        self
+    }
+
+    /// Skip chunks already resident (default: on; see
+    /// [`EngineConfig::skip_resident`]).
+    pub fn skip_resident(mut self, skip: bool) -> Self {
+        self.engine.skip_resident = skip;
         self
     }
 
@@ -167,7 +186,7 @@ impl Warmer {
         let filter = Filter::new(&self.include, &self.exclude)?;
         let mut walked = walk(&self.inputs, &filter)?;
         let files = std::mem::take(&mut walked.files);
-        let plan = Plan::new(files, self.chunk_size);
+        let plan = Plan::new(sort_files(files, self.order), self.chunk_size);
         let planned = plan.bytes();
         if let Some(limit) = self.max_bytes.filter(|&l| planned > l) {
             return Err(CoreError::TooLarge { planned, limit });
@@ -209,7 +228,7 @@ impl Warmer {
                 .as_deref()
                 .map(|f| f as &(dyn Fn(&Progress) + Sync)),
         );
-        summarize(prepared, &stats, self.engine.method, counters)
+        summarize(prepared, &stats, self.engine.method, self.order, counters)
     }
 
     /// [`Warmer::prepare`] then [`Warmer::read`].
@@ -223,6 +242,7 @@ fn summarize(
     prepared: Prepared,
     stats: &RunStats,
     method: ReadMethod,
+    order: Order,
     counters: Option<VmCounters>,
 ) -> WarmSummary {
     let Prepared {
@@ -292,6 +312,8 @@ fn summarize(
         filesystems,
         warnings,
         diagnoses: verified.diagnoses,
+        resident_skipped_bytes: stats.skipped_bytes,
+        order: order.as_str().into(),
     }
 }
 
@@ -434,6 +456,47 @@ mod tests {
             .chunk_size(MIN_CHUNK_SIZE)
             .prepare();
         assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn the_plan_follows_the_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("model.safetensors.index.json"),
+            r#"{"weight_map": {"a": "b.safetensors", "b": "a.safetensors"}}"#,
+        )
+        .unwrap();
+        std::fs::write(root.join("a.safetensors"), vec![0u8; 3 << 20]).unwrap();
+        std::fs::write(root.join("b.safetensors"), vec![0u8; 2 << 20]).unwrap();
+        std::fs::write(root.join("config.json"), b"{}").unwrap();
+        let names = |order| {
+            let plan = Warmer::new([root])
+                .order(order)
+                .chunk_size(MIN_CHUNK_SIZE)
+                .prepare()
+                .unwrap()
+                .plan;
+            plan.chunks
+                .iter()
+                .map(|c| plan.files[c.file].path.file_name().unwrap().to_owned())
+                .map(|n| n.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+        };
+        let loader = names(Order::Loader);
+        assert_eq!(
+            loader,
+            [
+                "config.json",
+                "model.safetensors.index.json",
+                "b.safetensors",
+                "b.safetensors",
+                "a.safetensors",
+                "a.safetensors",
+                "a.safetensors"
+            ]
+        );
+        assert_eq!(names(Order::Path)[0], "a.safetensors");
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod context;
 mod file;
 mod history;
 pub mod name;
+mod run;
 mod tune;
 mod warm;
 
@@ -23,6 +24,7 @@ pub use cache::{EvictReport, FileEviction, FileResidency, StatusReport};
 pub use context::{Dataset, FsInfo, RunContext};
 pub use file::{ResultFile, SchemaError};
 pub use history::HistoryRow;
+pub use run::RunReport;
 pub use tune::{
     Bucket, Budget, CsvBucketRow, Diagnostics, LatencySummary, LevelSummary, LittleCheck, Probe,
     ProbePhase, Recommendation, TuneResult, UslFit,

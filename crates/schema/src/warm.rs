@@ -51,6 +51,14 @@ pub struct WarmSummary {
     /// its evidence; empty when everything read stayed resident.
     #[serde(default)]
     pub diagnoses: Vec<Diagnosis>,
+    /// Bytes of chunks found already resident (measured exactly) and not
+    /// read again; part of `bytes`. Zero where residency could only be
+    /// estimated (not the files' owner): then everything is read.
+    #[serde(default)]
+    pub resident_skipped_bytes: u64,
+    /// The order files were read in: `loader`, `size` or `path`.
+    #[serde(default)]
+    pub order: String,
 }
 
 /// One proven cause of read bytes missing from the page cache after a warm.

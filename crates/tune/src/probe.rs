@@ -67,6 +67,8 @@ pub fn run_probe(
         byte_limit: Some(settings.byte_limit),
         // The pool counts fresh units by prefix (`consume`, `make_cold`).
         scheduling: Scheduling::PlanOrder,
+        // Probe data is made cold first; every byte counts as read.
+        skip_resident: false,
     };
     let stats = engine::run(&shard, &cfg, &mut FixedLevel(level), cancel, None);
     pool.consume(stats.chunks_taken);

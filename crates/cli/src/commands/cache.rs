@@ -11,7 +11,8 @@ use crate::config::Inputs;
 use crate::exit::Exit;
 use crate::output::{self, selection, summary};
 
-pub fn status(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
+/// `min`: the resident fraction below which the exit code is 6.
+pub fn status(inputs: &Inputs, json: bool, total_only: bool, min: Option<f64>) -> Result<Exit> {
     let filter = Filter::new(&inputs.include, &inputs.exclude)?;
     let report = residency::status(&inputs.paths, &filter)?;
     if report.files.is_empty()
@@ -42,6 +43,16 @@ pub fn status(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
         output::stdout(&out)?;
     }
     print_failures(&report.failed);
+    if let Some(min) = min
+        && report.total.fraction() < min
+    {
+        eprintln!(
+            "preload: {} resident, below --min {}",
+            summary::percent(report.total.fraction()),
+            summary::percent(min)
+        );
+        return Ok(Exit::BelowMinimum);
+    }
     Ok(exit_for(&report.failed, &report.total))
 }
 

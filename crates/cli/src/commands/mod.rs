@@ -5,5 +5,6 @@ pub mod cache;
 pub mod compare;
 pub mod regress;
 pub mod report;
+pub mod run;
 pub mod tune;
 pub mod warm;

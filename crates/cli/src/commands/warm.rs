@@ -18,6 +18,8 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         .chunk_size(cfg.chunk_size)
         .buffer_size(cfg.buffer_size)
         .max_bytes(cfg.max_bytes)
+        .order(cfg.order)
+        .skip_resident(cfg.skip_resident)
         .cancel_token(cancel.clone())
         .controller(controller);
     let prepared = warmer.prepare()?;
@@ -79,7 +81,7 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
 
 /// `-P N` wins; without `-P`, the profile `preload tune` saved for the first
 /// input's filesystem; else the fixed default (see README, "Choosing -P").
-fn choose_parallelism(cfg: &WarmConfig) -> (Box<dyn Controller>, &'static str) {
+pub(crate) fn choose_parallelism(cfg: &WarmConfig) -> (Box<dyn Controller>, &'static str) {
     match cfg.parallelism {
         ParallelismChoice::Fixed(n) => (Box::new(FixedLevel(n)), "fixed"),
         ParallelismChoice::Auto => (Box::new(AutoLevel::new(AUTO_MAX_LEVEL)), "auto"),

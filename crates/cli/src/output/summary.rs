@@ -28,6 +28,13 @@ pub fn warm(s: &WarmSummary) -> String {
         s.parallelism_source,
     );
     let _ = writeln!(out, "resident: {}", residency(&s.residency));
+    if s.resident_skipped_bytes > 0 {
+        let _ = writeln!(
+            out,
+            "already resident, not read again: {}",
+            human_bytes(s.resident_skipped_bytes)
+        );
+    }
     for fs in &s.filesystems {
         let ra = fs
             .read_ahead_kb

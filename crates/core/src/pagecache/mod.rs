@@ -37,6 +37,28 @@ pub fn range_residency(path: &Path, offset: u64, len: u64) -> io::Result<Residen
     Ok(measure(path, &file, offset, len))
 }
 
+/// True when every byte of `[offset, offset + len)` is resident, measured
+/// exactly; None when this caller cannot measure it exactly (not the
+/// owner: the kernel refuses or lies, and sampling would fault pages in,
+/// costing a storage round trip per missed sample). For the warm's
+/// skip-resident check: one cachestat call for a cold range, one mincore
+/// mapping for a warm one.
+pub fn range_fully_resident(path: &Path, offset: u64, len: u64) -> Option<bool> {
+    let start = offset - offset % page_size();
+    exact_resident_bytes(path, start, offset + len - start).map(|n| n >= offset + len - start)
+}
+
+/// Resident bytes of `[offset, offset + len)` (`offset` page aligned),
+/// only where they can be counted exactly and cheaply (see
+/// [`range_fully_resident`]); None otherwise.
+pub fn exact_resident_bytes(path: &Path, offset: u64, len: u64) -> Option<u64> {
+    let file = open_for_warming(path).ok()?;
+    if !exact::kernel_tells_truth(path, &file) {
+        return None;
+    }
+    exact::resident_bytes(&file, offset, len).map(|n| n.min(len))
+}
+
 /// Residency of `[offset, offset + len)` of an open file, by the best method
 /// the kernel allows this caller.
 fn measure(path: &Path, file: &File, offset: u64, len: u64) -> Residency {

@@ -64,6 +64,8 @@ fn tune(fs_type: &str, scale: f64) -> TuneResult {
             verdict: "use -P 8".into(),
             caveats: Vec::new(),
             profile_worthy: true,
+            methods: Vec::new(),
+            read_method: "read".into(),
         },
         levels,
         diagnostics: Diagnostics {

@@ -115,6 +115,8 @@ pub fn tune(
             verdict: format!("use -P {knee}"),
             caveats: Vec::new(),
             profile_worthy: true,
+            methods: Vec::new(),
+            read_method: "read".into(),
         },
         levels: summaries,
         diagnostics: Diagnostics::default(),

@@ -26,8 +26,8 @@ pub use file::{ResultFile, SchemaError};
 pub use history::HistoryRow;
 pub use run::RunReport;
 pub use tune::{
-    Bucket, Budget, CsvBucketRow, Diagnostics, LatencySummary, LevelSummary, LittleCheck, Probe,
-    ProbePhase, Recommendation, TuneResult, UslFit,
+    Bucket, Budget, CsvBucketRow, Diagnostics, LatencySummary, LevelSummary, LittleCheck,
+    MethodMeasure, Probe, ProbePhase, Recommendation, TuneResult, UslFit,
 };
 pub use warm::{Diagnosis, DiagnosisKind, Failure, MemoryCheck, Residency, Skip, WarmSummary};
 

@@ -158,6 +158,28 @@ pub struct Recommendation {
     /// profile (saturated, measured on enough data, confidence >= 0.7).
     #[serde(default)]
     pub profile_worthy: bool,
+    /// Each read method measured at the knee on fresh data (the tuned one
+    /// from its probes, the others by one probe each), when the budget
+    /// allowed.
+    #[serde(default)]
+    pub methods: Vec<MethodMeasure>,
+    /// The method `warm` should use here: another method only when it beat
+    /// the tuned one by more than the tolerance.
+    #[serde(default = "default_method")]
+    pub read_method: String,
+}
+
+fn default_method() -> String {
+    "read".into()
+}
+
+/// Throughput of one read method at the knee.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MethodMeasure {
+    /// `read`, `willneed` or `mmap`.
+    pub method: String,
+    /// Steady throughput, MiB/s.
+    pub mib_s: f64,
 }
 
 /// Diagnostics that explain the curve; none of them decides the knee.

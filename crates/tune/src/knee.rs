@@ -207,6 +207,8 @@ impl KneeChoice {
             verdict,
             caveats: Vec::new(),
             profile_worthy: false,
+            methods: Vec::new(),
+            read_method: "read".into(),
         }
     }
 }

@@ -14,6 +14,7 @@ mod bootstrap;
 mod knee;
 mod kneedle;
 mod little;
+mod methods;
 mod online;
 mod probe;
 mod profile;

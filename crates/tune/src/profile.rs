@@ -32,7 +32,8 @@ pub struct Profile {
     pub confidence: f64,
     /// Median throughput at the recommended level, MiB/s.
     pub mib_s: f64,
-    /// Read method tuned.
+    /// Read method measured best at the knee (`warm` uses it without
+    /// `--method`).
     pub method: String,
     /// When tuned, RFC 3339.
     pub date: String,
@@ -115,7 +116,7 @@ impl ProfileStore {
             saturated: result.recommendation.saturated,
             confidence: result.recommendation.confidence,
             mib_s: result.recommendation.recommended_mib_s,
-            method: result.method.clone(),
+            method: result.recommendation.read_method.clone(),
             date: result.context.date.clone(),
             sampled: result.dataset.path.clone(),
         };

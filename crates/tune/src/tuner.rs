@@ -7,9 +7,10 @@ use preload_core::walk::{Filter, walk};
 use preload_core::{CancelToken, CoreError, ReadMethod, context, human_bytes};
 use preload_schema::name::escaped;
 use preload_schema::{
-    Budget, Dataset, Diagnostics, LevelSummary, Probe, SCHEMA_VERSION, TuneResult,
+    Budget, Dataset, Diagnostics, LevelSummary, MethodMeasure, Probe, SCHEMA_VERSION, TuneResult,
 };
 
+use crate::methods;
 use crate::probe::{ProbeSettings, RAMP_FRACTION, READS_PER_READER, run_probe};
 use crate::sample::SamplePool;
 use crate::{
@@ -273,6 +274,42 @@ pub fn tune(
         ));
     }
     recommendation.caveats = caveats;
+    // The other read methods at the knee, on what is left of the budgets.
+    let time_left = cfg.time_budget.saturating_sub(started.elapsed());
+    let at_knee = choice.knee_median * MIB * probe_time.as_secs_f64() * 1.25;
+    let bytes_left = byte_limit.saturating_sub(bytes_spent.max(bytes_served));
+    recommendation.read_method = cfg.method.as_str().into();
+    if !interrupted
+        && choice.saturated
+        && time_left >= 2 * probe_time
+        && bytes_left as f64 >= 2.0 * at_knee
+    {
+        let settings = ProbeSettings {
+            method: cfg.method,
+            buffer_size: cfg.buffer_size,
+            duration: probe_time,
+            byte_limit: at_knee as u64,
+            guard,
+        };
+        let measured = methods::measure(&mut pool, choice.knee, cfg.method, &settings, cancel);
+        let base = MethodMeasure {
+            method: cfg.method.as_str().into(),
+            mib_s: choice.knee_median,
+        };
+        let others: Vec<MethodMeasure> = measured.iter().map(|(m, _)| m.clone()).collect();
+        for (_, p) in &measured {
+            bytes_spent += p.bytes;
+            bytes_served += p.served_bytes.max(p.bytes);
+        }
+        recommendation.read_method = methods::choose(&base, &others, choice.tolerance);
+        recommendation.methods = std::iter::once(base).chain(others).collect();
+    } else if !interrupted {
+        warnings.push(
+            "read methods not compared at the knee: the time or byte budget was spent \
+             (the profile keeps the tuned method)"
+                .into(),
+        );
+    }
     Ok(TuneResult {
         schema_version: SCHEMA_VERSION,
         context,

@@ -235,6 +235,20 @@ pub fn table(r: &TuneResult) -> String {
         of_best
     );
     let _ = writeln!(out, "{}", rec.verdict);
+    if !rec.methods.is_empty() {
+        let figures: Vec<String> = rec
+            .methods
+            .iter()
+            .map(|m| format!("{} {:.0}", m.method, m.mib_s))
+            .collect();
+        let _ = writeln!(
+            out,
+            "read methods at -P {}: {} MiB/s; warm uses {}",
+            rec.parallelism,
+            figures.join(", "),
+            rec.read_method
+        );
+    }
     for c in &rec.caveats {
         let _ = writeln!(out, "caveat: {c}");
     }

@@ -113,6 +113,8 @@ pub fn tune(fs_type: &str, mount_point: &str, scale: f64) -> TuneResult {
         verdict: "use -P 8".into(),
         caveats: Vec::new(),
         profile_worthy: true,
+        methods: Vec::new(),
+        read_method: "read".into(),
     };
     TuneResult {
         schema_version: SCHEMA_VERSION,

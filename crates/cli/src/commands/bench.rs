@@ -6,7 +6,7 @@ use std::fs::File;
 use anyhow::{Context, Result, bail};
 use preload_bench::{BenchSettings, run_bench_with};
 use preload_core::CancelToken;
-use preload_report::stats::{Spread, summarize_bench};
+use preload_report::summary::{Spread, summarize_bench};
 use preload_schema::name::{escaped, escaped_bytes};
 use preload_schema::{BenchResult, CsvBenchRow, ResultFile};
 

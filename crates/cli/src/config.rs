@@ -14,6 +14,7 @@ use preload_core::plan::MIN_CHUNK_SIZE;
 use preload_schema::name::escaped;
 
 use crate::args::{InputArgs, WarmArgs};
+use crate::parse::MAX_PARALLELISM;
 
 /// Which files, resolved.
 #[derive(Debug, Clone)]
@@ -76,8 +77,8 @@ impl WarmConfig {
             None => ParallelismChoice::Unset,
             Some("auto") => ParallelismChoice::Auto,
             Some(n) => match n.parse::<usize>() {
-                Ok(n) if (1..=1024).contains(&n) => ParallelismChoice::Fixed(n),
-                _ => bail!("invalid -P {n:?}: expected a number from 1 to 1024, or 'auto'"),
+                Ok(n) if (1..=MAX_PARALLELISM).contains(&n) => ParallelismChoice::Fixed(n),
+                _ => bail!("invalid -P {n:?}: expected a number from 1 to {MAX_PARALLELISM}, or 'auto'"),
             },
         };
         let chunk_size = parse_size(&args.chunk_size, "--chunk-size")?;
@@ -96,7 +97,7 @@ impl WarmConfig {
         Ok(WarmConfig {
             inputs: Inputs::resolve(&args.input)?,
             parallelism,
-            method: args.method.parse().map_err(anyhow::Error::msg)?,
+            method: args.method,
             chunk_size,
             buffer_size: buffer_size as usize,
             max_bytes: args
@@ -110,17 +111,9 @@ impl WarmConfig {
     }
 }
 
-/// Parses `30s`, `500ms`, `2m`.
-pub fn parse_duration(s: &str, flag: &str) -> Result<std::time::Duration> {
-    humantime::parse_duration(s.trim()).map_err(|e| anyhow::anyhow!("invalid {flag} {s:?}: {e}"))
-}
 
-/// Parses `32MiB`, `1GB`, `4096` (bytes).
 pub fn parse_size(s: &str, flag: &str) -> Result<u64> {
-    s.trim()
-        .parse::<bytesize::ByteSize>()
-        .map(|b| b.as_u64())
-        .map_err(|e| anyhow::anyhow!("invalid {flag} {s:?}: {e}"))
+    crate::parse::size(s).map_err(|e| anyhow::anyhow!("invalid {flag} {s:?}: {e}"))
 }
 
 /// Reads a list of paths from a file or stdin (`-`), newline or NUL separated.

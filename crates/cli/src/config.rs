@@ -78,7 +78,9 @@ impl WarmConfig {
             Some("auto") => ParallelismChoice::Auto,
             Some(n) => match n.parse::<usize>() {
                 Ok(n) if (1..=MAX_PARALLELISM).contains(&n) => ParallelismChoice::Fixed(n),
-                _ => bail!("invalid -P {n:?}: expected a number from 1 to {MAX_PARALLELISM}, or 'auto'"),
+                _ => bail!(
+                    "invalid -P {n:?}: expected a number from 1 to {MAX_PARALLELISM}, or 'auto'"
+                ),
             },
         };
         let chunk_size = parse_size(&args.chunk_size, "--chunk-size")?;
@@ -110,7 +112,6 @@ impl WarmConfig {
         })
     }
 }
-
 
 pub fn parse_size(s: &str, flag: &str) -> Result<u64> {
     crate::parse::size(s).map_err(|e| anyhow::anyhow!("invalid {flag} {s:?}: {e}"))

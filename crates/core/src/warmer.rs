@@ -4,8 +4,8 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use preload_schema::{
-    Diagnosis, DiagnosisKind, FsInfo, MemoryCheck, Residency, SCHEMA_VERSION, WarmSummary,
-    mib_per_s,
+    Diagnosis, DiagnosisKind, FsInfo, MemoryCheck, ParallelismSource, Residency, SCHEMA_VERSION,
+    WarmSummary, mib_per_s,
 };
 
 use crate::control::{Controller, FixedLevel};
@@ -48,6 +48,7 @@ pub struct Warmer {
     chunk_size: u64,
     engine: EngineConfig,
     controller: Box<dyn Controller>,
+    source: ParallelismSource,
     max_bytes: Option<u64>,
     cancel: CancelToken,
     progress: Option<ProgressFn>,
@@ -86,6 +87,7 @@ impl Warmer {
             chunk_size: DEFAULT_CHUNK_SIZE,
             engine: EngineConfig::default(),
             controller: Box::new(FixedLevel(DEFAULT_PARALLELISM)),
+            source: ParallelismSource::Fixed,
             max_bytes: None,
             cancel: CancelToken::new(),
             progress: None,
@@ -100,6 +102,13 @@ impl Warmer {
     /// A controller that sets the parallelism while reading (`-P auto`).
     pub fn controller(mut self, controller: Box<dyn Controller>) -> Self {
         self.controller = controller;
+        self
+    }
+
+    /// How the controller's level was chosen, as the summary reports it
+    /// (default: fixed).
+    pub fn parallelism_source(mut self, source: ParallelismSource) -> Self {
+        self.source = source;
         self
     }
 
@@ -209,7 +218,7 @@ impl Warmer {
                 .as_deref()
                 .map(|f| f as &(dyn Fn(&Progress) + Sync)),
         );
-        summarize(prepared, &stats, self.engine.method, counters)
+        summarize(prepared, &stats, self.engine.method, self.source, counters)
     }
 
     /// [`Warmer::prepare`] then [`Warmer::read`].
@@ -223,6 +232,7 @@ fn summarize(
     prepared: Prepared,
     stats: &RunStats,
     method: ReadMethod,
+    source: ParallelismSource,
     counters: Option<VmCounters>,
 ) -> WarmSummary {
     let Prepared {
@@ -271,7 +281,7 @@ fn summarize(
         kind: "warm".into(),
         schema_version: SCHEMA_VERSION,
         method: method.as_str().into(),
-        parallelism_source: "fixed".into(),
+        parallelism_source: source,
         parallelism: stats.final_level,
         files: plan.files.len() as u64,
         files_read: stats.files_read,

@@ -16,6 +16,7 @@
 //! remembers the result per filesystem. Statistics come from
 //! `preload-stats` (re-exported as [`stats`]).
 
+mod choice;
 mod decide;
 mod online;
 mod probe;
@@ -31,6 +32,7 @@ use decide::{auto, knee, kneedle, little, usl};
 pub use preload_stats as stats;
 
 pub use auto::{AutoConfig, AutoController};
+pub use choice::{AUTO_MAX_LEVEL, SavedLevel, saved_level};
 pub use knee::{KneeChoice, KneeConfig, LevelSamples, MAX_TOLERANCE, choose_knee};
 pub use kneedle::kneedle;
 pub use little::{little_utilisation, littles_law};

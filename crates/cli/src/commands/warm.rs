@@ -2,8 +2,9 @@
 
 use anyhow::Result;
 use preload_core::fsinfo::filesystem_of;
-use preload_core::{CancelToken, Controller, DEFAULT_PARALLELISM, FixedLevel, Warmer};
-use preload_tune::{AutoLevel, ProfileStore};
+use preload_core::{CancelToken, Controller, FixedLevel, Warmer};
+use preload_schema::ParallelismSource;
+use preload_tune::{AUTO_MAX_LEVEL, AutoLevel, saved_level};
 
 use crate::config::{ParallelismChoice, WarmConfig};
 use crate::exit::Exit;
@@ -19,7 +20,8 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         .buffer_size(cfg.buffer_size)
         .max_bytes(cfg.max_bytes)
         .cancel_token(cancel.clone())
-        .controller(controller);
+        .controller(controller)
+        .parallelism_source(source);
     let prepared = warmer.prepare()?;
     if prepared.plan.files.is_empty() && !cfg.inputs.allow_empty {
         for f in &prepared.walk.failed {
@@ -44,10 +46,9 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
     );
     let bar = pb.clone();
     warmer = warmer.on_progress(move |p| progress::update(&bar, p));
-    let mut summary = warmer.read(prepared);
+    let summary = warmer.read(prepared);
     pb.finish_and_clear();
-    summary.parallelism_source = source.into();
-    if source == "auto" && !cfg.quiet && !cfg.json {
+    if source == ParallelismSource::Auto && !cfg.quiet && !cfg.json {
         eprintln!(
             "preload: -P auto settled on {} readers",
             summary.parallelism
@@ -78,32 +79,26 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
 }
 
 /// `-P N` wins; without `-P`, the profile `preload tune` saved for the first
-/// input's filesystem; else the fixed default (see README, "Choosing -P").
-fn choose_parallelism(cfg: &WarmConfig) -> (Box<dyn Controller>, &'static str) {
+/// input's filesystem, else the default.
+fn choose_parallelism(cfg: &WarmConfig) -> (Box<dyn Controller>, ParallelismSource) {
     match cfg.parallelism {
-        ParallelismChoice::Fixed(n) => (Box::new(FixedLevel(n)), "fixed"),
-        ParallelismChoice::Auto => (Box::new(AutoLevel::new(AUTO_MAX_LEVEL)), "auto"),
+        ParallelismChoice::Fixed(n) => (Box::new(FixedLevel(n)), ParallelismSource::Fixed),
+        ParallelismChoice::Auto => (
+            Box::new(AutoLevel::new(AUTO_MAX_LEVEL)),
+            ParallelismSource::Auto,
+        ),
         ParallelismChoice::Unset => {
-            let fs = filesystem_of(&cfg.inputs.paths[0]);
-            match ProfileStore::default_location().find(&fs) {
-                Ok(Some(p)) => {
-                    if !cfg.quiet && !cfg.json {
-                        eprintln!(
-                            "preload: using -P {} from the profile of {} ({}), tuned {}",
-                            p.parallelism, p.source, p.fs_type, p.date
-                        );
-                    }
-                    (Box::new(FixedLevel(p.parallelism)), "profile")
-                }
-                Ok(None) => (Box::new(FixedLevel(DEFAULT_PARALLELISM)), "default"),
-                Err(e) => {
-                    output::warn(&format!("ignoring saved profiles: {e}"));
-                    (Box::new(FixedLevel(DEFAULT_PARALLELISM)), "default")
-                }
+            let saved = saved_level(&filesystem_of(&cfg.inputs.paths[0]));
+            if let Some(w) = &saved.warning {
+                output::warn(w);
             }
+            if let Some(p) = saved.profile.as_ref().filter(|_| !cfg.quiet && !cfg.json) {
+                eprintln!(
+                    "preload: using -P {} from the profile of {} ({}), tuned {}",
+                    p.parallelism, p.source, p.fs_type, p.date
+                );
+            }
+            (Box::new(FixedLevel(saved.level)), saved.source)
         }
     }
 }
-
-/// Most readers `-P auto` may reach.
-const AUTO_MAX_LEVEL: usize = 128;

@@ -6,7 +6,7 @@ pub struct AutoConfig {
     /// First level (default 4: like BBR, start high; four readers cost
     /// little on a flat curve and halve the ramp on a steep one).
     pub start_level: usize,
-    /// Largest level it may use (default 256).
+    /// Largest level it may use (default [`crate::AUTO_MAX_LEVEL`]).
     pub max_level: usize,
     /// Intervals measured per level; their median is compared (default 4, so
     /// one transitional or outlier interval cannot decide).
@@ -41,7 +41,7 @@ impl Default for AutoConfig {
     fn default() -> Self {
         Self {
             start_level: 4,
-            max_level: 256,
+            max_level: crate::AUTO_MAX_LEVEL,
             intervals_per_level: 4,
             ramp_intervals: 1,
             growth: 0.25,

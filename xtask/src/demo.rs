@@ -27,6 +27,7 @@ pub mod story;
 
 use crate::bench::cache::{COLD_FRACTION, ColdMethod, Preload, make_cold};
 use crate::gendata::{self, human_bytes};
+use preload_stats::median;
 
 const USAGE: &str = "\
 usage: cargo xtask demo
@@ -225,12 +226,6 @@ impl Demo {
 
 /// Repetitions of each timed comparison.
 const REPEATS: usize = 3;
-
-fn median(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    s.get(s.len() / 2).copied().unwrap_or(f64::NAN)
-}
 
 /// Makes `dir` cold and says how.
 fn cold(preload: &Preload, dir: &Path, method: ColdMethod) -> Result<()> {

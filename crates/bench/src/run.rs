@@ -7,7 +7,6 @@ use preload_core::CancelToken;
 use preload_core::context::run_context;
 use preload_core::walk::{Filter, walk};
 use preload_schema::{BenchConfig, BenchResult, BenchRun, Dataset, FsInfo, SCHEMA_VERSION};
-use preload_tune::ProfileStore;
 
 use crate::cold::{COLD_FRACTION, Cooler};
 use crate::order::loader_order;
@@ -17,7 +16,7 @@ use crate::{BenchError, BenchSettings, PreloadLevel};
 
 /// Resident fraction after a warm part below which the filesystem is taken
 /// not to keep pages.
-const RETAINED_FRACTION: f64 = 0.5;
+use preload_core::verify::RETAINED_FRACTION;
 
 /// Runs the bench; see the crate documentation.
 pub fn run_bench(cfg: &BenchSettings, cancel: &CancelToken) -> Result<BenchResult, BenchError> {
@@ -126,15 +125,9 @@ pub fn run_bench_with(
 /// The saved profile's level for `fs`, else what `preload warm` uses
 /// without `-P` (the fixed default: `-P auto` measured slower, see README).
 fn saved_level(fs: &FsInfo, warnings: &mut Vec<String>) -> PreloadLevel {
-    let fallback = PreloadLevel::Fixed(preload_core::DEFAULT_PARALLELISM);
-    match ProfileStore::default_location().find(fs) {
-        Ok(Some(p)) => PreloadLevel::Fixed(p.parallelism),
-        Ok(None) => fallback,
-        Err(e) => {
-            warnings.push(format!("ignoring saved profiles: {e}"));
-            fallback
-        }
-    }
+    let saved = preload_tune::saved_level(fs);
+    warnings.extend(saved.warning);
+    PreloadLevel::Fixed(saved.level)
 }
 
 /// Bytes of the regular files `find PATH -type f` lists (symlinks not

@@ -2,8 +2,13 @@
 //! into the plain settings the library crates run with.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use preload_compare::FailOn;
+use preload_core::ReadMethod;
+
+use crate::parse;
 
 /// Warm model weights into the page cache, fast, on distributed storage.
 #[derive(Debug, Parser)]
@@ -51,24 +56,24 @@ pub struct TuneArgs {
     pub forget: bool,
 
     /// Wall time the tune may spend
-    #[arg(long, value_name = "DURATION", default_value = "30s")]
-    pub time_budget: String,
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse::duration)]
+    pub time_budget: Duration,
 
     /// Bytes the tune may read [default: 3/4 of PATH, at most 4GiB]
-    #[arg(long, value_name = "SIZE")]
-    pub byte_budget: Option<String>,
+    #[arg(long, value_name = "SIZE", value_parser = parse::size)]
+    pub byte_budget: Option<u64>,
 
     /// Largest parallelism the sweep may reach
-    #[arg(long, value_name = "N", default_value_t = preload_tune::DEFAULT_MAX_LEVEL)]
+    #[arg(long, value_name = "N", default_value_t = preload_tune::DEFAULT_MAX_LEVEL, value_parser = parse::level)]
     pub max_level: usize,
 
     /// Length of one probe [default: time budget / 12, 0.5s..4s]
-    #[arg(long, value_name = "DURATION", hide_short_help = true)]
-    pub probe_time: Option<String>,
+    #[arg(long, value_name = "DURATION", hide_short_help = true, value_parser = parse::duration)]
+    pub probe_time: Option<Duration>,
 
     /// Read method of the probes: read, willneed, mmap
     #[arg(long, value_name = "METHOD", default_value = "read")]
-    pub method: String,
+    pub method: ReadMethod,
 
     /// Do not save the result as this filesystem's profile
     #[arg(long)]
@@ -103,7 +108,7 @@ pub struct RegressionArgs {
 
     /// What fails the run: regressed or any-change
     #[arg(long, value_name = "WHEN", default_value = "regressed")]
-    pub fail_on: String,
+    pub fail_on: FailOn,
 
     /// Smallest relative change that counts (never finer than the baseline's noise)
     #[arg(long, value_name = "FRACTION", default_value_t = 0.05)]
@@ -134,7 +139,7 @@ pub struct BenchArgs {
     pub path: PathBuf,
 
     /// Measured runs per strategy
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = parse::at_least_one)]
     pub runs: usize,
 
     /// Unmeasured warm-up runs per strategy, before the measured ones
@@ -155,8 +160,8 @@ pub struct BenchArgs {
     pub then: Option<String>,
 
     /// Stop starting new runs after this much wall time
-    #[arg(long, value_name = "DURATION", default_value = "10m")]
-    pub time_limit: String,
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse::duration)]
+    pub time_limit: Duration,
 
     /// Write the result file (for report and compare) to FILE
     #[arg(short = 'o', long, value_name = "FILE")]
@@ -225,7 +230,7 @@ pub struct CompareArgs {
 
     /// What fails the run: regressed or any-change
     #[arg(long, value_name = "WHEN", default_value = "regressed")]
-    pub fail_on: String,
+    pub fail_on: FailOn,
 
     /// Smallest relative change that counts (never finer than the baseline's noise)
     #[arg(long, value_name = "FRACTION", default_value_t = 0.05)]
@@ -281,9 +286,12 @@ pub struct WarmArgs {
     #[arg(short = 'P', long, value_name = "N|auto")]
     pub parallelism: Option<String>,
 
-    /// Read method: read (pread, default), willneed (readahead, no copy), mmap (MADV_POPULATE_READ)
-    #[arg(long, value_name = "METHOD", default_value = "read")]
-    pub method: String,
+    /// Read method: read (pread), willneed (readahead, no copy), mmap (MADV_POPULATE_READ)
+    ///
+    /// Without --method, preload uses the method `preload tune` measured
+    /// best for the filesystem, else read.
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<ReadMethod>,
 
     /// Work unit (at least 1MiB): files larger than this are split and read by several workers
     #[arg(
@@ -344,8 +352,8 @@ pub struct RunArgs {
     pub parallelism: Option<String>,
 
     /// Read method: read, willneed, mmap (as for warm)
-    #[arg(long, value_name = "METHOD", default_value = "read")]
-    pub method: String,
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<ReadMethod>,
 
     /// Work unit (at least 1MiB)
     #[arg(

@@ -14,6 +14,7 @@ use preload_core::{Order, ReadMethod};
 use preload_schema::name::escaped;
 
 use crate::args::{InputArgs, WarmArgs};
+use crate::parse::MAX_PARALLELISM;
 
 /// Which files, resolved.
 #[derive(Debug, Clone)]
@@ -44,7 +45,8 @@ pub enum ParallelismChoice {
 pub struct WarmConfig {
     pub inputs: Inputs,
     pub parallelism: ParallelismChoice,
-    pub method: ReadMethod,
+    /// None: the profile's measured method, else read.
+    pub method: Option<ReadMethod>,
     pub chunk_size: u64,
     pub buffer_size: usize,
     pub max_bytes: Option<u64>,
@@ -78,8 +80,10 @@ impl WarmConfig {
             None => ParallelismChoice::Unset,
             Some("auto") => ParallelismChoice::Auto,
             Some(n) => match n.parse::<usize>() {
-                Ok(n) if (1..=1024).contains(&n) => ParallelismChoice::Fixed(n),
-                _ => bail!("invalid -P {n:?}: expected a number from 1 to 1024, or 'auto'"),
+                Ok(n) if (1..=MAX_PARALLELISM).contains(&n) => ParallelismChoice::Fixed(n),
+                _ => bail!(
+                    "invalid -P {n:?}: expected a number from 1 to {MAX_PARALLELISM}, or 'auto'"
+                ),
             },
         };
         let chunk_size = parse_size(&args.chunk_size, "--chunk-size")?;
@@ -98,7 +102,7 @@ impl WarmConfig {
         Ok(WarmConfig {
             inputs: Inputs::resolve(&args.input)?,
             parallelism,
-            method: args.method.parse().map_err(anyhow::Error::msg)?,
+            method: args.method,
             chunk_size,
             buffer_size: buffer_size as usize,
             max_bytes: args
@@ -124,17 +128,8 @@ pub fn parse_percent(s: Option<&str>) -> Result<Option<f64>> {
     }
 }
 
-/// Parses `30s`, `500ms`, `2m`.
-pub fn parse_duration(s: &str, flag: &str) -> Result<std::time::Duration> {
-    humantime::parse_duration(s.trim()).map_err(|e| anyhow::anyhow!("invalid {flag} {s:?}: {e}"))
-}
-
-/// Parses `32MiB`, `1GB`, `4096` (bytes).
 pub fn parse_size(s: &str, flag: &str) -> Result<u64> {
-    s.trim()
-        .parse::<bytesize::ByteSize>()
-        .map(|b| b.as_u64())
-        .map_err(|e| anyhow::anyhow!("invalid {flag} {s:?}: {e}"))
+    crate::parse::size(s).map_err(|e| anyhow::anyhow!("invalid {flag} {s:?}: {e}"))
 }
 
 /// Reads a list of paths from a file or stdin (`-`), newline or NUL separated.

@@ -5,6 +5,7 @@ mod commands;
 mod config;
 mod exit;
 mod output;
+mod parse;
 
 use std::process::ExitCode;
 

@@ -27,6 +27,7 @@ use preload_compare::{CompareOptions, Comparison, Verdict, compare};
 use preload_schema::ResultFile;
 use preload_simfs::Model;
 use preload_simfs::testing::{TestMount, create_file, require_fuse};
+use preload_tune::stats::median;
 use util::preload;
 
 const MIB: u64 = 1 << 20;
@@ -65,18 +66,6 @@ fn short(v: Verdict) -> &'static str {
         Verdict::Regressed => "R",
         Verdict::Improved => "I",
         Verdict::WithinNoise => "=",
-    }
-}
-
-/// Median of a slice (sorted copy).
-fn median(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let n = s.len();
-    if n % 2 == 1 {
-        s[n / 2]
-    } else {
-        (s[n / 2 - 1] + s[n / 2]) / 2.0
     }
 }
 

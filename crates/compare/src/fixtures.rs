@@ -5,16 +5,15 @@ use preload_schema::{
     LatencySummary, LevelSummary, Probe, ProbePhase, Recommendation, Residency, ResultFile,
     RunContext, SCHEMA_VERSION, TuneResult,
 };
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use preload_stats::{Draw, seeded};
 
 use crate::stats::median;
 
 /// `n` throughputs spread uniformly over `center * (1 +- spread)`.
 pub fn noisy(center: f64, spread: f64, n: usize, seed: u64) -> Vec<f64> {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = seeded(seed);
     (0..n)
-        .map(|_| center * (1.0 + spread * rng.random_range(-1.0..=1.0)))
+        .map(|_| center * (1.0 + spread * (2.0 * rng.unit() - 1.0)))
         .collect()
 }
 

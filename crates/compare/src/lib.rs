@@ -36,7 +36,7 @@ mod fixtures;
 pub mod history;
 mod options;
 mod render;
-pub mod stats;
+pub use preload_stats as stats;
 mod verdict;
 
 pub use compare::{Comparison, ItemComparison, KneeShift, compare};

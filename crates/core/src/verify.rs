@@ -28,6 +28,10 @@ use crate::walk::FileEntry;
 /// Bytes a retention probe reads from the front of a file.
 const PROBE_BYTES: u64 = 1 << 20;
 
+/// Below this fraction of the bytes read still resident, a filesystem is
+/// said not to keep pages (warm's diagnosis, bench's warning).
+pub const RETAINED_FRACTION: f64 = 0.5;
+
 /// Kernel counters that tell reclaim and cache drops apart.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct VmCounters {
@@ -175,7 +179,10 @@ fn explain_shortfall(
     let mut probes = Vec::new();
     for files in by_dev.values() {
         let probe = retention_probe(&files[0].0.path);
-        if let Some(p) = probe.as_ref().filter(|p| p.kept_fraction() < 0.5) {
+        if let Some(p) = probe
+            .as_ref()
+            .filter(|p| p.kept_fraction() < RETAINED_FRACTION)
+        {
             probes.push(p.describe());
             by_cause.entry(Cause::NotKept).or_default().extend(files);
             continue;

@@ -4,8 +4,8 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use preload_schema::{
-    Diagnosis, DiagnosisKind, FsInfo, MemoryCheck, Residency, SCHEMA_VERSION, WarmSummary,
-    mib_per_s,
+    Diagnosis, DiagnosisKind, FsInfo, MemoryCheck, ParallelismSource, Residency, SCHEMA_VERSION,
+    WarmSummary, mib_per_s,
 };
 
 use crate::control::{Controller, FixedLevel};
@@ -50,6 +50,7 @@ pub struct Warmer {
     order: Order,
     engine: EngineConfig,
     controller: Box<dyn Controller>,
+    source: ParallelismSource,
     max_bytes: Option<u64>,
     cancel: CancelToken,
     progress: Option<ProgressFn>,
@@ -92,6 +93,7 @@ impl Warmer {
                 ..EngineConfig::default()
             },
             controller: Box::new(FixedLevel(DEFAULT_PARALLELISM)),
+            source: ParallelismSource::Fixed,
             max_bytes: None,
             cancel: CancelToken::new(),
             progress: None,
@@ -106,6 +108,13 @@ impl Warmer {
     /// A controller that sets the parallelism while reading (`-P auto`).
     pub fn controller(mut self, controller: Box<dyn Controller>) -> Self {
         self.controller = controller;
+        self
+    }
+
+    /// How the controller's level was chosen, as the summary reports it
+    /// (default: fixed).
+    pub fn parallelism_source(mut self, source: ParallelismSource) -> Self {
+        self.source = source;
         self
     }
 
@@ -228,7 +237,14 @@ impl Warmer {
                 .as_deref()
                 .map(|f| f as &(dyn Fn(&Progress) + Sync)),
         );
-        summarize(prepared, &stats, self.engine.method, self.order, counters)
+        summarize(
+            prepared,
+            &stats,
+            self.engine.method,
+            self.order,
+            self.source,
+            counters,
+        )
     }
 
     /// [`Warmer::prepare`] then [`Warmer::read`].
@@ -243,6 +259,7 @@ fn summarize(
     stats: &RunStats,
     method: ReadMethod,
     order: Order,
+    source: ParallelismSource,
     counters: Option<VmCounters>,
 ) -> WarmSummary {
     let Prepared {
@@ -291,7 +308,7 @@ fn summarize(
         kind: "warm".into(),
         schema_version: SCHEMA_VERSION,
         method: method.as_str().into(),
-        parallelism_source: "fixed".into(),
+        parallelism_source: source,
         parallelism: stats.final_level,
         files: plan.files.len() as u64,
         files_read: stats.files_read,

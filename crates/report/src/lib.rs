@@ -39,7 +39,7 @@ mod font;
 mod format;
 mod html;
 mod markdown;
-pub mod stats;
+pub mod summary;
 mod tables;
 mod write;
 

@@ -4,7 +4,7 @@ use preload_schema::{BenchResult, HistoryRow, TuneResult};
 
 use crate::doc::Table;
 use crate::format;
-use crate::stats::{Spread, summarize_bench};
+use crate::summary::{Spread, summarize_bench};
 
 /// The per-level table of a tune.
 pub(crate) fn tune_table(t: &TuneResult) -> Table {

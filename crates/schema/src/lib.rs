@@ -29,7 +29,9 @@ pub use tune::{
     Bucket, Budget, CsvBucketRow, Diagnostics, LatencySummary, LevelSummary, LittleCheck,
     MethodMeasure, Probe, ProbePhase, Recommendation, TuneResult, UslFit,
 };
-pub use warm::{Diagnosis, DiagnosisKind, Failure, MemoryCheck, Residency, Skip, WarmSummary};
+pub use warm::{
+    Diagnosis, DiagnosisKind, Failure, MemoryCheck, ParallelismSource, Residency, Skip, WarmSummary,
+};
 
 /// Version of the result-file schema. Bump on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;

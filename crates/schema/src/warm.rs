@@ -6,6 +6,39 @@ use serde::{Deserialize, Serialize};
 
 use crate::name;
 
+/// How a run's parallelism was chosen; serialised as its lowercase name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParallelismSource {
+    /// `-P N` (or a library caller's fixed level).
+    #[default]
+    Fixed,
+    /// The profile `preload tune` saved for the filesystem.
+    Profile,
+    /// `-P auto`: the online controller.
+    Auto,
+    /// No `-P` and no profile: the built-in default.
+    Default,
+}
+
+impl ParallelismSource {
+    /// The name the JSON and the summary line use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParallelismSource::Fixed => "fixed",
+            ParallelismSource::Profile => "profile",
+            ParallelismSource::Auto => "auto",
+            ParallelismSource::Default => "default",
+        }
+    }
+}
+
+impl std::fmt::Display for ParallelismSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Everything `preload warm --json` prints. Field names are stable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WarmSummary {
@@ -16,7 +49,7 @@ pub struct WarmSummary {
     /// Read method: `read`, `willneed` or `mmap`.
     pub method: String,
     /// How the parallelism was chosen: `fixed`, `profile`, `auto` or `default`.
-    pub parallelism_source: String,
+    pub parallelism_source: ParallelismSource,
     /// Parallelism the run used (for `auto`, the level it settled on).
     pub parallelism: usize,
     /// Regular files planned for reading.

@@ -15,7 +15,7 @@ use preload_core::plan::{Chunk, MIN_CHUNK_SIZE, Plan};
 use preload_core::walk::FileEntry;
 use preload_schema::Residency;
 
-use crate::rng::SplitMix64;
+use preload_stats::{Draw, seeded};
 
 /// Fresh units of a tree, consumed front to back.
 #[derive(Debug, Clone)]
@@ -44,7 +44,7 @@ impl SamplePool {
         // one unit lands in the next, which the same probe reads, instead of
         // in data a later probe evicts and has served again.
         let mut runs: Vec<&[Chunk]> = units.chunks(RUN).collect();
-        let mut rng = SplitMix64::new(seed);
+        let mut rng = seeded(seed);
         // Fisher-Yates.
         for i in (1..runs.len()).rev() {
             runs.swap(i, rng.below(i + 1));

@@ -198,10 +198,10 @@ impl SweepPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::SplitMix64;
     use crate::testkit::{capped, noisy, retrograde};
     use crate::{KneeConfig, choose_knee};
     use ProbePhase::{Bisect, Descend, Sweep};
+    use preload_stats::seeded;
 
     /// Runs the plan to the end against `curve` (10 buckets per probe, noise
     /// `cv`, 5% outliers when noisy); returns the probes and the final knee.
@@ -212,7 +212,7 @@ mod tests {
         seed: u64,
     ) -> (Vec<NextProbe>, usize, bool) {
         let mut plan = SweepPlan::new(max, SweepConfig::default());
-        let mut rng = SplitMix64::new(seed);
+        let mut rng = seeded(seed);
         let mut measured: Vec<LevelSamples> = Vec::new();
         let mut probes = Vec::new();
         while let Some(p) = plan.next(&measured) {

@@ -174,15 +174,17 @@ pub fn tune(
         };
         let to_come = plan.levels_from(next.level) + 1;
         let share = (bytes_left as f64 / overshoot) as u64 / to_come as u64;
+        let least = least_bytes(estimate, next.level, cfg).max(pool.unit_size());
         let limit = match needed {
-            Some(n) => n.min(share.max(least_bytes(estimate, next.level, cfg))),
+            // What the probe's time needs, never less than what measures,
+            // never more than its share unless the share cannot measure.
+            Some(n) => n.max(least).min(share.max(least)),
             None => (bytes_left / EXPECTED_PROBES as u64).max(pool.unit_size()),
         }
         .min((bytes_left as f64 / overshoot) as u64);
-        let least = least_bytes(estimate, next.level, cfg);
         // The first probe always runs: a tune that measured nothing says
         // nothing, even about a tree too small to tune.
-        if !probes.is_empty() && limit < least.max(pool.unit_size()) {
+        if !probes.is_empty() && limit < least {
             caveats.push(format!(
                 "the byte budget ran out before the {} probe at -P {} ({} left, at least {} \
                  needed): a larger tree or --byte-budget would measure the whole plan",
@@ -260,7 +262,7 @@ pub fn tune(
     recommendation.confidence = choice.confidence * evidence.factor;
     recommendation.profile_worthy =
         choice.saturated && evidence.measurable && recommendation.confidence >= SAVE_CONFIDENCE;
-    if recommendation.confidence < SAVE_CONFIDENCE {
+    if recommendation.confidence < SAVE_CONFIDENCE && !interrupted {
         warnings.push(format!(
             "low confidence ({:.0}%): resampling chose among -P {:?}{}; try a longer \
              --time-budget (and --byte-budget)",

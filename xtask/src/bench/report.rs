@@ -91,16 +91,7 @@ impl Csv {
     }
 }
 
-/// Median of `v` (mean of the middle two for an even count); NaN when empty.
-pub fn median(v: &[f64]) -> f64 {
-    let mut s: Vec<f64> = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    match s.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => s[n / 2],
-        n => (s[n / 2 - 1] + s[n / 2]) / 2.0,
-    }
-}
+pub use preload_stats::median;
 
 /// The summary table of `rows` (one layout): one line per strategy in order
 /// of first appearance, the ratio column (baseline median time / strategy
@@ -184,13 +175,6 @@ mod tests {
             resident_after: 1.0,
             resident_before: 0.0,
         }
-    }
-
-    #[test]
-    fn medians() {
-        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
-        assert!(median(&[]).is_nan());
     }
 
     #[test]

@@ -3,29 +3,25 @@
 use std::fmt::Write;
 use std::fs::File;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use preload_bench::{BenchSettings, run_bench_with};
 use preload_core::CancelToken;
-use preload_report::stats::{Spread, summarize_bench};
+use preload_report::summary::{Spread, summarize_bench};
 use preload_schema::name::{escaped, escaped_bytes};
 use preload_schema::{BenchResult, CsvBenchRow, ResultFile};
 
 use crate::args::BenchArgs;
 use crate::commands::regress;
-use crate::config::parse_duration;
 use crate::exit::Exit;
 use crate::output;
 
 pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
-    if args.runs == 0 {
-        bail!("--runs must be at least 1");
-    }
     let mut cfg = BenchSettings::new(&args.path);
     cfg.runs = args.runs;
     cfg.warmup = args.warmup;
     cfg.levels = args.levels.clone();
     cfg.then = args.then.clone();
-    cfg.time_limit = parse_duration(&args.time_limit, "--time-limit")?;
+    cfg.time_limit = args.time_limit;
     cfg.drop_caches = !args.no_drop_caches;
     let regression = regress::Plan::resolve(&args.regression)?;
     // Files first, so a bad path fails before minutes of measuring.

@@ -1,7 +1,7 @@
 //! `preload compare BASE NEW`: is the new result a regression of the base?
 
 use anyhow::{Context, Result};
-use preload_compare::{CompareOptions, FailOn, compare, exit_code};
+use preload_compare::{CompareOptions, compare, exit_code};
 use preload_schema::ResultFile;
 use preload_schema::name::escaped;
 
@@ -14,7 +14,7 @@ use crate::output;
 /// `--fail-on any-change`); errors, incomparable runs and (without
 /// `--allow-interrupted`) results of interrupted runs included, end in 2.
 pub fn run(args: &CompareArgs) -> Result<Exit> {
-    let fail_on: FailOn = args.fail_on.parse().map_err(anyhow::Error::msg)?;
+    let fail_on = args.fail_on;
     let opts = CompareOptions {
         noise_threshold: args.noise_threshold,
         allow_interrupted: args.allow_interrupted,

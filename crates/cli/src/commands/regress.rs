@@ -54,7 +54,7 @@ impl Plan {
             save: args.save_baseline.clone(),
             base,
             dir: args.baseline_dir.clone(),
-            fail_on: args.fail_on.parse().map_err(anyhow::Error::msg)?,
+            fail_on: args.fail_on,
             opts,
             history: args.history.clone(),
             markdown: args.markdown.clone(),

@@ -41,7 +41,7 @@ use signal_hook::iterator::exfiltrator::WithOrigin;
 use signal_hook::low_level::siginfo::Cause;
 
 use crate::args::{InputArgs, RunArgs, WarmArgs};
-use crate::commands::warm::choose_parallelism;
+use crate::commands::warm::{Choice, choose};
 use crate::config::WarmConfig;
 use crate::exit::Exit;
 use crate::output;
@@ -67,7 +67,7 @@ impl RunConfig {
                 allow_empty: args.input.allow_empty,
             },
             parallelism: args.parallelism.clone(),
-            method: args.method.clone(),
+            method: args.method,
             chunk_size: args.chunk_size.clone(),
             buffer_size: args.buffer_size.clone(),
             max_bytes: None,
@@ -212,16 +212,21 @@ fn warm(
     warnings: &mut Vec<String>,
 ) -> (Option<WarmSummary>, Residency) {
     let w = &cfg.warm;
-    let (controller, source) = choose_parallelism(w);
+    let Choice {
+        controller,
+        source,
+        method,
+    } = choose(w);
     let mut warmer = Warmer::new(&w.inputs.paths)
         .include(w.inputs.include.clone())
         .exclude(w.inputs.exclude.clone())
-        .method(w.method)
+        .method(method)
         .chunk_size(w.chunk_size)
         .buffer_size(w.buffer_size)
         .order(w.order)
         .cancel_token(stop.clone())
-        .controller(controller);
+        .controller(controller)
+        .parallelism_source(source);
     let prepared = match warmer.prepare() {
         Ok(p) => p,
         Err(e) => {
@@ -247,8 +252,7 @@ fn warm(
     if let Some(m) = preload_core::memory_warning(&prepared.memory) {
         output::warn(&m);
     }
-    let mut summary = warmer.read(prepared);
-    summary.parallelism_source = source.into();
+    let summary = warmer.read(prepared);
     warnings.extend(summary.warnings.iter().cloned());
     (Some(summary), resident_at_start)
 }

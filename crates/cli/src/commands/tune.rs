@@ -10,7 +10,6 @@ use preload_tune::{ProfileStore, TuneConfig, TuneError, tune};
 
 use crate::args::TuneArgs;
 use crate::commands::regress;
-use crate::config::{parse_duration, parse_size};
 use crate::exit::Exit;
 use crate::output;
 
@@ -24,19 +23,11 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
     }
     let path = args.path.clone().context("PATH is required")?;
     let mut cfg = TuneConfig::new(&path);
-    cfg.time_budget = parse_duration(&args.time_budget, "--time-budget")?;
-    cfg.byte_budget = args
-        .byte_budget
-        .as_deref()
-        .map(|s| parse_size(s, "--byte-budget"))
-        .transpose()?;
-    cfg.probe_time = args
-        .probe_time
-        .as_deref()
-        .map(|s| parse_duration(s, "--probe-time"))
-        .transpose()?;
-    cfg.max_level = args.max_level.clamp(1, 1024);
-    cfg.method = args.method.parse().map_err(anyhow::Error::msg)?;
+    cfg.time_budget = args.time_budget;
+    cfg.byte_budget = args.byte_budget;
+    cfg.probe_time = args.probe_time;
+    cfg.max_level = args.max_level;
+    cfg.method = args.method;
     let regression = regress::Plan::resolve(&args.regression)?;
     let mut csv = output::csv_file(args.export_csv.as_deref())?;
 

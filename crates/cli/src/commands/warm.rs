@@ -2,26 +2,32 @@
 
 use anyhow::Result;
 use preload_core::fsinfo::filesystem_of;
-use preload_core::{CancelToken, Controller, DEFAULT_PARALLELISM, FixedLevel, Warmer};
-use preload_tune::{AutoLevel, ProfileStore};
+use preload_core::{CancelToken, Controller, FixedLevel, ReadMethod, Warmer};
+use preload_schema::ParallelismSource;
+use preload_tune::{AUTO_MAX_LEVEL, AutoLevel, saved_level};
 
 use crate::config::{ParallelismChoice, WarmConfig};
 use crate::exit::Exit;
 use crate::output::{self, progress};
 
 pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
-    let (controller, source) = choose_parallelism(cfg);
+    let Choice {
+        controller,
+        source,
+        method,
+    } = choose(cfg);
     let mut warmer = Warmer::new(&cfg.inputs.paths)
         .include(cfg.inputs.include.clone())
         .exclude(cfg.inputs.exclude.clone())
-        .method(cfg.method)
+        .method(method)
         .chunk_size(cfg.chunk_size)
         .buffer_size(cfg.buffer_size)
         .max_bytes(cfg.max_bytes)
         .order(cfg.order)
         .skip_resident(cfg.skip_resident)
         .cancel_token(cancel.clone())
-        .controller(controller);
+        .controller(controller)
+        .parallelism_source(source);
     let prepared = warmer.prepare()?;
     if prepared.plan.files.is_empty() && !cfg.inputs.allow_empty {
         for f in &prepared.walk.failed {
@@ -46,10 +52,9 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
     );
     let bar = pb.clone();
     warmer = warmer.on_progress(move |p| progress::update(&bar, p));
-    let mut summary = warmer.read(prepared);
+    let summary = warmer.read(prepared);
     pb.finish_and_clear();
-    summary.parallelism_source = source.into();
-    if source == "auto" && !cfg.quiet && !cfg.json {
+    if source == ParallelismSource::Auto && !cfg.quiet && !cfg.json {
         eprintln!(
             "preload: -P auto settled on {} readers",
             summary.parallelism
@@ -79,33 +84,54 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
     })
 }
 
-/// `-P N` wins; without `-P`, the profile `preload tune` saved for the first
-/// input's filesystem; else the fixed default (see README, "Choosing -P").
-pub(crate) fn choose_parallelism(cfg: &WarmConfig) -> (Box<dyn Controller>, &'static str) {
-    match cfg.parallelism {
-        ParallelismChoice::Fixed(n) => (Box::new(FixedLevel(n)), "fixed"),
-        ParallelismChoice::Auto => (Box::new(AutoLevel::new(AUTO_MAX_LEVEL)), "auto"),
-        ParallelismChoice::Unset => {
-            let fs = filesystem_of(&cfg.inputs.paths[0]);
-            match ProfileStore::default_location().find(&fs) {
-                Ok(Some(p)) => {
-                    if !cfg.quiet && !cfg.json {
-                        eprintln!(
-                            "preload: using -P {} from the profile of {} ({}), tuned {}",
-                            p.parallelism, p.source, p.fs_type, p.date
-                        );
-                    }
-                    (Box::new(FixedLevel(p.parallelism)), "profile")
-                }
-                Ok(None) => (Box::new(FixedLevel(DEFAULT_PARALLELISM)), "default"),
-                Err(e) => {
-                    output::warn(&format!("ignoring saved profiles: {e}"));
-                    (Box::new(FixedLevel(DEFAULT_PARALLELISM)), "default")
-                }
-            }
-        }
-    }
+/// How a warm reads, chosen once from what the user typed and the profile
+/// `preload tune` saved for the first input's filesystem.
+pub(crate) struct Choice {
+    pub(crate) controller: Box<dyn Controller>,
+    pub(crate) source: ParallelismSource,
+    pub(crate) method: ReadMethod,
 }
 
-/// Most readers `-P auto` may reach.
-const AUTO_MAX_LEVEL: usize = 128;
+/// `-P N` wins, then the profile's level, else the default; `--method` wins,
+/// then the method the profile measured best, else `read`.
+pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
+    let needs_profile = cfg.parallelism == ParallelismChoice::Unset || cfg.method.is_none();
+    let saved = needs_profile.then(|| saved_level(&filesystem_of(&cfg.inputs.paths[0])));
+    if let Some(w) = saved.as_ref().and_then(|s| s.warning.as_ref()) {
+        output::warn(w);
+    }
+    let profile = saved.as_ref().and_then(|s| s.profile.as_ref());
+    let method = cfg
+        .method
+        .or_else(|| profile.and_then(|p| p.method.parse().ok()))
+        .unwrap_or_default();
+    let (controller, source): (Box<dyn Controller>, _) = match (cfg.parallelism, &saved) {
+        (ParallelismChoice::Fixed(n), _) => (Box::new(FixedLevel(n)), ParallelismSource::Fixed),
+        (ParallelismChoice::Auto, _) => (
+            Box::new(AutoLevel::new(AUTO_MAX_LEVEL)),
+            ParallelismSource::Auto,
+        ),
+        (ParallelismChoice::Unset, Some(saved)) => {
+            (Box::new(FixedLevel(saved.level)), saved.source)
+        }
+        (ParallelismChoice::Unset, None) => unreachable!("looked up above"),
+    };
+    if let Some(p) = profile.filter(|_| !cfg.quiet && !cfg.json) {
+        eprintln!(
+            "preload: using {} from the profile of {} ({}), tuned {}",
+            match (source == ParallelismSource::Profile, cfg.method.is_none()) {
+                (true, true) => format!("-P {} and --method {}", p.parallelism, method.as_str()),
+                (true, false) => format!("-P {}", p.parallelism),
+                _ => format!("--method {}", method.as_str()),
+            },
+            p.source,
+            p.fs_type,
+            p.date
+        );
+    }
+    Choice {
+        controller,
+        source,
+        method,
+    }
+}

@@ -18,8 +18,6 @@
 use std::collections::BTreeSet;
 
 use preload_schema::{ResultFile, TuneResult};
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 
 use crate::{CompareError, CompareOptions, Verdict, compat, decide, stats};
@@ -278,7 +276,7 @@ fn compare_item(
     }
     // One generator per item, seeded from the item's name, so an item's
     // numbers do not depend on which other items are present.
-    let mut rng = StdRng::seed_from_u64(opts.seed ^ fnv1a(name));
+    let mut rng = stats::seeded(opts.seed ^ fnv1a(name));
     let (ci_low, ci_high) =
         stats::relative_change_ci(&base, &new, opts.resamples, opts.confidence, &mut rng);
     let base_noise = stats::relative_noise(&base, opts.resamples, opts.confidence, &mut rng);

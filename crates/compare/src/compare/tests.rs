@@ -34,7 +34,16 @@ fn tune40(scale: f64, spread: f64, seed: u64, knee: usize) -> ResultFile {
 
 /// Overall verdicts of `compare(base(seed), new(seed))` over 20 seeds.
 fn verdicts(base: impl Fn(u64) -> ResultFile, new: impl Fn(u64) -> ResultFile) -> Vec<Verdict> {
-    (0..20u64)
+    verdicts_n(20, base, new)
+}
+
+/// [`verdicts`] over `n` seeds.
+fn verdicts_n(
+    n: u64,
+    base: impl Fn(u64) -> ResultFile,
+    new: impl Fn(u64) -> ResultFile,
+) -> Vec<Verdict> {
+    (0..n)
         .map(|s| compare(&base(s), &new(100 + s), &opts(s)).unwrap().overall)
         .collect()
 }
@@ -109,8 +118,14 @@ fn three_percent_with_ten_percent_noise_is_within_noise() {
         |s| bench5(97.0, 388.0, 0.10, s),
     );
     assert!(count(&v, Verdict::WithinNoise) >= 19, "bench: {v:?}");
-    let v = verdicts(|s| tune40(1.0, 0.10, s, 16), |s| tune40(0.97, 0.10, s, 16));
-    assert!(count(&v, Verdict::WithinNoise) >= 19, "tune: {v:?}");
+    // At most 5% false alarms, judged on 100 seeds: 20 are too few to tell
+    // a 1.5% rate (measured on 200 seeds) from 10%.
+    let v = verdicts_n(
+        100,
+        |s| tune40(1.0, 0.10, s, 16),
+        |s| tune40(0.97, 0.10, s, 16),
+    );
+    assert!(count(&v, Verdict::WithinNoise) >= 95, "tune: {v:?}");
 }
 
 #[test]

@@ -8,7 +8,7 @@ use preload_schema::BenchResult;
 use super::axis::{KeyAxis, value_label, value_top};
 use super::{CAPTION, Chart, DESC, DrawResult, LABEL, color, no_data, text};
 use crate::format;
-use crate::stats::{StrategySummary, summarize_bench};
+use crate::summary::{StrategySummary, summarize_bench};
 
 /// Half the width of a bar, in strategy slots.
 const HALF_BAR: f64 = 0.3;

@@ -1,39 +1,7 @@
-//! Medians and spreads of the numbers a report shows.
+//! Bench results summarised per strategy: the numbers a report shows.
 
 use preload_schema::{BenchResult, BenchRun};
-
-/// Median, smallest and largest of a set of samples.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Spread {
-    /// Median (mean of the two middle samples for an even count).
-    pub median: f64,
-    /// Smallest sample.
-    pub min: f64,
-    /// Largest sample.
-    pub max: f64,
-}
-
-impl Spread {
-    /// The spread of `samples`, ignoring non-finite values; `None` when none is left.
-    pub fn of(samples: impl IntoIterator<Item = f64>) -> Option<Spread> {
-        let mut v: Vec<f64> = samples.into_iter().filter(|x| x.is_finite()).collect();
-        if v.is_empty() {
-            return None;
-        }
-        v.sort_by(f64::total_cmp);
-        let n = v.len();
-        let median = if n % 2 == 1 {
-            v[n / 2]
-        } else {
-            (v[n / 2 - 1] + v[n / 2]) / 2.0
-        };
-        Some(Spread {
-            median,
-            min: v[0],
-            max: v[n - 1],
-        })
-    }
-}
+pub use preload_stats::Spread;
 
 /// The runs of one bench strategy, summarised (successful runs only).
 #[derive(Debug, Clone, PartialEq)]
@@ -102,16 +70,6 @@ pub fn summarize_bench(bench: &BenchResult) -> Vec<StrategySummary> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn spread_of_odd_and_even_counts() {
-        let s = Spread::of([3.0, 1.0, 2.0]).unwrap();
-        assert_eq!((s.median, s.min, s.max), (2.0, 1.0, 3.0));
-        let s = Spread::of([4.0, 1.0, 2.0, 3.0]).unwrap();
-        assert_eq!(s.median, 2.5);
-        assert!(Spread::of([f64::NAN]).is_none());
-        assert!(Spread::of([]).is_none());
-    }
 
     #[test]
     fn display_name_adds_the_level_once() {

@@ -1,4 +1,4 @@
-//! Summary statistics of throughput samples.
+//! Summary statistics: medians, quantiles, spreads, variation.
 //!
 //! Percentiles interpolate linearly between order statistics (Hyndman and
 //! Fan 1996, "Sample quantiles in statistical packages", definition 7, the
@@ -9,17 +9,19 @@
 
 /// Scale that turns a median absolute deviation into a standard deviation
 /// estimate for normally distributed data.
-const MAD_TO_SD: f64 = 1.4826;
+pub const MAD_TO_SD: f64 = 1.4826;
 
 /// The non-NaN values of `xs`, sorted ascending.
-fn sorted(xs: &[f64]) -> Vec<f64> {
+pub fn sorted(xs: &[f64]) -> Vec<f64> {
     let mut v: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
     v.sort_by(f64::total_cmp);
     v
 }
 
-/// Percentile of already sorted, NaN-free values (NaN when empty).
-pub(crate) fn percentile_sorted(v: &[f64], q: f64) -> f64 {
+/// The `q`-quantile (0..=1) of already sorted, NaN-free values, linearly
+/// interpolated (Hyndman and Fan type 7, as criterion's `Percentiles::at`);
+/// NaN when empty.
+pub fn quantile_sorted(v: &[f64], q: f64) -> f64 {
     if v.is_empty() {
         return f64::NAN;
     }
@@ -45,7 +47,7 @@ pub fn percentile(xs: &[f64], q: f64) -> f64 {
         (0.0..=1.0).contains(&q),
         "percentile takes a fraction in 0..=1, got {q}"
     );
-    percentile_sorted(&sorted(xs), q)
+    quantile_sorted(&sorted(xs), q)
 }
 
 /// Arithmetic mean of `xs`; NaN when `xs` holds no number.
@@ -57,16 +59,22 @@ pub fn mean(xs: &[f64]) -> f64 {
     if n == 0 { f64::NAN } else { sum / n as f64 }
 }
 
-/// Sample standard deviation (n - 1 in the denominator); 0 with fewer than
+/// Unbiased sample variance (n - 1 in the denominator); NaN with fewer than
 /// two numbers.
-pub fn std_dev(xs: &[f64]) -> f64 {
+pub fn variance(xs: &[f64]) -> f64 {
     let v: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
     if v.len() < 2 {
-        return 0.0;
+        return f64::NAN;
     }
     let m = mean(&v);
-    let ss: f64 = v.iter().map(|x| (x - m) * (x - m)).sum();
-    (ss / (v.len() - 1) as f64).sqrt()
+    v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() - 1) as f64
+}
+
+/// Sample standard deviation (n - 1 in the denominator); 0 with fewer than
+/// two numbers, as a spread of nothing.
+pub fn std_dev(xs: &[f64]) -> f64 {
+    let v = variance(xs);
+    if v.is_nan() { 0.0 } else { v.sqrt() }
 }
 
 /// Coefficient of variation, standard deviation / mean; 0 with fewer than
@@ -111,9 +119,61 @@ pub fn pooled_cv(groups: &[(f64, usize)]) -> f64 {
     if den > 0.0 { (num / den).sqrt() } else { 0.0 }
 }
 
+/// Median, smallest and largest of a set of samples.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    /// Median (mean of the two middle samples for an even count).
+    pub median: f64,
+    /// Smallest sample.
+    pub min: f64,
+    /// Largest sample.
+    pub max: f64,
+}
+
+impl Spread {
+    /// The spread of `samples`, ignoring non-finite values; `None` when none
+    /// is left.
+    pub fn of(samples: impl IntoIterator<Item = f64>) -> Option<Spread> {
+        let v: Vec<f64> = samples.into_iter().filter(|x| x.is_finite()).collect();
+        let v = sorted(&v);
+        Some(Spread {
+            median: quantile_sorted(&v, 0.5),
+            min: *v.first()?,
+            max: *v.last()?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spread_of_odd_and_even_counts() {
+        let s = Spread::of([3.0, 1.0, 2.0]).unwrap();
+        assert_eq!((s.median, s.min, s.max), (2.0, 1.0, 3.0));
+        let s = Spread::of([4.0, 1.0, 2.0, 3.0]).unwrap();
+        assert_eq!(s.median, 2.5);
+        assert!(Spread::of([f64::NAN]).is_none());
+        assert!(Spread::of([]).is_none());
+    }
+
+    #[test]
+    fn variance_matches_hand_computation() {
+        // mean 5, squared deviations 9+1+1+9 = 20, / 3
+        assert!((variance(&[2.0, 4.0, 6.0, 8.0]) - 20.0 / 3.0).abs() < 1e-12);
+        assert!(variance(&[1.0]).is_nan());
+    }
+
+    #[test]
+    fn type7_quantiles() {
+        let s = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(quantile_sorted(&s, 0.0), 1.0);
+        assert_eq!(quantile_sorted(&s, 1.0), 5.0);
+        assert_eq!(quantile_sorted(&s, 0.5), 3.0);
+        assert!((quantile_sorted(&s, 0.1) - 1.4).abs() < 1e-12);
+        assert_eq!(quantile_sorted(&[7.0], 0.3), 7.0);
+    }
 
     #[test]
     fn median_odd_even_and_empty() {

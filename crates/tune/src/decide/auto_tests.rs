@@ -3,8 +3,8 @@
 //! delivers the average of the old and new levels (readers ramping).
 
 use super::*;
-use crate::rng::SplitMix64;
-use crate::testkit::{capped, noisy, retrograde, usl};
+use crate::decide::testkit::{capped, noisy, retrograde, usl};
+use preload_stats::seeded;
 
 /// What one simulated warm did.
 #[derive(Debug)]
@@ -23,7 +23,7 @@ struct Sim {
 
 fn simulate(curve: &dyn Fn(usize) -> f64, cv: f64, seed: u64, cfg: AutoConfig, n: usize) -> Sim {
     let mut ctl = AutoController::new(cfg);
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = seeded(seed);
     let outliers = if cv > 0.0 { 0.03 } else { 0.0 };
     let (mut level, mut prev) = (ctl.start_level(), ctl.start_level());
     let mut changes_after = 0;

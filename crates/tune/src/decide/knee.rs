@@ -9,7 +9,7 @@
 
 use preload_schema::{LevelSummary, Recommendation};
 
-use crate::bootstrap::bootstrap_knee;
+use super::bootstrap::bootstrap_knee;
 use crate::stats;
 
 /// Largest tolerance the measured noise can push the rule to (30 %).
@@ -160,7 +160,13 @@ pub fn choose_knee(levels: &[LevelSamples], cfg: &KneeConfig) -> Option<KneeChoi
     let (confidence, knee_set) = if cfg.resamples == 0 {
         (0.0, vec![knee])
     } else {
-        bootstrap_knee(&pooled, knee, tol, cfg.resamples, cfg.seed)
+        bootstrap_knee(
+            &pooled,
+            knee,
+            |m| knee_index(m, tol).0,
+            cfg.resamples,
+            cfg.seed,
+        )
     };
     Some(KneeChoice {
         knee,

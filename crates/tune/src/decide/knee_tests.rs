@@ -2,7 +2,7 @@
 //! each clean and with 10% noise plus 5% outlier buckets.
 
 use super::*;
-use crate::testkit::{capped, powers, retrograde, sample_curve, usl};
+use crate::decide::testkit::{capped, powers, retrograde, sample_curve, usl};
 
 /// Clean: three identical samples per level.
 fn clean(curve: impl Fn(usize) -> f64, levels: &[usize]) -> Vec<LevelSamples> {

@@ -1,7 +1,7 @@
 //! Synthetic throughput curves and noisy samples for the unit tests.
 
 use crate::LevelSamples;
-use crate::rng::SplitMix64;
+use preload_stats::{Draw, SplitMix64, seeded};
 
 /// `n` samples around `mean`: multiplicative normal noise of relative size
 /// `cv`, and a fraction `outliers` of them replaced by wild values (a fifth
@@ -31,7 +31,7 @@ pub(crate) fn sample_curve(
     outliers: f64,
     seed: u64,
 ) -> Vec<LevelSamples> {
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = seeded(seed);
     levels
         .iter()
         .map(|&l| LevelSamples {

@@ -37,6 +37,7 @@ mod schedule;
 pub mod verify;
 pub mod walk;
 mod warmer;
+mod warnings;
 
 pub use cancel::CancelToken;
 pub use control::{Controller, FixedLevel};
@@ -44,4 +45,5 @@ pub use engine::{EngineConfig, Progress, RunStats};
 pub use error::CoreError;
 pub use order::Order;
 pub use read::ReadMethod;
-pub use warmer::{DEFAULT_PARALLELISM, Prepared, Warmer, human_bytes, memory_warning};
+pub use warmer::{DEFAULT_PARALLELISM, Prepared, Warmer};
+pub use warnings::{human_bytes, memory_warning};

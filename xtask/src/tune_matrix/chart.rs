@@ -1,7 +1,8 @@
 //! `picks.svg`: each tune's pick against the shape's true knee, log-log,
 //! with the band the issue accepts (one measured level either side).
 
-use super::{LEVELS, Row, pick_ok};
+use super::report::pick_ok;
+use super::{LEVELS, Row};
 
 const W: f64 = 520.0;
 const H: f64 = 440.0;

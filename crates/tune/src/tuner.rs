@@ -195,10 +195,11 @@ pub fn tune(
             ));
             break;
         }
-        // Every reader needs a few units, or the probe is all tail.
-        if (pool.remaining_units() as u64) < 4 * next.level as u64
-            || pool.remaining_bytes() < limit.min(pool.unit_size() * 8)
-        {
+        // Fresh data for the whole probe: its bytes plus the unit each
+        // reader holds when it stops, and at least two units per reader.
+        let fresh_needed = (limit + next.level as u64 * pool.unit_size())
+            .max(2 * next.level as u64 * pool.unit_size());
+        if pool.remaining_bytes() < fresh_needed {
             if pool.refills == 0 {
                 warnings.push(format!(
                     "{} holds too little fresh data for this plan ({} left); re-reading evicted data, \

@@ -2,11 +2,9 @@
 //! an index, else by name.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-use serde::de::{Deserializer, MapAccess, Visitor};
+use preload_core::order::read_index;
 
 /// Name of the index a sharded safetensors checkpoint carries.
 pub const SAFETENSORS_INDEX: &str = "model.safetensors.index.json";
@@ -29,50 +27,6 @@ pub fn loader_order(root: &Path, mut files: Vec<PathBuf>) -> Vec<PathBuf> {
     // Stable sort: indexed shards first by rank, the rest keep name order.
     files.sort_by_key(|f| rank.get(f).copied().unwrap_or(usize::MAX));
     files
-}
-
-/// Shard file names of an index, in the order of first appearance in its
-/// `weight_map`.
-fn read_index(path: &Path) -> Option<Vec<String>> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let index: Index = serde_json::from_str(&text).ok()?;
-    let mut shards: Vec<String> = Vec::new();
-    for (_, shard) in index.weight_map.0 {
-        if !shards.contains(&shard) {
-            shards.push(shard);
-        }
-    }
-    Some(shards)
-}
-
-/// The part of a safetensors index that matters here.
-#[derive(Deserialize)]
-struct Index {
-    weight_map: OrderedMap,
-}
-
-/// A JSON object's entries in file order (a `serde_json::Map` sorts them
-/// unless the workspace-wide `preserve_order` feature is on).
-struct OrderedMap(Vec<(String, String)>);
-
-impl<'de> Deserialize<'de> for OrderedMap {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Entries;
-        impl<'de> Visitor<'de> for Entries {
-            type Value = OrderedMap;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a map from tensor names to shard file names")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OrderedMap, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(entry) = map.next_entry::<String, String>()? {
-                    entries.push(entry);
-                }
-                Ok(OrderedMap(entries))
-            }
-        }
-        d.deserialize_map(Entries)
-    }
 }
 
 #[cfg(test)]

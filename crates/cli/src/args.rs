@@ -41,7 +41,7 @@ pub enum Command {
 }
 
 /// Which files: shared by every command that walks paths.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct InputArgs {
     /// Files and directories (read recursively; symlinks are followed)
     #[arg(value_name = "PATH")]
@@ -72,12 +72,9 @@ pub struct InputArgs {
     pub allow_empty: bool,
 }
 
-/// `preload warm`.
-#[derive(Debug, Args)]
-pub struct WarmArgs {
-    #[command(flatten)]
-    pub input: InputArgs,
-
+/// How a warm reads: shared by `warm` and `run`.
+#[derive(Debug, Clone, Args)]
+pub struct ReadFlags {
     /// Concurrent readers: a number, or 'auto'
     ///
     /// Without -P, preload uses the value `preload tune` saved for the
@@ -110,10 +107,6 @@ pub struct WarmArgs {
     )]
     pub buffer_size: String,
 
-    /// Refuse to start when the files add up to more than SIZE
-    #[arg(long, value_name = "SIZE")]
-    pub max_bytes: Option<String>,
-
     /// Read order: loader (small files, then shards in index order), size, path
     ///
     /// loader (default): config and tokenizer files first, then the shards
@@ -122,6 +115,20 @@ pub struct WarmArgs {
     /// of that order. size: smallest first. path: by path.
     #[arg(long, value_name = "ORDER", default_value = "loader")]
     pub order: String,
+}
+
+/// `preload warm`.
+#[derive(Debug, Args)]
+pub struct WarmArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub read: ReadFlags,
+
+    /// Refuse to start when the files add up to more than SIZE
+    #[arg(long, value_name = "SIZE")]
+    pub max_bytes: Option<String>,
 
     /// Read every chunk, even those already resident (by default chunks
     /// measured fully resident are skipped)
@@ -146,35 +153,9 @@ pub struct RunArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Concurrent readers: a number, or 'auto' (as for warm)
-    #[arg(short = 'P', long, value_name = "N|auto")]
-    pub parallelism: Option<String>,
-
-    /// Read method: read, willneed, mmap (as for warm)
-    #[arg(long, value_name = "METHOD")]
-    pub method: Option<ReadMethod>,
-
-    /// Work unit (at least 1MiB)
-    #[arg(
-        long,
-        value_name = "SIZE",
-        default_value = "32MiB",
-        hide_short_help = true
-    )]
-    pub chunk_size: String,
-
-    /// Bytes per read call
-    #[arg(
-        long,
-        value_name = "SIZE",
-        default_value = "1MiB",
-        hide_short_help = true
-    )]
-    pub buffer_size: String,
-
-    /// Read order: loader, size, path (as for warm)
-    #[arg(long, value_name = "ORDER", default_value = "loader")]
-    pub order: String,
+    /// The warm's flags, as for `preload warm`.
+    #[command(flatten)]
+    pub read: ReadFlags,
 
     /// Write the report (warm, CMD, what CMD found resident) as JSON to FILE
     #[arg(long, value_name = "FILE")]

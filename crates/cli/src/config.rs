@@ -76,7 +76,7 @@ impl Inputs {
 
 impl WarmConfig {
     pub fn resolve(args: &WarmArgs) -> Result<WarmConfig> {
-        let parallelism = match args.parallelism.as_deref() {
+        let parallelism = match args.read.parallelism.as_deref() {
             None => ParallelismChoice::Unset,
             Some("auto") => ParallelismChoice::Auto,
             Some(n) => match n.parse::<usize>() {
@@ -86,14 +86,14 @@ impl WarmConfig {
                 ),
             },
         };
-        let chunk_size = parse_size(&args.chunk_size, "--chunk-size")?;
-        let buffer_size = parse_size(&args.buffer_size, "--buffer-size")?;
+        let chunk_size = parse_size(&args.read.chunk_size, "--chunk-size")?;
+        let buffer_size = parse_size(&args.read.buffer_size, "--buffer-size")?;
         // A tiny chunk size made the plan cost 24 bytes per byte of data; see
         // preload_core::plan for the minimum's reasoning.
         if chunk_size < MIN_CHUNK_SIZE {
             bail!(
                 "invalid --chunk-size {:?}: the minimum is 1MiB ({MIN_CHUNK_SIZE} bytes)",
-                args.chunk_size
+                args.read.chunk_size
             );
         }
         if !(4096..=1 << 30).contains(&buffer_size) {
@@ -102,7 +102,7 @@ impl WarmConfig {
         Ok(WarmConfig {
             inputs: Inputs::resolve(&args.input)?,
             parallelism,
-            method: args.method,
+            method: args.read.method,
             chunk_size,
             buffer_size: buffer_size as usize,
             max_bytes: args
@@ -110,7 +110,7 @@ impl WarmConfig {
                 .as_deref()
                 .map(|s| parse_size(s, "--max-bytes"))
                 .transpose()?,
-            order: args.order.parse().map_err(anyhow::Error::msg)?,
+            order: args.read.order.parse().map_err(anyhow::Error::msg)?,
             skip_resident: !args.no_skip_resident,
             json: args.json,
             quiet: args.quiet,

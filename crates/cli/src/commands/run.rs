@@ -40,7 +40,7 @@ use signal_hook::iterator::SignalsInfo;
 use signal_hook::iterator::exfiltrator::WithOrigin;
 use signal_hook::low_level::siginfo::Cause;
 
-use crate::args::{InputArgs, RunArgs, WarmArgs};
+use crate::args::{RunArgs, WarmArgs};
 use crate::commands::warm::{Choice, choose};
 use crate::config::WarmConfig;
 use crate::exit::Exit;
@@ -58,20 +58,9 @@ impl RunConfig {
     pub fn resolve(args: &RunArgs) -> Result<RunConfig> {
         // The warm flags mean what they mean for `warm`: one resolution.
         let warm = WarmArgs {
-            input: InputArgs {
-                paths: args.input.paths.clone(),
-                files_from: args.input.files_from.clone(),
-                null: args.input.null,
-                include: args.input.include.clone(),
-                exclude: args.input.exclude.clone(),
-                allow_empty: args.input.allow_empty,
-            },
-            parallelism: args.parallelism.clone(),
-            method: args.method,
-            chunk_size: args.chunk_size.clone(),
-            buffer_size: args.buffer_size.clone(),
+            input: args.input.clone(),
+            read: args.read.clone(),
             max_bytes: None,
-            order: args.order.clone(),
             no_skip_resident: false,
             json: false,
             quiet: args.quiet,

@@ -279,18 +279,21 @@ pub fn tune(
     recommendation.caveats = caveats;
     // The other read methods at the knee, on what is left of the budgets.
     let time_left = cfg.time_budget.saturating_sub(started.elapsed());
-    let at_knee = choice.knee_median * MIB * probe_time.as_secs_f64() * 1.25;
+    // Half-length probes: a method that wins does so by more than the
+    // tolerance, which a shorter window still shows.
+    let method_time = (probe_time / 2).max(Duration::from_millis(500));
+    let at_knee = choice.knee_median * MIB * method_time.as_secs_f64() * 1.25;
     let bytes_left = byte_limit.saturating_sub(bytes_spent.max(bytes_served));
     recommendation.read_method = cfg.method.as_str().into();
     if !interrupted
         && choice.saturated
-        && time_left >= 2 * probe_time
+        && time_left >= 2 * method_time
         && bytes_left as f64 >= 2.0 * at_knee
     {
         let settings = ProbeSettings {
             method: cfg.method,
             buffer_size: cfg.buffer_size,
-            duration: probe_time,
+            duration: method_time,
             byte_limit: at_knee as u64,
             guard,
         };

@@ -305,6 +305,18 @@ pub struct WarmArgs {
     #[arg(long, value_name = "SIZE")]
     pub max_bytes: Option<String>,
 
+    /// Cap the bytes read per second: RATE, or a fleet budget TOTAL/N or TOTAL/fleet
+    ///
+    /// `200MiB/s` caps this process; `1GiB/s/8` takes an eighth of a
+    /// budget; `1GiB/s/fleet` divides it by the fleet size from
+    /// PRELOAD_FLEET_SIZE, else SLURM_JOB_NUM_NODES (see docs/fleet.md).
+    #[arg(long, value_name = "RATE")]
+    pub max_rate: Option<String>,
+
+    /// Halve -P when throughput collapses while -P holds (storage throttling)
+    #[arg(long)]
+    pub backoff: bool,
+
     /// Print a machine-readable summary on stdout (schema in the README)
     #[arg(long)]
     pub json: bool,

@@ -48,6 +48,10 @@ pub struct WarmConfig {
     pub chunk_size: u64,
     pub buffer_size: usize,
     pub max_bytes: Option<u64>,
+    /// `--max-rate`.
+    pub max_rate: Option<crate::rate::MaxRate>,
+    /// `--backoff`.
+    pub backoff: bool,
     pub json: bool,
     pub quiet: bool,
 }
@@ -104,6 +108,12 @@ impl WarmConfig {
                 .as_deref()
                 .map(|s| parse_size(s, "--max-bytes"))
                 .transpose()?,
+            max_rate: args
+                .max_rate
+                .as_deref()
+                .map(|s| crate::rate::parse_max_rate(s, &|var| std::env::var(var).ok()))
+                .transpose()?,
+            backoff: args.backoff,
             json: args.json,
             quiet: args.quiet,
         })

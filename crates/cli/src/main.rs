@@ -5,6 +5,7 @@ mod commands;
 mod config;
 mod exit;
 mod output;
+mod rate;
 
 use std::process::ExitCode;
 

@@ -20,6 +20,7 @@
 //! # Ok::<(), preload_core::CoreError>(())
 //! ```
 
+pub mod backoff;
 mod cancel;
 pub mod cgroup;
 pub mod context;
@@ -30,6 +31,7 @@ pub mod fsinfo;
 pub mod memory;
 pub mod pagecache;
 pub mod plan;
+pub mod rate;
 pub mod read;
 pub mod residency;
 mod schedule;
@@ -39,7 +41,7 @@ mod warmer;
 
 pub use cancel::CancelToken;
 pub use control::{Controller, FixedLevel};
-pub use engine::{EngineConfig, Progress, RunStats};
+pub use engine::{EngineConfig, Pacing, Progress, RunStats};
 pub use error::CoreError;
 pub use read::ReadMethod;
 pub use warmer::{DEFAULT_PARALLELISM, Prepared, Warmer, human_bytes, memory_warning};

@@ -8,8 +8,9 @@ use preload_schema::{
     mib_per_s,
 };
 
+use crate::backoff::BackOffRule;
 use crate::control::{Controller, FixedLevel};
-use crate::engine::{self, EngineConfig, Progress, RunStats};
+use crate::engine::{self, EngineConfig, Pacing, Progress, RunStats};
 use crate::fsinfo::{advice, filesystem_of};
 use crate::memory::MemorySnapshot;
 use crate::plan::{DEFAULT_CHUNK_SIZE, MIN_CHUNK_SIZE, Plan};
@@ -47,6 +48,7 @@ pub struct Warmer {
     exclude: Vec<String>,
     chunk_size: u64,
     engine: EngineConfig,
+    pacing: Pacing,
     controller: Box<dyn Controller>,
     max_bytes: Option<u64>,
     cancel: CancelToken,
@@ -85,6 +87,7 @@ impl Warmer {
             exclude: Vec::new(),
             chunk_size: DEFAULT_CHUNK_SIZE,
             engine: EngineConfig::default(),
+            pacing: Pacing::default(),
             controller: Box::new(FixedLevel(DEFAULT_PARALLELISM)),
             max_bytes: None,
             cancel: CancelToken::new(),
@@ -119,6 +122,19 @@ impl Warmer {
     /// Bytes per read call (each worker's buffer).
     pub fn buffer_size(mut self, bytes: usize) -> Self {
         self.engine.buffer_size = bytes;
+        self
+    }
+
+    /// Most bytes per second all readers together may read (None: no cap).
+    pub fn max_rate(mut self, bytes_per_sec: Option<u64>) -> Self {
+        self.pacing.max_rate = bytes_per_sec;
+        self
+    }
+
+    /// Halve the readers when throughput collapses while they hold
+    /// (see [`crate::backoff`]).
+    pub fn backoff(mut self, on: bool) -> Self {
+        self.pacing.backoff = on.then(BackOffRule::default);
         self
     }
 
@@ -200,16 +216,22 @@ impl Warmer {
     /// Reads a prepared plan and verifies what stayed resident.
     pub fn read(&mut self, prepared: Prepared) -> WarmSummary {
         let counters = VmCounters::read();
-        let stats = engine::run(
+        let stats = engine::run_paced(
             &prepared.plan,
             &self.engine,
+            &self.pacing,
             self.controller.as_mut(),
             &self.cancel,
             self.progress
                 .as_deref()
                 .map(|f| f as &(dyn Fn(&Progress) + Sync)),
         );
-        summarize(prepared, &stats, self.engine.method, counters)
+        let mut summary = summarize(prepared, &stats, self.engine.method, counters);
+        summary.pacing = pacing_summary(&self.pacing, &stats);
+        // Said first: it explains a slower warm than the user expected.
+        let said = summary.pacing.backoffs.iter().map(backoff_warning);
+        summary.warnings.splice(0..0, said);
+        summary
     }
 
     /// [`Warmer::prepare`] then [`Warmer::read`].
@@ -292,7 +314,36 @@ fn summarize(
         filesystems,
         warnings,
         diagnoses: verified.diagnoses,
+        pacing: preload_schema::Pacing::default(),
     }
+}
+
+fn pacing_summary(pacing: &Pacing, stats: &RunStats) -> preload_schema::Pacing {
+    preload_schema::Pacing {
+        max_rate_bytes_s: pacing.max_rate,
+        fleet_rate_bytes_s: pacing.max_rate,
+        fleet_size: pacing.max_rate.map(|_| 1),
+        fleet_size_from: None,
+        backoff: pacing.backoff.is_some(),
+        backoffs: stats
+            .backoffs
+            .iter()
+            .map(|e| preload_schema::BackOff {
+                at_s: e.at.as_secs_f64(),
+                from: e.from,
+                to: e.to,
+                peak_mib_s: e.peak_mib_s,
+                collapsed_mib_s: e.now_mib_s,
+            })
+            .collect(),
+    }
+}
+
+fn backoff_warning(b: &preload_schema::BackOff) -> String {
+    format!(
+        "backed off from -P {} to -P {} at {:.1} s: throughput collapsed to {:.1} MiB/s          from {:.1} MiB/s while -P held (the storage is throttling or other clients started);          a fleet should share a budget with --max-rate TOTAL/fleet",
+        b.from, b.to, b.at_s, b.collapsed_mib_s, b.peak_mib_s
+    )
 }
 
 /// The warning that tells the user about one diagnosis and what to do.

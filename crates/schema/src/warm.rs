@@ -51,6 +51,9 @@ pub struct WarmSummary {
     /// its evidence; empty when everything read stayed resident.
     #[serde(default)]
     pub diagnoses: Vec<Diagnosis>,
+    /// The rate cap and back-offs of the run (`--max-rate`, `--backoff`).
+    #[serde(default)]
+    pub pacing: crate::Pacing,
 }
 
 /// One proven cause of read bytes missing from the page cache after a warm.

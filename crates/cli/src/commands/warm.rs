@@ -18,6 +18,8 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         .chunk_size(cfg.chunk_size)
         .buffer_size(cfg.buffer_size)
         .max_bytes(cfg.max_bytes)
+        .max_rate(cfg.max_rate.as_ref().map(|r| r.per_process()))
+        .backoff(cfg.backoff)
         .cancel_token(cancel.clone())
         .controller(controller);
     let prepared = warmer.prepare()?;
@@ -47,6 +49,11 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
     let mut summary = warmer.read(prepared);
     pb.finish_and_clear();
     summary.parallelism_source = source.into();
+    if let Some(rate) = &cfg.max_rate {
+        summary.pacing.fleet_rate_bytes_s = Some(rate.total);
+        summary.pacing.fleet_size = Some(rate.members);
+        summary.pacing.fleet_size_from = rate.members_from.clone();
+    }
     if source == "auto" && !cfg.quiet && !cfg.json {
         eprintln!(
             "preload: -P auto settled on {} readers",

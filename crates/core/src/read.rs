@@ -114,7 +114,10 @@ impl ChunkReader {
     /// (`POSIX_FADV_RANDOM` instead of `SEQUENTIAL`). Under a rate cap the
     /// bucket grants each call; readahead would send the storage requests
     /// nobody granted, in bursts at every chunk start, so the storage would
-    /// see a lumpy rate (+-10% over 1 s windows on simfs) instead of the cap.
+    /// see a lumpy rate (+-10% over 1 s windows on simfs with SEQUENTIAL or
+    /// NORMAL, +-1% with RANDOM) instead of the cap. The price: one request
+    /// in flight per reader, so a reader is slower where the cap does not
+    /// bind (docs/fleet.md).
     pub fn without_readahead(mut self) -> Self {
         self.readahead = false;
         self

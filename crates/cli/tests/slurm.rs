@@ -152,7 +152,11 @@ fn the_prolog_warms_the_commented_paths_before_the_job_starts() {
     let log = work.path().join("job.log");
     let comment = format!("--comment=preload:{}", mnt.path().display());
     let text = sbatch(
-        &[&comment, job.to_str().unwrap(), mnt.path().to_str().unwrap()],
+        &[
+            &comment,
+            job.to_str().unwrap(),
+            mnt.path().to_str().unwrap(),
+        ],
         &log,
     );
     let rank = text

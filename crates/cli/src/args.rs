@@ -31,6 +31,25 @@ pub enum Command {
     Report(ReportArgs),
     /// Compare two result files; exit 1 on regression
     Compare(CompareArgs),
+    /// One client of `tune --clients N` (internal)
+    #[command(hide = true)]
+    FleetProbe(FleetProbeArgs),
+}
+
+/// `preload fleet-probe` (internal: started by `tune --clients`).
+#[derive(Debug, Args)]
+pub struct FleetProbeArgs {
+    /// Byte ranges to read, one `OFFSET LEN PATH` per line
+    #[arg(value_name = "UNITS")]
+    pub units: PathBuf,
+
+    /// Concurrent readers
+    #[arg(short = 'P', value_name = "N")]
+    pub parallelism: usize,
+
+    /// Stop after this long
+    #[arg(long, value_name = "DURATION")]
+    pub deadline: String,
 }
 
 /// `preload tune`.
@@ -79,6 +98,14 @@ pub struct TuneArgs {
     /// Write every throughput bucket as CSV to FILE
     #[arg(long, value_name = "FILE")]
     pub export_csv: Option<PathBuf>,
+
+    /// Measure with N clients (processes) reading at once: the per-client knee under that load
+    ///
+    /// Each client is a real engine on distinct sample data, all started
+    /// together at each level; prints per-client and aggregate throughput.
+    /// On one machine this simulates N nodes (see docs/fleet.md).
+    #[arg(long, value_name = "N")]
+    pub clients: Option<usize>,
 
     #[command(flatten)]
     pub regression: RegressionArgs,

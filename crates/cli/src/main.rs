@@ -41,6 +41,12 @@ fn run(command: Command, cancel: &CancelToken) -> anyhow::Result<Exit> {
         Command::Bench(args) => commands::bench::run(&args, cancel),
         Command::Report(args) => commands::report::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
+        Command::FleetProbe(args) => commands::fleet_probe::run(
+            &args.units,
+            args.parallelism.max(1),
+            config::parse_duration(&args.deadline, "--deadline")?,
+            cancel,
+        ),
     }
 }
 

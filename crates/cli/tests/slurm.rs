@@ -130,7 +130,7 @@ fn the_sbatch_recipe_warms_every_node_before_the_ranks_start() {
     }
     // The storage saw the model once: one warm per node, ranks read RAM.
     let served = mnt.mounted().stats().bytes_served;
-    assert!(served >= 32 * MIB && served < 40 * MIB, "served {served}");
+    assert!((32 * MIB..40 * MIB).contains(&served), "served {served}");
 }
 
 #[test]

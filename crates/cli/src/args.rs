@@ -8,6 +8,8 @@ use preload_core::ReadMethod;
 
 mod measure;
 
+use crate::parse;
+
 pub use measure::{BenchArgs, CompareArgs, RegressionArgs, ReportArgs, TuneArgs};
 
 /// Warm model weights into the page cache, fast, on distributed storage.
@@ -38,6 +40,25 @@ pub enum Command {
     Compare(CompareArgs),
     /// Warm PATH while CMD loads it; exit with CMD's status
     Run(RunArgs),
+    /// One client of `tune --clients N` (internal)
+    #[command(hide = true)]
+    FleetProbe(FleetProbeArgs),
+}
+
+/// `preload fleet-probe` (internal: started by `tune --clients`).
+#[derive(Debug, Args)]
+pub struct FleetProbeArgs {
+    /// Byte ranges to read, one `OFFSET LEN PATH` per line
+    #[arg(value_name = "UNITS")]
+    pub units: PathBuf,
+
+    /// Concurrent readers
+    #[arg(short = 'P', value_name = "N")]
+    pub parallelism: usize,
+
+    /// Stop after this long
+    #[arg(long, value_name = "DURATION", value_parser = parse::duration)]
+    pub deadline: std::time::Duration,
 }
 
 /// Which files: shared by every command that walks paths.
@@ -134,6 +155,18 @@ pub struct WarmArgs {
     /// measured fully resident are skipped)
     #[arg(long, hide_short_help = true)]
     pub no_skip_resident: bool,
+
+    /// Cap the bytes read per second: RATE, or a fleet budget TOTAL/N or TOTAL/fleet
+    ///
+    /// `200MiB/s` caps this process; `1GiB/s/8` takes an eighth of a
+    /// budget; `1GiB/s/fleet` divides it by the fleet size from
+    /// PRELOAD_FLEET_SIZE, else SLURM_JOB_NUM_NODES (see docs/fleet.md).
+    #[arg(long, value_name = "RATE")]
+    pub max_rate: Option<String>,
+
+    /// Halve -P when throughput collapses while -P holds (storage throttling)
+    #[arg(long)]
+    pub backoff: bool,
 
     /// Print a machine-readable summary on stdout (schema in the README)
     #[arg(long)]

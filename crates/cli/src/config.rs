@@ -52,6 +52,10 @@ pub struct WarmConfig {
     pub max_bytes: Option<u64>,
     pub order: Order,
     pub skip_resident: bool,
+    /// `--max-rate`.
+    pub max_rate: Option<crate::rate::MaxRate>,
+    /// `--backoff`.
+    pub backoff: bool,
     pub json: bool,
     pub quiet: bool,
 }
@@ -112,6 +116,12 @@ impl WarmConfig {
                 .transpose()?,
             order: args.read.order.parse().map_err(anyhow::Error::msg)?,
             skip_resident: !args.no_skip_resident,
+            max_rate: args
+                .max_rate
+                .as_deref()
+                .map(|s| crate::rate::parse_max_rate(s, &|var| std::env::var(var).ok()))
+                .transpose()?,
+            backoff: args.backoff,
             json: args.json,
             quiet: args.quiet,
         })

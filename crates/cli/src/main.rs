@@ -6,6 +6,7 @@ mod config;
 mod exit;
 mod output;
 mod parse;
+mod rate;
 
 use std::process::ExitCode;
 
@@ -49,6 +50,9 @@ fn run(command: Command, cancel: &CancelToken) -> anyhow::Result<Exit> {
         Command::Report(args) => commands::report::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
         Command::Run(_) => unreachable!("handled in main"),
+        Command::FleetProbe(args) => {
+            commands::fleet_probe::run(&args.units, args.parallelism.max(1), args.deadline, cancel)
+        }
     }
 }
 

@@ -26,8 +26,10 @@ use std::time::{Duration, Instant};
 use preload_schema::{Failure, mib_per_s};
 
 use crate::CancelToken;
+use crate::backoff::{BackOff, BackOffEvent, BackOffRule};
 use crate::control::Controller;
 use crate::plan::Plan;
+use crate::rate::TokenBucket;
 use crate::read::{ChunkError, ChunkReader, ReadMethod};
 use crate::schedule::Scheduler;
 pub use crate::schedule::Scheduling;
@@ -89,6 +91,17 @@ impl Default for EngineConfig {
     }
 }
 
+/// How gently a run treats shared storage: a rate cap and back-off. Apart
+/// from [`EngineConfig`] because tune probes never use it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Pacing {
+    /// Most bytes per second all workers together may read (a token
+    /// bucket every read call draws from before it is issued).
+    pub max_rate: Option<u64>,
+    /// Halve the level when throughput collapses while it holds.
+    pub backoff: Option<BackOffRule>,
+}
+
 /// A progress snapshot, passed to the progress callback every tick.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Progress {
@@ -142,6 +155,8 @@ pub struct RunStats {
     /// Bytes of chunks found resident and not read
     /// ([`EngineConfig::skip_resident`]); included in `bytes`.
     pub skipped_bytes: u64,
+    /// Every back-off of [`Pacing::backoff`], in order.
+    pub backoffs: Vec<BackOffEvent>,
 }
 
 impl RunStats {
@@ -179,6 +194,8 @@ struct Shared {
     finished: AtomicUsize,
     last_end: Mutex<Duration>,
     latencies: Mutex<Vec<Duration>>,
+    /// [`Pacing::max_rate`]'s bucket.
+    bucket: Option<TokenBucket>,
 }
 
 impl Shared {
@@ -210,6 +227,18 @@ impl Shared {
 pub fn run(
     plan: &Plan,
     cfg: &EngineConfig,
+    controller: &mut dyn Controller,
+    cancel: &CancelToken,
+    progress: Option<&(dyn Fn(&Progress) + Sync)>,
+) -> RunStats {
+    run_paced(plan, cfg, &Pacing::default(), controller, cancel, progress)
+}
+
+/// [`run`] with a rate cap and back-off ([`Pacing`]).
+pub fn run_paced(
+    plan: &Plan,
+    cfg: &EngineConfig,
+    pacing: &Pacing,
     controller: &mut dyn Controller,
     cancel: &CancelToken,
     progress: Option<&(dyn Fn(&Progress) + Sync)>,
@@ -248,6 +277,7 @@ pub fn run(
         finished: AtomicUsize::new(0),
         last_end: Mutex::new(Duration::ZERO),
         latencies: Mutex::new(Vec::new()),
+        bucket: pacing.max_rate.map(TokenBucket::new),
     });
     let mut stats = RunStats {
         levels: vec![(Duration::ZERO, initial)],
@@ -263,7 +293,16 @@ pub fn run(
                 .expect("spawning a worker thread")
         })
         .collect();
-    let all_finished = monitor(&shared, controller, workers, progress, &mut stats);
+    let mut backoff = pacing.backoff.map(BackOff::new);
+    let all_finished = monitor(
+        &shared,
+        controller,
+        backoff.as_mut(),
+        workers,
+        progress,
+        &mut stats,
+    );
+    stats.backoffs = backoff.map(|b| b.events().to_vec()).unwrap_or_default();
     if all_finished {
         for h in handles {
             // A worker that panicked already said so on stderr; its chunk
@@ -290,6 +329,9 @@ pub fn run(
     stats.final_level = controller
         .settled()
         .unwrap_or_else(|| stats.levels.last().map_or(initial, |l| l.1));
+    if let Some(last) = stats.backoffs.last() {
+        stats.final_level = stats.final_level.min(last.to);
+    }
     stats
 }
 
@@ -298,6 +340,7 @@ pub fn run(
 fn monitor(
     shared: &Shared,
     controller: &mut dyn Controller,
+    mut backoff: Option<&mut BackOff>,
     workers: usize,
     progress: Option<&(dyn Fn(&Progress) + Sync)>,
     stats: &mut RunStats,
@@ -338,9 +381,13 @@ fn monitor(
         if elapsed - last_control >= interval && shared.drain_started.get().is_none() {
             let dt = (elapsed - last_control).as_secs_f64();
             let mib_s = mib_per_s(bytes - last_bytes, dt);
-            let next = controller
+            let mut next = controller
                 .on_interval_busy(level, busy, mib_s)
                 .clamp(1, workers);
+            let cap = backoff
+                .as_deref_mut()
+                .and_then(|b| b.observe(elapsed, elapsed - last_control, level, mib_s));
+            next = next.min(cap.unwrap_or(usize::MAX));
             if next != level {
                 *shared.level.lock().expect("lock") = next;
                 shared.level_changed.notify_all();
@@ -372,6 +419,9 @@ impl Drop for Finished<'_> {
 fn worker(id: usize, shared: &Shared, buffer: usize) {
     let _finished = Finished(shared);
     let mut reader = ChunkReader::new(shared.cfg.method, buffer);
+    if shared.bucket.is_some() {
+        reader = reader.without_readahead();
+    }
     let mut latencies = Vec::new();
     let chunks = &shared.plan.chunks;
     loop {
@@ -424,8 +474,15 @@ fn worker(id: usize, shared: &Shared, buffer: usize) {
             }
             !shared.stopping()
         };
+        // Before each read call, the rate cap's reservation.
+        let pace = |n: u64| {
+            shared
+                .bucket
+                .as_ref()
+                .is_none_or(|b| b.acquire(n, &|| shared.stopping()))
+        };
         shared.busy.fetch_add(1, Ordering::SeqCst);
-        let read = reader.read_chunk(path, chunk.offset, chunk.len, &mut on_step);
+        let read = reader.read_chunk_paced(path, chunk.offset, chunk.len, &pace, &mut on_step);
         shared.busy.fetch_sub(1, Ordering::SeqCst);
         // An empty chunk, or an error before the first call returned.
         shared.schedule().answered(id, Instant::now());

@@ -20,6 +20,7 @@
 //! # Ok::<(), preload_core::CoreError>(())
 //! ```
 
+pub mod backoff;
 mod cancel;
 pub mod cgroup;
 pub mod context;
@@ -31,6 +32,7 @@ pub mod memory;
 pub mod order;
 pub mod pagecache;
 pub mod plan;
+pub mod rate;
 pub mod read;
 pub mod residency;
 mod schedule;
@@ -41,7 +43,7 @@ mod warnings;
 
 pub use cancel::CancelToken;
 pub use control::{Controller, FixedLevel};
-pub use engine::{EngineConfig, Progress, RunStats};
+pub use engine::{EngineConfig, Pacing, Progress, RunStats};
 pub use error::CoreError;
 pub use order::Order;
 pub use read::ReadMethod;

@@ -8,8 +8,9 @@ use preload_schema::{
     mib_per_s,
 };
 
+use crate::backoff::BackOffRule;
 use crate::control::{Controller, FixedLevel};
-use crate::engine::{self, EngineConfig, Progress, RunStats};
+use crate::engine::{self, EngineConfig, Pacing, Progress, RunStats};
 use crate::fsinfo::{advice, filesystem_of};
 use crate::memory::MemorySnapshot;
 use crate::order::{Order, sort_files};
@@ -50,6 +51,7 @@ pub struct Warmer {
     chunk_size: u64,
     order: Order,
     engine: EngineConfig,
+    pacing: Pacing,
     controller: Box<dyn Controller>,
     source: ParallelismSource,
     max_bytes: Option<u64>,
@@ -93,6 +95,7 @@ impl Warmer {
                 skip_resident: true,
                 ..EngineConfig::default()
             },
+            pacing: Pacing::default(),
             controller: Box::new(FixedLevel(DEFAULT_PARALLELISM)),
             source: ParallelismSource::Fixed,
             max_bytes: None,
@@ -148,6 +151,19 @@ impl Warmer {
     /// Bytes per read call (each worker's buffer).
     pub fn buffer_size(mut self, bytes: usize) -> Self {
         self.engine.buffer_size = bytes;
+        self
+    }
+
+    /// Most bytes per second all readers together may read (None: no cap).
+    pub fn max_rate(mut self, bytes_per_sec: Option<u64>) -> Self {
+        self.pacing.max_rate = bytes_per_sec;
+        self
+    }
+
+    /// Halve the readers when throughput collapses while they hold
+    /// (see [`crate::backoff`]).
+    pub fn backoff(mut self, on: bool) -> Self {
+        self.pacing.backoff = on.then(BackOffRule::default);
         self
     }
 
@@ -229,23 +245,29 @@ impl Warmer {
     /// Reads a prepared plan and verifies what stayed resident.
     pub fn read(&mut self, prepared: Prepared) -> WarmSummary {
         let counters = VmCounters::read();
-        let stats = engine::run(
+        let stats = engine::run_paced(
             &prepared.plan,
             &self.engine,
+            &self.pacing,
             self.controller.as_mut(),
             &self.cancel,
             self.progress
                 .as_deref()
                 .map(|f| f as &(dyn Fn(&Progress) + Sync)),
         );
-        summarize(
+        let mut summary = summarize(
             prepared,
             &stats,
             self.engine.method,
             self.order,
             self.source,
             counters,
-        )
+        );
+        summary.pacing = pacing_summary(&self.pacing, &stats);
+        // Said first: it explains a slower warm than the user expected.
+        let said = summary.pacing.backoffs.iter().map(backoff_warning);
+        summary.warnings.splice(0..0, said);
+        summary
     }
 
     /// [`Warmer::prepare`] then [`Warmer::read`].
@@ -332,7 +354,38 @@ fn summarize(
         diagnoses: verified.diagnoses,
         resident_skipped_bytes: stats.skipped_bytes,
         order: order.as_str().into(),
+        pacing: preload_schema::Pacing::default(),
     }
+}
+
+fn pacing_summary(pacing: &Pacing, stats: &RunStats) -> preload_schema::Pacing {
+    preload_schema::Pacing {
+        max_rate_bytes_s: pacing.max_rate,
+        fleet_rate_bytes_s: pacing.max_rate,
+        fleet_size: pacing.max_rate.map(|_| 1),
+        fleet_size_from: None,
+        backoff: pacing.backoff.is_some(),
+        backoffs: stats
+            .backoffs
+            .iter()
+            .map(|e| preload_schema::BackOff {
+                at_s: e.at.as_secs_f64(),
+                from: e.from,
+                to: e.to,
+                peak_mib_s: e.peak_mib_s,
+                collapsed_mib_s: e.now_mib_s,
+            })
+            .collect(),
+    }
+}
+
+fn backoff_warning(b: &preload_schema::BackOff) -> String {
+    format!(
+        "backed off from -P {} to -P {} at {:.1} s: throughput collapsed to {:.1} MiB/s \
+         from {:.1} MiB/s while -P held (the storage is throttling or other clients started); \
+         a fleet should share a budget with --max-rate TOTAL/fleet",
+        b.from, b.to, b.at_s, b.collapsed_mib_s, b.peak_mib_s
+    )
 }
 
 #[cfg(test)]

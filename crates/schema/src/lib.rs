@@ -13,6 +13,7 @@ mod bench;
 mod cache;
 mod context;
 mod file;
+mod fleet;
 mod history;
 pub mod name;
 mod run;
@@ -23,6 +24,7 @@ pub use bench::{BenchConfig, BenchResult, BenchRun, CsvBenchRow};
 pub use cache::{EvictReport, FileEviction, FileResidency, StatusReport};
 pub use context::{Dataset, FsInfo, RunContext};
 pub use file::{ResultFile, SchemaError};
+pub use fleet::{BackOff, Pacing};
 pub use history::HistoryRow;
 pub use run::RunReport;
 pub use tune::{

@@ -92,6 +92,9 @@ pub struct WarmSummary {
     /// The order files were read in: `loader`, `size` or `path`.
     #[serde(default)]
     pub order: String,
+    /// The rate cap and back-offs of the run (`--max-rate`, `--backoff`).
+    #[serde(default)]
+    pub pacing: crate::Pacing,
 }
 
 /// One proven cause of read bytes missing from the page cache after a warm.

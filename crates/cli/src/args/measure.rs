@@ -57,6 +57,14 @@ pub struct TuneArgs {
     #[arg(long, value_name = "FILE")]
     pub export_csv: Option<PathBuf>,
 
+    /// Measure with N clients (processes) reading at once: the per-client knee under that load
+    ///
+    /// Each client is a real engine on distinct sample data, all started
+    /// together at each level; prints per-client and aggregate throughput.
+    /// On one machine this simulates N nodes (see docs/fleet.md).
+    #[arg(long, value_name = "N")]
+    pub clients: Option<usize>,
+
     #[command(flatten)]
     pub regression: RegressionArgs,
 }

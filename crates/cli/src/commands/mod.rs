@@ -3,6 +3,8 @@
 pub mod bench;
 pub mod cache;
 pub mod compare;
+pub mod fleet_probe;
+pub mod fleet_tune;
 pub mod regress;
 pub mod report;
 pub mod run;

@@ -61,6 +61,8 @@ impl RunConfig {
             input: args.input.clone(),
             read: args.read.clone(),
             max_bytes: None,
+            max_rate: None,
+            backoff: false,
             no_skip_resident: false,
             json: false,
             quiet: args.quiet,

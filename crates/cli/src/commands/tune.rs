@@ -21,6 +21,9 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
     if args.forget {
         return forget(&store, args.path.as_deref());
     }
+    if let Some(clients) = args.clients {
+        return crate::commands::fleet_tune::run(args, clients, cancel);
+    }
     let path = args.path.clone().context("PATH is required")?;
     let mut cfg = TuneConfig::new(&path);
     cfg.time_budget = args.time_budget;

@@ -25,6 +25,8 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         .max_bytes(cfg.max_bytes)
         .order(cfg.order)
         .skip_resident(cfg.skip_resident)
+        .max_rate(cfg.max_rate.as_ref().map(|r| r.per_process()))
+        .backoff(cfg.backoff)
         .cancel_token(cancel.clone())
         .controller(controller)
         .parallelism_source(source);
@@ -52,8 +54,13 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
     );
     let bar = pb.clone();
     warmer = warmer.on_progress(move |p| progress::update(&bar, p));
-    let summary = warmer.read(prepared);
+    let mut summary = warmer.read(prepared);
     pb.finish_and_clear();
+    if let Some(rate) = &cfg.max_rate {
+        summary.pacing.fleet_rate_bytes_s = Some(rate.total);
+        summary.pacing.fleet_size = Some(rate.members);
+        summary.pacing.fleet_size_from = rate.members_from.clone();
+    }
     if source == ParallelismSource::Auto && !cfg.quiet && !cfg.json {
         eprintln!(
             "preload: -P auto settled on {} readers",

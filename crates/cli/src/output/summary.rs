@@ -35,6 +35,9 @@ pub fn warm(s: &WarmSummary) -> String {
             human_bytes(s.resident_skipped_bytes)
         );
     }
+    if let Some(line) = pacing(&s.pacing) {
+        let _ = writeln!(out, "{line}");
+    }
     for fs in &s.filesystems {
         let ra = fs
             .read_ahead_kb
@@ -62,6 +65,33 @@ pub fn warm(s: &WarmSummary) -> String {
         }
     }
     out
+}
+
+/// `rate: at most 50.0 MiB/s (1/4 of 200.0 MiB/s, fleet size from
+/// SLURM_JOB_NUM_NODES), backed off 16 -> 8 -> 4`; None when unpaced.
+fn pacing(p: &preload_schema::Pacing) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(rate) = p.max_rate_bytes_s {
+        let mut line = format!("rate: at most {}/s", human_bytes(rate));
+        if let (Some(total), Some(n)) = (p.fleet_rate_bytes_s, p.fleet_size)
+            && n > 1
+        {
+            let from = match p.fleet_size_from.as_deref() {
+                Some("flag") | None => String::new(),
+                Some(var) => format!(", fleet size from {var}"),
+            };
+            line += &format!(" (1/{n} of {}/s{from})", human_bytes(total));
+        }
+        parts.push(line);
+    }
+    if let Some(first) = p.backoffs.first() {
+        let mut steps = vec![first.from.to_string()];
+        steps.extend(p.backoffs.iter().map(|b| b.to.to_string()));
+        parts.push(format!("backed off -P {}", steps.join(" -> ")));
+    } else if p.backoff {
+        parts.push("no back-off needed".into());
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// `1.0 GiB of 1.0 GiB (100%)`, saying which part was estimated from

@@ -38,6 +38,31 @@ pub enum Command {
     Compare(CompareArgs),
     /// Warm PATH while CMD loads it; exit with CMD's status
     Run(RunArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    ///
+    /// bash: `preload completions bash > /etc/bash_completion.d/preload`
+    /// (or ~/.local/share/bash-completion/completions/preload); zsh: into a
+    /// directory of $fpath as `_preload`; fish: ~/.config/fish/completions/preload.fish.
+    Completions(CompletionsArgs),
+    /// Write man pages generated from these definitions (preload.1, preload-warm.1, ...)
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+/// `preload completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `preload man` (hidden: `cargo xtask dist` installs its output).
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Directory the pages are written to (created when missing)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 /// Which files: shared by every command that walks paths.
@@ -89,7 +114,7 @@ pub struct WarmArgs {
     ///
     /// Without --method, preload uses the method `preload tune` measured
     /// best for the filesystem, else read.
-    #[arg(long, value_name = "METHOD")]
+    #[arg(long, value_name = "METHOD", value_parser = crate::parse::method())]
     pub method: Option<ReadMethod>,
 
     /// Work unit (at least 1MiB): files larger than this are split and read by several workers
@@ -120,7 +145,7 @@ pub struct WarmArgs {
     /// in the order their index (model.safetensors.index.json, ...) first
     /// names them, then other weights by path; all readers work at the front
     /// of that order. size: smallest first. path: by path.
-    #[arg(long, value_name = "ORDER", default_value = "loader")]
+    #[arg(long, value_name = "ORDER", default_value = "loader", value_parser = ["loader", "size", "path"])]
     pub order: String,
 
     /// Read every chunk, even those already resident (by default chunks
@@ -151,7 +176,7 @@ pub struct RunArgs {
     pub parallelism: Option<String>,
 
     /// Read method: read, willneed, mmap (as for warm)
-    #[arg(long, value_name = "METHOD")]
+    #[arg(long, value_name = "METHOD", value_parser = crate::parse::method())]
     pub method: Option<ReadMethod>,
 
     /// Work unit (at least 1MiB)
@@ -173,7 +198,7 @@ pub struct RunArgs {
     pub buffer_size: String,
 
     /// Read order: loader, size, path (as for warm)
-    #[arg(long, value_name = "ORDER", default_value = "loader")]
+    #[arg(long, value_name = "ORDER", default_value = "loader", value_parser = ["loader", "size", "path"])]
     pub order: String,
 
     /// Write the report (warm, CMD, what CMD found resident) as JSON to FILE

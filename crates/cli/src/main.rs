@@ -48,6 +48,8 @@ fn run(command: Command, cancel: &CancelToken) -> anyhow::Result<Exit> {
         Command::Bench(args) => commands::bench::run(&args, cancel),
         Command::Report(args) => commands::report::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
+        Command::Completions(args) => commands::docs::completions(args.shell),
+        Command::Man(args) => commands::docs::man(&args.dir),
         Command::Run(_) => unreachable!("handled in main"),
     }
 }

@@ -29,6 +29,15 @@ pub fn level(s: &str) -> Result<usize, String> {
     }
 }
 
+/// A read method, with its names listed for `-h`, errors and shell
+/// completion (the engine's type knows nothing of clap).
+pub fn method() -> impl clap::builder::TypedValueParser<Value = preload_core::ReadMethod> {
+    use clap::builder::TypedValueParser;
+    let names = preload_core::ReadMethod::ALL.map(|m| m.as_str());
+    clap::builder::PossibleValuesParser::new(names)
+        .map(|s| s.parse().expect("every listed name parses"))
+}
+
 /// A count of at least 1.
 pub fn at_least_one(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {

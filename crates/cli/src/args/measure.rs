@@ -42,7 +42,7 @@ pub struct TuneArgs {
     pub probe_time: Option<Duration>,
 
     /// Read method of the probes: read, willneed, mmap
-    #[arg(long, value_name = "METHOD", default_value = "read")]
+    #[arg(long, value_name = "METHOD", default_value = "read", value_parser = parse::method())]
     pub method: ReadMethod,
 
     /// Do not save the result as this filesystem's profile

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod cache;
 pub mod compare;
+pub mod docs;
 pub mod regress;
 pub mod report;
 pub mod run;

@@ -125,11 +125,11 @@ pub fn table(r: &BenchResult) -> String {
     let fs = &r.context.filesystem;
     let _ = writeln!(
         out,
-        "{} on {} ({}): {} files, {}; caches emptied by {}",
+        "{} on {} ({}): {}, {}; caches emptied by {}",
         escaped_bytes(r.dataset.path.as_bytes()),
         escaped_bytes(fs.mount_point.as_bytes()),
         fs.fs_type,
-        r.dataset.files,
+        preload_report::count(r.dataset.files, "file"),
         preload_core::human_bytes(r.dataset.bytes),
         r.config.cold_method
     );

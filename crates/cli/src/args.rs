@@ -118,12 +118,7 @@ pub struct WarmArgs {
     pub method: Option<ReadMethod>,
 
     /// Work unit (at least 1MiB): files larger than this are split and read by several workers
-    #[arg(
-        long,
-        value_name = "SIZE",
-        default_value = "32MiB",
-        hide_short_help = true
-    )]
+    #[arg(long, value_name = "SIZE", default_value = "32MiB")]
     pub chunk_size: String,
 
     /// Bytes per read call; each worker owns one buffer (all together at most 32MiB)

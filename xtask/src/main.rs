@@ -5,6 +5,7 @@
 
 mod bench;
 mod demo;
+mod dist;
 mod gendata;
 mod realfs;
 mod realfs_report;
@@ -17,6 +18,7 @@ usage: cargo xtask <task> [args]
 
 tasks:
   demo                       generate a sample model directory and show cold sequential vs preload
+  dist [--out DIR]           binaries, man pages and shell completions in one prefix-like directory (target/dist)
   gen [SPEC...]              generate bench data from bench-data/*.toml into target/bench-data/
   realfs-report              tune + bench local disk, MooseFS, GlusterFS (+ simfs from demo) into reports/
   bench warm                 cold-cache benchmark of preload warm against xargs/cat and vmtouch
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo::main(&args[1..]),
+        Some("dist") => dist::main(&args[1..]),
         Some("gen") => gendata::main(&args[1..]),
         Some("bench") => bench::main(&args[1..]),
         Some("realfs") => realfs::main(&args[1..]),

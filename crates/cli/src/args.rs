@@ -43,6 +43,15 @@ pub enum Command {
     /// One client of `tune --clients N` (internal)
     #[command(hide = true)]
     FleetProbe(FleetProbeArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    ///
+    /// bash: `preload completions bash > /etc/bash_completion.d/preload`
+    /// (or ~/.local/share/bash-completion/completions/preload); zsh: into a
+    /// directory of $fpath as `_preload`; fish: ~/.config/fish/completions/preload.fish.
+    Completions(CompletionsArgs),
+    /// Write man pages generated from these definitions (preload.1, preload-warm.1, ...)
+    #[command(hide = true)]
+    Man(ManArgs),
 }
 
 /// `preload fleet-probe` (internal: started by `tune --clients`).
@@ -59,6 +68,22 @@ pub struct FleetProbeArgs {
     /// Stop after this long
     #[arg(long, value_name = "DURATION", value_parser = parse::duration)]
     pub deadline: std::time::Duration,
+}
+
+/// `preload completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `preload man` (hidden: `cargo xtask dist` installs its output).
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Directory the pages are written to (created when missing)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 /// Which files: shared by every command that walks paths.
@@ -107,16 +132,11 @@ pub struct ReadFlags {
     ///
     /// Without --method, preload uses the method `preload tune` measured
     /// best for the filesystem, else read.
-    #[arg(long, value_name = "METHOD")]
+    #[arg(long, value_name = "METHOD", value_parser = crate::parse::method())]
     pub method: Option<ReadMethod>,
 
     /// Work unit (at least 1MiB): files larger than this are split and read by several workers
-    #[arg(
-        long,
-        value_name = "SIZE",
-        default_value = "32MiB",
-        hide_short_help = true
-    )]
+    #[arg(long, value_name = "SIZE", default_value = "32MiB")]
     pub chunk_size: String,
 
     /// Bytes per read call; each worker owns one buffer (all together at most 32MiB)
@@ -134,7 +154,7 @@ pub struct ReadFlags {
     /// in the order their index (model.safetensors.index.json, ...) first
     /// names them, then other weights by path; all readers work at the front
     /// of that order. size: smallest first. path: by path.
-    #[arg(long, value_name = "ORDER", default_value = "loader")]
+    #[arg(long, value_name = "ORDER", default_value = "loader", value_parser = ["loader", "size", "path"])]
     pub order: String,
 }
 

@@ -96,12 +96,16 @@ impl WarmConfig {
         // preload_core::plan for the minimum's reasoning.
         if chunk_size < MIN_CHUNK_SIZE {
             bail!(
-                "invalid --chunk-size {:?}: the minimum is 1MiB ({MIN_CHUNK_SIZE} bytes)",
-                args.read.chunk_size
+                "invalid --chunk-size {:?}: the minimum is {}",
+                args.read.chunk_size,
+                preload_core::human_bytes(MIN_CHUNK_SIZE)
             );
         }
         if !(4096..=1 << 30).contains(&buffer_size) {
-            bail!("--buffer-size must be between 4KiB and 1GiB");
+            bail!(
+                "invalid --buffer-size {:?}: expected 4KiB to 1GiB",
+                args.read.buffer_size
+            );
         }
         Ok(WarmConfig {
             inputs: Inputs::resolve(&args.input)?,

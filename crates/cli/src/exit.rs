@@ -27,8 +27,70 @@ pub enum Exit {
     Interrupted = 130,
 }
 
+/// Every exit code with its meaning, for the man page (README, "Exit codes", says the same).
+pub const DOCUMENTED: &[(&str, &str)] = &[
+    (
+        "0",
+        "everything was read (or the command did what it was asked)",
+    ),
+    (
+        "1",
+        "some files failed to read (the rest were read); tune, bench or compare: a regression against the baseline",
+    ),
+    ("2", "usage or fatal error"),
+    (
+        "3",
+        "reading worked but the mount does not keep the pages: warming cannot help on this mount",
+    ),
+    (
+        "4",
+        "nothing selected: the inputs hold no regular file, or --include/--exclude left none (--allow-empty makes it 0)",
+    ),
+    (
+        "5",
+        "status/evict: the residency of some files could not be measured by this user on this mount",
+    ),
+    (
+        "6",
+        "status --min PCT: less than PCT of the bytes is resident",
+    ),
+    (
+        "130",
+        "interrupted (SIGINT/SIGTERM), after a clean stop and a partial summary",
+    ),
+    (
+        "CMD's",
+        "run: the exit status of CMD (128 + N when signal N killed it)",
+    ),
+];
+
 impl From<Exit> for std::process::ExitCode {
     fn from(e: Exit) -> Self {
         std::process::ExitCode::from(e as u8)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_exit_code_is_documented_for_the_man_page() {
+        for e in [
+            Exit::Success,
+            Exit::Partial,
+            Exit::Fatal,
+            Exit::NotRetained,
+            Exit::NothingSelected,
+            Exit::ResidencyUnknown,
+            Exit::BelowMinimum,
+            Exit::Interrupted,
+        ] {
+            let code = (e as u8).to_string();
+            assert!(
+                DOCUMENTED.iter().any(|(c, _)| *c == code),
+                "{e:?} ({code}) missing from DOCUMENTED"
+            );
+        }
     }
 }

@@ -18,7 +18,15 @@ use crate::config::{Inputs, WarmConfig};
 use crate::exit::Exit;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version go to stdout as clap prints them.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            eprint!("{}", output::usage_error(&e));
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
     // run handles its own signals: it passes them on to CMD.
     if let Command::Run(args) = &cli.command {
         return commands::run::main(args);
@@ -27,7 +35,7 @@ fn main() -> ExitCode {
     match run(cli.command, &cancel) {
         Ok(exit) => exit.into(),
         Err(err) => {
-            eprintln!("preload: {err:#}");
+            eprintln!("{}", output::error_line(&err));
             Exit::Fatal.into()
         }
     }
@@ -49,6 +57,8 @@ fn run(command: Command, cancel: &CancelToken) -> anyhow::Result<Exit> {
         Command::Bench(args) => commands::bench::run(&args, cancel),
         Command::Report(args) => commands::report::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
+        Command::Completions(args) => commands::docs::completions(args.shell),
+        Command::Man(args) => commands::docs::man(&args.dir),
         Command::Run(_) => unreachable!("handled in main"),
         Command::FleetProbe(args) => {
             commands::fleet_probe::run(&args.units, args.parallelism.max(1), args.deadline, cancel)
@@ -63,6 +73,7 @@ fn install_signal_handler() -> CancelToken {
     let handle = cancel.clone();
     let installed = ctrlc::set_handler(move || {
         if handle.is_cancelled() {
+            output::progress::clear_line();
             std::process::exit(Exit::Interrupted as i32);
         }
         handle.cancel();

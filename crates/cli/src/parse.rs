@@ -7,9 +7,18 @@ use std::time::Duration;
 /// The largest parallelism any option accepts (`-P`, `--max-level`).
 pub const MAX_PARALLELISM: usize = 1024;
 
+/// What a size may look like, said in every size error (the parser's own
+/// wording names its internals, not the accepted forms).
+pub const SIZE_FORMS: &str = "expected a size such as 64MiB, 1.5GiB or 4096 \
+     (bytes; units KiB, MiB, GiB, TiB = powers of 1024, KB, MB, GB, TB = powers of 1000)";
+
+/// What a duration may look like.
+pub const DURATION_FORMS: &str =
+    "expected a duration such as 30s, 1m 30s or 500ms (units ms, s, m, h)";
+
 /// A human duration: `30s`, `1m 30s`, `500ms`.
 pub fn duration(s: &str) -> Result<Duration, String> {
-    humantime::parse_duration(s.trim()).map_err(|e| e.to_string())
+    humantime::parse_duration(s.trim()).map_err(|_| DURATION_FORMS.to_string())
 }
 
 /// A size in bytes: `64MiB`, `1GB`, `4096`.
@@ -17,7 +26,7 @@ pub fn size(s: &str) -> Result<u64, String> {
     s.trim()
         .parse::<bytesize::ByteSize>()
         .map(|b| b.as_u64())
-        .map_err(|e| e.to_string())
+        .map_err(|_| SIZE_FORMS.to_string())
 }
 
 /// A parallelism level from 1 to [`MAX_PARALLELISM`]; anything else is
@@ -27,6 +36,15 @@ pub fn level(s: &str) -> Result<usize, String> {
         Ok(n) if (1..=MAX_PARALLELISM).contains(&n) => Ok(n),
         _ => Err(format!("expected a number from 1 to {MAX_PARALLELISM}")),
     }
+}
+
+/// A read method, with its names listed for `-h`, errors and shell
+/// completion (the engine's type knows nothing of clap).
+pub fn method() -> impl clap::builder::TypedValueParser<Value = preload_core::ReadMethod> {
+    use clap::builder::TypedValueParser;
+    let names = preload_core::ReadMethod::ALL.map(|m| m.as_str());
+    clap::builder::PossibleValuesParser::new(names)
+        .map(|s| s.parse().expect("every listed name parses"))
 }
 
 /// A count of at least 1.

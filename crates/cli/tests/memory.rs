@@ -30,7 +30,7 @@ fn chunk_size_1_is_refused_with_the_minimum() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "invalid --chunk-size \"1\": the minimum is 1MiB (1048576 bytes)",
+            "invalid --chunk-size \"1\": the minimum is 1.0 MiB",
         ));
     preload()
         .args(["warm", "-q", "--chunk-size", "1MiB"])

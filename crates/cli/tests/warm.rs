@@ -204,7 +204,9 @@ fn usage_errors_exit_2() {
         .arg(dir.path())
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("unknown read method"));
+        .stderr(predicate::str::contains(
+            "[possible values: read, willneed, mmap]",
+        ));
     preload()
         .args(["warm"])
         .assert()
@@ -227,7 +229,9 @@ fn max_bytes_refuses_before_reading() {
         .arg(dir.path())
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("refusing to read 10485760 bytes"));
+        .stderr(predicate::str::contains(
+            "refusing to read 10.0 MiB: more than the limit of 1.0 MiB",
+        ));
 }
 
 #[test]

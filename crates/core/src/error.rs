@@ -32,7 +32,11 @@ pub enum CoreError {
         source: globset::Error,
     },
     /// The planned bytes exceed the limit the caller set (`--max-bytes`).
-    #[error("refusing to read {planned} bytes: more than the limit of {limit} bytes")]
+    #[error(
+        "refusing to read {}: more than the limit of {}",
+        crate::warnings::human_bytes(*planned),
+        crate::warnings::human_bytes(*limit)
+    )]
     TooLarge {
         /// Bytes planned.
         planned: u64,

@@ -111,9 +111,9 @@ fn context_fields(input: &ReportInput) -> Vec<Field> {
     fields.push(Field::text(
         "Dataset",
         format!(
-            "{}: {} files, {}",
+            "{}: {}, {}",
             dataset.path,
-            dataset.files,
+            format::count(dataset.files, "file"),
             format::bytes(dataset.bytes)
         ),
     ));

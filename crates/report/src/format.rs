@@ -3,6 +3,17 @@
 use bytesize::ByteSize;
 use preload_schema::RunContext;
 
+/// A count and its noun, plural when it is not one: `1 file`, `2 files`,
+/// `0 buckets`. Nouns whose plural is not noun + s are not passed here.
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Bytes in binary units: `1.5 GiB`.
 pub(crate) fn bytes(n: u64) -> String {
     ByteSize(n).display().iec().to_string()

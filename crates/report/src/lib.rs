@@ -37,6 +37,7 @@ mod doc;
 mod error;
 mod font;
 mod format;
+pub use format::count;
 mod html;
 mod markdown;
 pub mod summary;

@@ -36,6 +36,30 @@ impl StrategySummary {
     }
 }
 
+/// The strategy every speed-up is measured against. With `--then` it is
+/// `load-only`, the loader alone from a cold cache: the cold start a user
+/// has without warming. (`sequential` then means "read everything once,
+/// then load": the data is read twice, so against it every strategy looked
+/// faster than it is.) Without `--then`: `sequential`, one stream reading
+/// as a loader would.
+pub fn baseline_strategy(bench: &BenchResult) -> &'static str {
+    if bench.config.then.is_some() {
+        "load-only"
+    } else {
+        "sequential"
+    }
+}
+
+/// The median total time of the [`baseline_strategy`], when it has one.
+pub fn baseline_median(bench: &BenchResult, summaries: &[StrategySummary]) -> Option<f64> {
+    let name = baseline_strategy(bench);
+    summaries
+        .iter()
+        .find(|s| s.strategy == name)
+        .and_then(|s| s.total_s)
+        .map(|t| t.median)
+}
+
 /// One summary per strategy, in the order the strategies first ran.
 pub fn summarize_bench(bench: &BenchResult) -> Vec<StrategySummary> {
     bench

@@ -56,13 +56,10 @@ pub(crate) fn bench_table(b: &BenchResult) -> Table {
     if with_load {
         headers.extend(["#Load s", "#Total s", "#Total min-max s"]);
     }
-    headers.extend(["#MiB/s", "#Speed-up vs sequential"]);
+    let speedup_header = format!("#Speed-up vs {}", crate::summary::baseline_strategy(b));
+    headers.extend(["#MiB/s", &speedup_header]);
     let mut table = Table::new(&headers);
-    let sequential = summaries
-        .iter()
-        .find(|s| s.strategy == "sequential")
-        .and_then(|s| s.total_s)
-        .map(|s| s.median);
+    let sequential = crate::summary::baseline_median(b, &summaries);
     let median = |s: Option<Spread>| s.map_or("-".to_owned(), |s| format::seconds(s.median));
     let range = |s: Option<Spread>| {
         s.map_or("-".to_owned(), |s| {

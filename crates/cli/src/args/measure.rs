@@ -42,7 +42,7 @@ pub struct TuneArgs {
     pub probe_time: Option<Duration>,
 
     /// Read method of the probes: read, willneed, mmap
-    #[arg(long, value_name = "METHOD", default_value = "read")]
+    #[arg(long, value_name = "METHOD", default_value = "read", value_parser = parse::method())]
     pub method: ReadMethod,
 
     /// Do not save the result as this filesystem's profile
@@ -153,12 +153,13 @@ pub struct BenchArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Evict only PATH's files (posix_fadvise), never the whole page cache
+    /// Evict only PATH's files; by default, as root, every run empties the whole page cache
     ///
     /// By default, when permitted (root), every run starts with
-    /// `/proc/sys/vm/drop_caches`, which also drops metadata; on a shared
-    /// machine this flag keeps other work's cache.
-    #[arg(long, hide_short_help = true)]
+    /// `/proc/sys/vm/drop_caches`, which also drops metadata (and other
+    /// programs' cache); on a shared machine this flag keeps other work's
+    /// cache, evicting PATH's files with posix_fadvise(DONTNEED).
+    #[arg(long)]
     pub no_drop_caches: bool,
 
     #[command(flatten)]

@@ -23,6 +23,13 @@ pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
     cfg.then = args.then.clone();
     cfg.time_limit = args.time_limit;
     cfg.drop_caches = !args.no_drop_caches;
+    if cfg.drop_caches && drop_caches_permitted() {
+        // Said before doing it: this empties every other program's cache too.
+        output::warn(
+            "every run starts by emptying the whole machine's page cache \
+             (/proc/sys/vm/drop_caches); --no-drop-caches evicts only PATH's files",
+        );
+    }
     let regression = regress::Plan::resolve(&args.regression)?;
     // Files first, so a bad path fails before minutes of measuring.
     let result_file = args
@@ -118,6 +125,15 @@ pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
     })
 }
 
+/// Whether this process may write `/proc/sys/vm/drop_caches` (root, not in
+/// a read-only /proc), i.e. whether the bench would empty the whole cache.
+fn drop_caches_permitted() -> bool {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/proc/sys/vm/drop_caches")
+        .is_ok()
+}
+
 /// The human table: median total time, its spread, throughput and the
 /// speed-up over `sequential`, one line per strategy.
 pub fn table(r: &BenchResult) -> String {
@@ -125,20 +141,16 @@ pub fn table(r: &BenchResult) -> String {
     let fs = &r.context.filesystem;
     let _ = writeln!(
         out,
-        "{} on {} ({}): {} files, {}; caches emptied by {}",
+        "{} on {} ({}): {}, {}; caches emptied by {}",
         escaped_bytes(r.dataset.path.as_bytes()),
         escaped_bytes(fs.mount_point.as_bytes()),
         fs.fs_type,
-        r.dataset.files,
+        preload_report::count(r.dataset.files, "file"),
         preload_core::human_bytes(r.dataset.bytes),
         r.config.cold_method
     );
     let summaries = summarize_bench(r);
-    let seq = summaries
-        .iter()
-        .find(|s| s.strategy == "sequential")
-        .and_then(|s| s.total_s)
-        .map(|s| s.median);
+    let seq = preload_report::summary::baseline_median(r, &summaries);
     let with_load = r.config.then.is_some();
     let _ = write!(
         out,
@@ -149,6 +161,10 @@ pub fn table(r: &BenchResult) -> String {
         let _ = write!(out, " {:>8} {:>8}", "warm s", "load s");
     }
     let _ = writeln!(out, " {:>10} {:>9}", "MiB/s", "speed-up");
+    let baseline_note = format!(
+        "speed-up: median time of {} / median time of the strategy",
+        preload_report::summary::baseline_strategy(r)
+    );
     let median = |s: Option<Spread>| s.map_or("-".to_owned(), |s| format!("{:.2}", s.median));
     for s in &summaries {
         let total = s.total_s;
@@ -181,6 +197,7 @@ pub fn table(r: &BenchResult) -> String {
         };
         let _ = writeln!(out, " {:>10} {:>9}", mib_s, speedup);
     }
+    let _ = writeln!(out, "{baseline_note}");
     if summaries.iter().any(|s| s.failed_runs > 0) {
         let _ = writeln!(
             out,

@@ -36,9 +36,9 @@ pub fn status(inputs: &Inputs, json: bool, total_only: bool, min: Option<f64>) -
         }
         let _ = writeln!(
             out,
-            "total: {} resident in {} files",
+            "total: {} resident in {}",
             summary::residency(&report.total),
-            report.files.len()
+            preload_report::count(report.files.len() as u64, "file")
         );
         output::stdout(&out)?;
     }
@@ -81,8 +81,8 @@ pub fn evict(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
         }
         let _ = writeln!(
             out,
-            "evicted {} files: resident before {}, after {}",
-            report.files.len(),
+            "evicted {}: resident before {}, after {}",
+            preload_report::count(report.files.len() as u64, "file"),
             summary::residency(&report.before),
             summary::residency(&report.after)
         );

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod cache;
 pub mod compare;
+pub mod docs;
 pub mod fleet_probe;
 pub mod fleet_tune;
 pub mod regress;

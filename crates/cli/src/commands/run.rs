@@ -80,7 +80,7 @@ pub fn main(args: &RunArgs) -> ExitCode {
     match RunConfig::resolve(args).and_then(|cfg| run(&cfg)) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("preload: {err:#}");
+            eprintln!("{}", crate::output::error_line(&err));
             Exit::Fatal.into()
         }
     }

@@ -46,11 +46,11 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
     let result = match tune(&cfg, cancel, &mut |p| {
         if !quiet {
             eprintln!(
-                "  probe -P {:<3} {:<8} {:>8.1} MiB/s  ({} buckets, p50 read {:.2} ms)",
+                "  probe -P {:<3} {:<8} {:>8.1} MiB/s  ({}, p50 read {:.2} ms)",
                 p.level,
                 format!("{:?}", p.phase).to_lowercase(),
                 p.steady_mib_s,
-                p.buckets.len(),
+                preload_report::count(p.buckets.len() as u64, "bucket"),
                 p.latency.p50_ms
             );
         }

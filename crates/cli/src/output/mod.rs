@@ -27,6 +27,36 @@ pub fn json<T: serde::Serialize>(value: &T) -> String {
     s
 }
 
+/// The one line an error is printed as: `preload: ` and the chain of
+/// causes joined by `: `, each said once. A library error that puts its
+/// source in its own message (thiserror's `"...: {source}"`) would else
+/// print it twice ("No such file or directory (os error 2): No such file or
+/// directory (os error 2)").
+pub fn error_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.ends_with(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    format!("preload: {line}")
+}
+
+/// A usage error from clap in the same format as every other error: clap
+/// starts its messages with `error: `, ours say `preload: `.
+pub fn usage_error(err: &clap::Error) -> String {
+    let text = err.render().to_string();
+    match text.strip_prefix("error: ") {
+        Some(rest) => format!("preload: {rest}"),
+        None => text,
+    }
+}
+
 /// Prints a warning on stderr in the house format.
 pub fn warn(msg: &str) {
     eprintln!("preload: warning: {msg}");
@@ -43,4 +73,35 @@ pub fn csv_file(
             .with_context(|| format!("creating {}", preload_schema::name::escaped(p)))
     })
     .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// As thiserror's `#[error("cannot read x: {source}")]` makes it.
+    #[derive(Debug)]
+    struct Repeats {
+        source: std::io::Error,
+    }
+    impl std::fmt::Display for Repeats {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "cannot read x: {}", self.source)
+        }
+    }
+    impl std::error::Error for Repeats {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.source)
+        }
+    }
+
+    #[test]
+    fn a_cause_already_in_the_message_is_said_once() {
+        let io = std::io::Error::from_raw_os_error(2);
+        let err = anyhow::Error::new(Repeats { source: io }).context("opening");
+        assert_eq!(
+            error_line(&err),
+            "preload: opening: cannot read x: No such file or directory (os error 2)"
+        );
+    }
 }

@@ -17,9 +17,9 @@ pub fn warm(s: &WarmSummary) -> String {
     };
     let _ = writeln!(
         out,
-        "{verb} {} of {} files, {} in {:.2} s ({:.0} MiB/s), method {}, P={} ({})",
+        "{verb} {} of {}, {} in {:.2} s ({:.0} MiB/s), method {}, P={} ({})",
         s.files_read,
-        s.files,
+        preload_report::count(s.files, "file"),
         human_bytes(s.bytes),
         s.elapsed_s,
         s.throughput_mib_s,

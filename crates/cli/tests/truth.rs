@@ -307,8 +307,14 @@ fn warm_while(mnt: &TestMount, meanwhile: impl FnOnce()) -> (Option<i32>, serde_
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // shard-0 takes 0.8 s; the whole warm about 3.2 s.
-    std::thread::sleep(Duration::from_millis(1500));
+    // shard-0 takes 0.8 s, the whole warm about 3.2 s: act once shard-0 is
+    // in (by mincore, not by the clock: a loaded machine starts late).
+    let first = mnt.path().join("shard-0");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while mincore_resident(&first) < 16 << 20 {
+        assert!(Instant::now() < deadline, "shard-0 never became resident");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     meanwhile();
     let out = child.wait_with_output().unwrap();
     (out.status.code(), json(&out.stdout))

@@ -46,4 +46,7 @@ pub enum CoreError {
     /// A configuration value out of range.
     #[error("invalid setting: {0}")]
     Config(String),
+    /// Stopped by the caller's cancel token before reading began.
+    #[error("interrupted before reading began")]
+    Cancelled,
 }

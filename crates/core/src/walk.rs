@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use preload_schema::{Failure, Skip};
 
-use crate::CoreError;
+use crate::{CancelToken, CoreError};
 
 /// A regular file to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +99,17 @@ fn build_set(patterns: &[String]) -> Result<Option<GlobSet>, CoreError> {
 /// Walks `inputs` (files or directories). A nonexistent input is an error:
 /// the user named it, so silently warming nothing would hide a typo.
 pub fn walk(inputs: &[PathBuf], filter: &Filter) -> Result<WalkOutcome, CoreError> {
+    walk_until(inputs, filter, &CancelToken::new())
+}
+
+/// [`walk`] that stops at `cancel` with [`CoreError::Cancelled`]: on storage
+/// whose metadata is slow (every lookup a round trip), the walk of a large
+/// tree takes long enough that Ctrl-C must stop it too.
+pub fn walk_until(
+    inputs: &[PathBuf],
+    filter: &Filter,
+    cancel: &CancelToken,
+) -> Result<WalkOutcome, CoreError> {
     for input in inputs {
         // symlink_metadata: a dangling top-level symlink exists but is handled below.
         if std::fs::symlink_metadata(input).is_err() {
@@ -110,16 +121,28 @@ pub fn walk(inputs: &[PathBuf], filter: &Filter) -> Result<WalkOutcome, CoreErro
     let mut out = WalkOutcome::default();
     let mut seen: HashSet<(u64, u64)> = HashSet::new();
     for input in inputs {
-        walk_one(input, filter, &mut seen, &mut out);
+        walk_one(input, filter, &mut seen, &mut out, cancel);
+        if cancel.is_cancelled() {
+            return Err(CoreError::Cancelled);
+        }
     }
     Ok(out)
 }
 
-fn walk_one(input: &Path, filter: &Filter, seen: &mut HashSet<(u64, u64)>, out: &mut WalkOutcome) {
+fn walk_one(
+    input: &Path,
+    filter: &Filter,
+    seen: &mut HashSet<(u64, u64)>,
+    out: &mut WalkOutcome,
+    cancel: &CancelToken,
+) {
     let walker = walkdir::WalkDir::new(input)
         .follow_links(true)
         .sort_by_file_name();
     for entry in walker {
+        if cancel.is_cancelled() {
+            return;
+        }
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {

@@ -17,7 +17,7 @@ use crate::order::{Order, sort_files};
 use crate::plan::{DEFAULT_CHUNK_SIZE, MIN_CHUNK_SIZE, Plan};
 use crate::read::ReadMethod;
 use crate::verify::{Verification, VmCounters, verify};
-use crate::walk::{Filter, WalkOutcome, walk};
+use crate::walk::{Filter, WalkOutcome, walk_until};
 use crate::warnings::{diagnosis_warning, human_bytes, memory_warning};
 use crate::{CancelToken, CoreError};
 
@@ -210,7 +210,7 @@ impl Warmer {
             )));
         }
         let filter = Filter::new(&self.include, &self.exclude)?;
-        let mut walked = walk(&self.inputs, &filter)?;
+        let mut walked = walk_until(&self.inputs, &filter, &self.cancel)?;
         let files = std::mem::take(&mut walked.files);
         let plan = Plan::new(sort_files(files, self.order), self.chunk_size);
         let planned = plan.bytes();

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use preload_core::fsinfo::filesystem_of;
-use preload_core::{CancelToken, Controller, FixedLevel, ReadMethod, Warmer};
+use preload_core::{CancelToken, Controller, CoreError, FixedLevel, ReadMethod, Warmer};
 use preload_schema::ParallelismSource;
 use preload_tune::{AUTO_MAX_LEVEL, AutoLevel, saved_level};
 
@@ -30,7 +30,15 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         .cancel_token(cancel.clone())
         .controller(controller)
         .parallelism_source(source);
-    let prepared = warmer.prepare()?;
+    let prepared = match warmer.prepare() {
+        Ok(p) => p,
+        // Ctrl-C during a long walk (slow metadata): nothing was read.
+        Err(CoreError::Cancelled) => {
+            eprintln!("preload: interrupted while finding the files: nothing was read");
+            return Ok(Exit::Interrupted);
+        }
+        Err(e) => return Err(e.into()),
+    };
     if prepared.plan.files.is_empty() && !cfg.inputs.allow_empty {
         for f in &prepared.walk.failed {
             eprintln!("preload: {}: {}", f.shown_path(), f.error);

@@ -125,7 +125,17 @@ fn shard_tensors(m: &ModelSpec, shard: u32, shard_size: u64) -> Result<Vec<Tenso
 
 /// Writes one safetensors shard of exactly `size` bytes: u64 LE header
 /// length, JSON header padded with spaces, then random tensor data.
-fn write_shard(path: &Path, rng: &mut Rng, tensors: &[Tensor], size: u64) -> Result<()> {
+fn write_shard(
+    path: &Path,
+    rng: &mut Rng,
+    tensors: &[Tensor],
+    size: u64,
+    dtype: &str,
+) -> Result<()> {
+    ensure!(
+        matches!(dtype, "BF16" | "F16"),
+        "dtype {dtype:?}: only BF16 and F16 (2 bytes per value) are generated"
+    );
     let mut header = Map::new();
     header.insert("__metadata__".into(), json!({ "format": "pt" }));
     let mut offset = 0u64;
@@ -133,7 +143,7 @@ fn write_shard(path: &Path, rng: &mut Rng, tensors: &[Tensor], size: u64) -> Res
         let end = offset + t.rows * ROW_BYTES;
         header.insert(
             t.name.clone(),
-            json!({ "dtype": "BF16", "shape": [t.rows, ROW_BYTES / 2], "data_offsets": [offset, end] }),
+            json!({ "dtype": dtype, "shape": [t.rows, ROW_BYTES / 2], "data_offsets": [offset, end] }),
         );
         offset = end;
     }
@@ -164,7 +174,7 @@ fn metadata_json(spec: &Spec, m: &ModelSpec, content: &Content) -> Result<Value>
             "model_type": "llama",
             "hidden_size": 4096,
             "num_hidden_layers": layers,
-            "torch_dtype": "bfloat16",
+            "torch_dtype": if m.dtype == "F16" { "float16" } else { "bfloat16" },
         }),
         Content::GenerationConfig => {
             json!({ "bos_token_id": 1, "eos_token_id": 2, "do_sample": false })
@@ -216,7 +226,8 @@ pub fn write_file(
         }
         (Content::Shard { shard, .. }, Some(m)) => {
             let size = size.unwrap_or(0);
-            shard_tensors(m, *shard, size).and_then(|t| write_shard(&path, &mut rng, &t, size))
+            shard_tensors(m, *shard, size)
+                .and_then(|t| write_shard(&path, &mut rng, &t, size, &m.dtype))
         }
         (meta, Some(m)) => metadata_json(spec, m, meta).and_then(|v| {
             let text = serde_json::to_string_pretty(&v)?;
@@ -254,11 +265,12 @@ mod tests {
             shard_size: "1MiB".into(),
             tensors_per_shard: 3,
             vocab: 10,
+            dtype: "BF16".into(),
         };
         let size = 1 << 20;
         let tensors = shard_tensors(&m, 1, size).unwrap();
         let path = dir.join("s.safetensors");
-        write_shard(&path, &mut Rng::new(1), &tensors, size).unwrap();
+        write_shard(&path, &mut Rng::new(1), &tensors, size, "BF16").unwrap();
         let bytes = std::fs::read(&path).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(bytes.len() as u64, size);

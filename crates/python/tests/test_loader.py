@@ -47,3 +47,27 @@ def test_loading_after_a_warm_reads_from_memory(tmp_path, mount_simfs):
     assert preload.status(fs.path).fraction == 1.0
     assert same(load_model(fs.path), tensors)
     assert fs.stop() <= 1.1 * tree_bytes(back)
+
+
+def test_the_benchmark_loader_runs_plain_with_work_and_warming(tmp_path, mount_simfs):
+    import subprocess
+    import sys
+
+    from conftest import REPO, binary
+
+    back = tmp_path / "back"
+    write_model(back, shards=2, shard_mib=2, seed=5)
+    fs = mount_simfs(back, *SIMFS)
+    script = str(REPO / "crates/python/examples/load.py")
+    for extra in ([], ["--work", "1.5"], ["--warming", "-P", "4"]):
+        preload.evict(fs.path)
+        r = subprocess.run([sys.executable, script, str(fs.path), *extra],
+                           capture_output=True, text=True)
+        assert r.returncode == 0 and r.stderr.startswith("loaded 8 tensors, 4 MiB"), r
+        if extra[:1] == ["--warming"]:
+            assert ", warm " in r.stderr
+    # And beside the CLI's overlap: preload run -- python load.py.
+    preload.evict(fs.path)
+    r = subprocess.run([str(binary("preload")), "run", "-q", "-P", "4", str(fs.path), "--",
+                        sys.executable, script, str(fs.path)], capture_output=True, text=True)
+    assert r.returncode == 0 and "loaded 8 tensors" in r.stderr, r

@@ -287,4 +287,33 @@ mod tests {
         assert_eq!(8 + n as u64 + max_end, size);
         assert!(obj.contains_key("model.layers.0.mlp.up_proj.weight"));
     }
+
+    #[test]
+    fn shards_take_f16_for_numpy_and_refuse_other_dtypes() {
+        let dir = std::env::temp_dir().join(format!("xtask-f16-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let m = ModelSpec {
+            shards: 1,
+            shard_size: "1MiB".into(),
+            tensors_per_shard: 2,
+            vocab: 10,
+            dtype: "F16".into(),
+        };
+        let tensors = shard_tensors(&m, 0, 1 << 20).unwrap();
+        let path = dir.join("s.safetensors");
+        write_shard(&path, &mut Rng::new(1), &tensors, 1 << 20, "F16").unwrap();
+        let err = write_shard(&path, &mut Rng::new(1), &tensors, 1 << 20, "F32").unwrap_err();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(err.to_string().contains("only BF16 and F16"), "{err}");
+        let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        let header: Value = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
+        let dtypes: Vec<&str> = header
+            .as_object()
+            .unwrap()
+            .values()
+            .filter_map(|v| v["dtype"].as_str())
+            .collect();
+        assert_eq!(dtypes, ["F16", "F16"]);
+    }
 }

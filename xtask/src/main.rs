@@ -7,6 +7,7 @@ mod bench;
 mod demo;
 mod dist;
 mod gendata;
+mod pyenv;
 mod realfs;
 mod realfs_report;
 mod tune_matrix;
@@ -22,6 +23,7 @@ tasks:
   gen [SPEC...]              generate bench data from bench-data/*.toml into target/bench-data/
   realfs-report              tune + bench local disk, MooseFS, GlusterFS (+ simfs from demo) into reports/
   bench warm                 cold-cache benchmark of preload warm against xargs/cat and vmtouch
+  pyenv                      target/pyvenv: safetensors + numpy from PyPI and the preload package (release), for the real loader
   tune-matrix                judge preload tune and -P auto on the simfs shapes of bench-data/tune-matrix.toml
   realfs install|up|down|status|env [FS...]   real distributed filesystems on loopback; FS: moosefs, glusterfs, sshfs, sshfs-cache, all
 ";
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::main(&args[1..]),
         Some("realfs") => realfs::main(&args[1..]),
         Some("realfs-report") => realfs_report::main(&args[1..]),
+        Some("pyenv") => pyenv::main(&args[1..]),
         Some("tune-matrix") => tune_matrix::main(&args[1..]),
         _ => {
             eprint!("{USAGE}");

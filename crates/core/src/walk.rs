@@ -112,10 +112,21 @@ pub fn walk_until(
 ) -> Result<WalkOutcome, CoreError> {
     for input in inputs {
         // symlink_metadata: a dangling top-level symlink exists but is handled below.
-        if std::fs::symlink_metadata(input).is_err() {
-            return Err(CoreError::NotFound {
-                path: input.clone(),
-            });
+        // Only a missing path is "no such file": an input under a directory
+        // the user may not search is a permission error, said as such.
+        match std::fs::symlink_metadata(input) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                return Err(CoreError::Io {
+                    path: input.clone(),
+                    source: e,
+                });
+            }
+            Err(_) => {
+                return Err(CoreError::NotFound {
+                    path: input.clone(),
+                });
+            }
         }
     }
     let mut out = WalkOutcome::default();

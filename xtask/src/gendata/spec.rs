@@ -40,6 +40,15 @@ pub struct ModelSpec {
     /// Tokens in the synthetic `tokenizer.json`.
     #[serde(default = "default_vocab")]
     pub vocab: u32,
+    /// Tensor dtype, `BF16` (default) or `F16`: both 2 bytes per value;
+    /// numpy has no bfloat16, so models loaded by safetensors' numpy
+    /// backend (the Python loader of the benchmarks) use `F16`.
+    #[serde(default = "default_dtype")]
+    pub dtype: String,
+}
+
+fn default_dtype() -> String {
+    "BF16".into()
 }
 
 fn default_tensors() -> u32 {

@@ -125,7 +125,17 @@ fn shard_tensors(m: &ModelSpec, shard: u32, shard_size: u64) -> Result<Vec<Tenso
 
 /// Writes one safetensors shard of exactly `size` bytes: u64 LE header
 /// length, JSON header padded with spaces, then random tensor data.
-fn write_shard(path: &Path, rng: &mut Rng, tensors: &[Tensor], size: u64) -> Result<()> {
+fn write_shard(
+    path: &Path,
+    rng: &mut Rng,
+    tensors: &[Tensor],
+    size: u64,
+    dtype: &str,
+) -> Result<()> {
+    ensure!(
+        matches!(dtype, "BF16" | "F16"),
+        "dtype {dtype:?}: only BF16 and F16 (2 bytes per value) are generated"
+    );
     let mut header = Map::new();
     header.insert("__metadata__".into(), json!({ "format": "pt" }));
     let mut offset = 0u64;
@@ -133,7 +143,7 @@ fn write_shard(path: &Path, rng: &mut Rng, tensors: &[Tensor], size: u64) -> Res
         let end = offset + t.rows * ROW_BYTES;
         header.insert(
             t.name.clone(),
-            json!({ "dtype": "BF16", "shape": [t.rows, ROW_BYTES / 2], "data_offsets": [offset, end] }),
+            json!({ "dtype": dtype, "shape": [t.rows, ROW_BYTES / 2], "data_offsets": [offset, end] }),
         );
         offset = end;
     }
@@ -164,7 +174,7 @@ fn metadata_json(spec: &Spec, m: &ModelSpec, content: &Content) -> Result<Value>
             "model_type": "llama",
             "hidden_size": 4096,
             "num_hidden_layers": layers,
-            "torch_dtype": "bfloat16",
+            "torch_dtype": if m.dtype == "F16" { "float16" } else { "bfloat16" },
         }),
         Content::GenerationConfig => {
             json!({ "bos_token_id": 1, "eos_token_id": 2, "do_sample": false })
@@ -216,7 +226,8 @@ pub fn write_file(
         }
         (Content::Shard { shard, .. }, Some(m)) => {
             let size = size.unwrap_or(0);
-            shard_tensors(m, *shard, size).and_then(|t| write_shard(&path, &mut rng, &t, size))
+            shard_tensors(m, *shard, size)
+                .and_then(|t| write_shard(&path, &mut rng, &t, size, &m.dtype))
         }
         (meta, Some(m)) => metadata_json(spec, m, meta).and_then(|v| {
             let text = serde_json::to_string_pretty(&v)?;
@@ -254,11 +265,12 @@ mod tests {
             shard_size: "1MiB".into(),
             tensors_per_shard: 3,
             vocab: 10,
+            dtype: "BF16".into(),
         };
         let size = 1 << 20;
         let tensors = shard_tensors(&m, 1, size).unwrap();
         let path = dir.join("s.safetensors");
-        write_shard(&path, &mut Rng::new(1), &tensors, size).unwrap();
+        write_shard(&path, &mut Rng::new(1), &tensors, size, "BF16").unwrap();
         let bytes = std::fs::read(&path).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(bytes.len() as u64, size);
@@ -274,5 +286,34 @@ mod tests {
             .unwrap();
         assert_eq!(8 + n as u64 + max_end, size);
         assert!(obj.contains_key("model.layers.0.mlp.up_proj.weight"));
+    }
+
+    #[test]
+    fn shards_take_f16_for_numpy_and_refuse_other_dtypes() {
+        let dir = std::env::temp_dir().join(format!("xtask-f16-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let m = ModelSpec {
+            shards: 1,
+            shard_size: "1MiB".into(),
+            tensors_per_shard: 2,
+            vocab: 10,
+            dtype: "F16".into(),
+        };
+        let tensors = shard_tensors(&m, 0, 1 << 20).unwrap();
+        let path = dir.join("s.safetensors");
+        write_shard(&path, &mut Rng::new(1), &tensors, 1 << 20, "F16").unwrap();
+        let err = write_shard(&path, &mut Rng::new(1), &tensors, 1 << 20, "F32").unwrap_err();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(err.to_string().contains("only BF16 and F16"), "{err}");
+        let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        let header: Value = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
+        let dtypes: Vec<&str> = header
+            .as_object()
+            .unwrap()
+            .values()
+            .filter_map(|v| v["dtype"].as_str())
+            .collect();
+        assert_eq!(dtypes, ["F16", "F16"]);
     }
 }

@@ -48,7 +48,7 @@ impl Chart for ColdStart<'_> {
         let y_max = summaries
             .iter()
             .flat_map(|s| {
-                let stack = s.warm_s.map_or(0.0, |w| w.median) + s.load_s.map_or(0.0, |l| l.median);
+                let stack = bar_height(s);
                 [s.total_s.map_or(0.0, |t| t.max), stack]
             })
             .fold(0.0, f64::max);
@@ -90,8 +90,9 @@ impl Chart for ColdStart<'_> {
             .draw_series(summaries.iter().enumerate().filter_map(|(i, s)| {
                 let w = s.warm_s?.median;
                 let x = i as f64;
+                let right = if overlapped(s) { x } else { x + HALF_BAR };
                 Some(Rectangle::new(
-                    [(x - HALF_BAR, 0.0), (x + HALF_BAR, w)],
+                    [(x - HALF_BAR, 0.0), (right, w)],
                     warm_color.filled(),
                 ))
             }))?
@@ -112,10 +113,13 @@ impl Chart for ColdStart<'_> {
                     let w = s.warm_s.map_or(0.0, |w| w.median);
                     let l = s.load_s?.median;
                     let x = i as f64;
-                    Some(Rectangle::new(
-                        [(x - HALF_BAR, w), (x + HALF_BAR, w + l)],
-                        load_color.filled(),
-                    ))
+                    // `run`: the load beside the warm (right half), from 0.
+                    let corners = if overlapped(s) {
+                        [(x, 0.0), (x + HALF_BAR, l)]
+                    } else {
+                        [(x - HALF_BAR, w), (x + HALF_BAR, w + l)]
+                    };
+                    Some(Rectangle::new(corners, load_color.filled()))
                 }))?
                 .label(format!("load part, --then {loader} (median)"))
                 .legend(move |(x, y)| {
@@ -170,7 +174,7 @@ impl Chart for ColdStart<'_> {
         let sequential = crate::summary::baseline_median(self.bench, &summaries);
         chart.draw_series(summaries.iter().enumerate().filter_map(|(i, s)| {
             let t = s.total_s?;
-            let stack = s.warm_s.map_or(0.0, |w| w.median) + s.load_s.map_or(0.0, |l| l.median);
+            let stack = bar_height(s);
             let top = t.max.max(stack);
             Some(
                 EmptyElement::at((i as f64, top))
@@ -205,6 +209,20 @@ impl Chart for ColdStart<'_> {
     }
 }
 
+/// Whether the strategy's load overlaps its warm (`run`: the loader starts
+/// at once and the warm goes on beside it), drawn side by side, not stacked.
+fn overlapped(s: &StrategySummary) -> bool {
+    s.strategy == "run"
+}
+
+/// Height of a strategy's bar: warm + load stacked, or the longer of the
+/// two when they overlap.
+fn bar_height(s: &StrategySummary) -> f64 {
+    let w = s.warm_s.map_or(0.0, |w| w.median);
+    let l = s.load_s.map_or(0.0, |l| l.median);
+    if overlapped(s) { w.max(l) } else { w + l }
+}
+
 /// A loader command short enough for a legend.
 fn shorten(cmd: &str) -> String {
     const MAX: usize = 40;
@@ -213,5 +231,38 @@ fn shorten(cmd: &str) -> String {
     } else {
         let head: String = cmd.chars().take(MAX - 3).collect();
         format!("'{head}...'")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::Spread;
+
+    fn summary(strategy: &str, warm: f64, load: f64) -> StrategySummary {
+        let spread = |v| {
+            Some(Spread {
+                median: v,
+                min: v,
+                max: v,
+            })
+        };
+        StrategySummary {
+            strategy: strategy.into(),
+            level: Some(16),
+            ok_runs: 1,
+            failed_runs: 0,
+            warm_s: spread(warm),
+            load_s: spread(load),
+            total_s: spread(warm + load),
+            mib_s: None,
+        }
+    }
+
+    #[test]
+    fn run_bars_overlap_and_others_stack() {
+        assert_eq!(bar_height(&summary("preload", 5.0, 1.5)), 6.5);
+        assert_eq!(bar_height(&summary("run", 5.0, 6.0)), 6.0);
+        assert!(overlapped(&summary("run", 1.0, 1.0)));
     }
 }

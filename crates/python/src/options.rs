@@ -1,0 +1,210 @@
+//! The arguments of `warm` / `warming`, checked and turned into a [`Warmer`].
+
+use std::path::PathBuf;
+
+use preload_core::fsinfo::filesystem_of;
+use preload_core::walk::WalkOutcome;
+use preload_core::{
+    Controller, CoreError, FixedLevel, Order, Prepared, ReadMethod, Warmer, human_bytes,
+    memory_warning,
+};
+use preload_schema::ParallelismSource;
+use preload_tune::{AUTO_MAX_LEVEL, AutoLevel, saved_level};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+use crate::errors::{self, NothingSelectedError, TooLargeError};
+
+/// What the Python caller asked for, validated.
+#[derive(Debug, Clone)]
+pub struct WarmOptions {
+    pub paths: Vec<PathBuf>,
+    pub parallelism: Parallelism,
+    pub method: ReadMethod,
+    pub order: Order,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub max_bytes: MaxBytes,
+    pub chunk_size: Option<u64>,
+    pub skip_resident: bool,
+    pub allow_empty: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Parallelism {
+    Fixed(usize),
+    Auto,
+    /// The profile `preload tune` saved for the filesystem, else the default.
+    Profile,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum MaxBytes {
+    None,
+    Limit(u64),
+    /// Refuse when the files do not fit in the memory available for the page cache.
+    Available,
+}
+
+/// Why a warm could not start, before the GIL is taken back to raise it.
+#[derive(Debug)]
+pub enum StartError {
+    Core(CoreError),
+    Empty(String),
+    TooLarge(String),
+}
+
+impl StartError {
+    pub fn into_py(self) -> PyErr {
+        match self {
+            StartError::Core(e) => errors::core(e),
+            StartError::Empty(m) => NothingSelectedError::new_err(m),
+            StartError::TooLarge(m) => TooLargeError::new_err(m),
+        }
+    }
+}
+
+impl WarmOptions {
+    #[allow(clippy::too_many_arguments)]
+    pub fn parse(
+        paths: Vec<PathBuf>,
+        parallelism: &Bound<'_, PyAny>,
+        method: &str,
+        order: &str,
+        include: Vec<String>,
+        exclude: Vec<String>,
+        max_bytes: &Bound<'_, PyAny>,
+        chunk_size: Option<u64>,
+        skip_resident: bool,
+        allow_empty: bool,
+    ) -> PyResult<Self> {
+        if paths.is_empty() {
+            return Err(PyValueError::new_err("no paths given"));
+        }
+        let parallelism = if let Ok(n) = parallelism.extract::<usize>() {
+            if n == 0 {
+                return Err(PyValueError::new_err("parallelism must be at least 1"));
+            }
+            Parallelism::Fixed(n)
+        } else {
+            match parallelism.extract::<String>()?.as_str() {
+                "auto" => Parallelism::Auto,
+                "profile" => Parallelism::Profile,
+                other => {
+                    return Err(PyValueError::new_err(format!(
+                        "parallelism must be \"auto\", \"profile\" or a positive int, not {other:?}"
+                    )));
+                }
+            }
+        };
+        let max_bytes = if max_bytes.is_none() {
+            MaxBytes::None
+        } else if let Ok(n) = max_bytes.extract::<u64>() {
+            MaxBytes::Limit(n)
+        } else if max_bytes
+            .extract::<String>()
+            .is_ok_and(|s| s == "available")
+        {
+            MaxBytes::Available
+        } else {
+            return Err(PyValueError::new_err(
+                "max_bytes must be None, a number of bytes or \"available\"",
+            ));
+        };
+        Ok(WarmOptions {
+            paths,
+            parallelism,
+            method: method.parse().map_err(PyValueError::new_err)?,
+            order: order.parse().map_err(PyValueError::new_err)?,
+            include,
+            exclude,
+            max_bytes,
+            chunk_size,
+            skip_resident,
+            allow_empty,
+        })
+    }
+
+    /// The warmer, with where its parallelism came from set on it (the
+    /// summary's `parallelism_source`): the CLI's one policy for profiles.
+    pub fn warmer(&self) -> Warmer {
+        let (controller, source): (Box<dyn Controller>, _) = match self.parallelism {
+            Parallelism::Fixed(n) => (Box::new(FixedLevel(n)), ParallelismSource::Fixed),
+            Parallelism::Auto => (
+                Box::new(AutoLevel::new(AUTO_MAX_LEVEL)),
+                ParallelismSource::Auto,
+            ),
+            Parallelism::Profile => {
+                // An unreadable profile store is no reason to fail a warm.
+                let saved = saved_level(&filesystem_of(&self.paths[0]));
+                (Box::new(FixedLevel(saved.level)), saved.source)
+            }
+        };
+        let mut w = Warmer::new(&self.paths)
+            .include(self.include.clone())
+            .exclude(self.exclude.clone())
+            .method(self.method)
+            .order(self.order)
+            .skip_resident(self.skip_resident)
+            .controller(controller)
+            .parallelism_source(source);
+        if let MaxBytes::Limit(n) = self.max_bytes {
+            w = w.max_bytes(Some(n));
+        }
+        if let Some(c) = self.chunk_size {
+            w = w.chunk_size(c);
+        }
+        w
+    }
+
+    /// Walks and plans (no reading); refuses an empty selection and, with
+    /// `max_bytes="available"`, a tree that does not fit. Runs without the GIL.
+    pub fn prepare(&self, warmer: &Warmer) -> Result<Prepared, StartError> {
+        let prepared = warmer.prepare().map_err(StartError::Core)?;
+        if prepared.plan.files.is_empty() && !self.allow_empty {
+            return Err(StartError::Empty(nothing_selected(
+                &self.paths,
+                &prepared.walk,
+            )));
+        }
+        if matches!(self.max_bytes, MaxBytes::Available)
+            && let Some(w) = memory_warning(&prepared.memory)
+        {
+            return Err(StartError::TooLarge(format!(
+                "refusing to read {}: {w}",
+                human_bytes(prepared.memory.planned_bytes)
+            )));
+        }
+        Ok(prepared)
+    }
+}
+
+/// The CLI's message for an empty selection, with Python's argument names.
+fn nothing_selected(paths: &[PathBuf], walk: &WalkOutcome) -> String {
+    let names: Vec<String> = paths
+        .iter()
+        .take(3)
+        .map(|p| preload_schema::name::escaped(p).to_string())
+        .collect();
+    let mut why = Vec::new();
+    if walk.not_included > 0 {
+        why.push(format!("{} matched no include glob", walk.not_included));
+    }
+    if walk.excluded > 0 {
+        why.push(format!("{} matched exclude", walk.excluded));
+    }
+    if !walk.skipped.is_empty() {
+        why.push(format!("{} skipped", walk.skipped.len()));
+    }
+    if !walk.failed.is_empty() {
+        why.push(format!("{} could not be examined", walk.failed.len()));
+    }
+    if why.is_empty() {
+        why.push("no regular files there".into());
+    }
+    format!(
+        "no files selected under {} ({}); pass allow_empty=True to accept an empty selection",
+        names.join(", "),
+        why.join(", ")
+    )
+}

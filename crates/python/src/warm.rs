@@ -1,0 +1,138 @@
+//! `warm`, `status` and `evict`: foreground calls, interruptible.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use preload_core::walk::Filter;
+use preload_core::{CancelToken, Progress, residency};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::errors;
+use crate::options::{StartError, WarmOptions};
+use crate::wait::interruptible;
+
+/// The latest progress snapshot, written by the engine's monitor thread.
+pub type SharedProgress = Arc<Mutex<Option<Progress>>>;
+
+/// Reads everything under `paths` into the page cache; returns the JSON of
+/// the `WarmSummary`. `progress`, if given, is called with a dict (see
+/// [`progress_dict`]) from the calling thread whenever the engine moved on.
+#[pyfunction]
+#[pyo3(signature = (paths, parallelism, method, order, include, exclude, max_bytes,
+                    chunk_size, skip_resident, allow_empty, progress=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn warm(
+    py: Python<'_>,
+    paths: Vec<PathBuf>,
+    parallelism: &Bound<'_, PyAny>,
+    method: &str,
+    order: &str,
+    include: Vec<String>,
+    exclude: Vec<String>,
+    max_bytes: &Bound<'_, PyAny>,
+    chunk_size: Option<u64>,
+    skip_resident: bool,
+    allow_empty: bool,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<String> {
+    let opts = WarmOptions::parse(
+        paths,
+        parallelism,
+        method,
+        order,
+        include,
+        exclude,
+        max_bytes,
+        chunk_size,
+        skip_resident,
+        allow_empty,
+    )?;
+    let cancel = CancelToken::new();
+    let shared: SharedProgress = Arc::default();
+    let warmer = opts.warmer();
+    let mut warmer = warmer.cancel_token(cancel.clone());
+    if progress.is_some() {
+        let shared = Arc::clone(&shared);
+        warmer = warmer.on_progress(move |p| {
+            *shared.lock().unwrap_or_else(PoisonError::into_inner) = Some(*p);
+        });
+    }
+    let mut last: Option<Progress> = None;
+    let result = interruptible(
+        py,
+        &cancel,
+        move || -> Result<_, StartError> {
+            let prepared = opts.prepare(&warmer)?;
+            Ok(warmer.read(prepared))
+        },
+        |py| {
+            let Some(cb) = &progress else { return Ok(()) };
+            let now = *shared.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(p) = now.filter(|p| Some(*p) != last) {
+                last = Some(p);
+                cb.call1(py, (progress_dict(py, &p)?,))?;
+            }
+            Ok(())
+        },
+    )?;
+    let summary = result.map_err(StartError::into_py)?;
+    Ok(json(&summary))
+}
+
+/// Residency of every file under `paths`: the JSON of a `StatusReport`.
+#[pyfunction]
+#[pyo3(signature = (paths, include, exclude))]
+pub fn status(
+    py: Python<'_>,
+    paths: Vec<PathBuf>,
+    include: Vec<String>,
+    exclude: Vec<String>,
+) -> PyResult<String> {
+    let filter = Filter::new(&include, &exclude).map_err(errors::core)?;
+    let cancel = CancelToken::new();
+    let report = interruptible(
+        py,
+        &cancel,
+        move || residency::status(&paths, &filter),
+        |_| Ok(()),
+    )?;
+    Ok(json(&report.map_err(errors::core)?))
+}
+
+/// Drops every file under `paths` from the page cache: the JSON of an `EvictReport`.
+#[pyfunction]
+#[pyo3(signature = (paths, include, exclude))]
+pub fn evict(
+    py: Python<'_>,
+    paths: Vec<PathBuf>,
+    include: Vec<String>,
+    exclude: Vec<String>,
+) -> PyResult<String> {
+    let filter = Filter::new(&include, &exclude).map_err(errors::core)?;
+    let cancel = CancelToken::new();
+    let report = interruptible(
+        py,
+        &cancel,
+        move || residency::evict_all(&paths, &filter),
+        |_| Ok(()),
+    )?;
+    Ok(json(&report.map_err(errors::core)?))
+}
+
+/// A progress snapshot as the dict `preload.Progress` is built from.
+pub fn progress_dict<'py>(py: Python<'py>, p: &Progress) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("bytes_done", p.bytes_done)?;
+    d.set_item("bytes_total", p.bytes_total)?;
+    d.set_item("files_done", p.files_done)?;
+    d.set_item("files_total", p.files_total)?;
+    d.set_item("elapsed_s", p.elapsed.as_secs_f64())?;
+    d.set_item("parallelism", p.level)?;
+    Ok(d)
+}
+
+pub fn json<T: serde::Serialize>(value: &T) -> String {
+    // The schema types are plain data: serializing them cannot fail.
+    serde_json::to_string(value).expect("schema types serialize")
+}

@@ -130,6 +130,8 @@ class WarmSummary:
     """Bytes found resident and not read again (part of ``bytes``)."""
     order: str = "loader"
     """Read order: ``loader``, ``size`` or ``path``."""
+    pacing: Dict[str, Any] = field(default_factory=dict)
+    """The rate cap and back-offs (``max_rate_bytes_s``, ``backoffs``, ...)."""
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """The complete JSON object."""
 

@@ -42,21 +42,7 @@ fn sigint_stops_within_a_fraction_of_a_second_with_a_partial_summary() {
     // Readers start together, so their calls end together, every ~1.6 s:
     // signal half-way through the second call, not at the end of one.
     std::thread::sleep(Duration::from_millis(2400));
-    let sent = Instant::now();
-    // SAFETY: signalling our own child by pid.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let deadline = sent + Duration::from_secs(10);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "preload did not stop after SIGINT"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    };
-    let stopped_after = sent.elapsed();
+    let (status, stopped_after) = interrupt(&mut child);
     let out = child.wait_with_output().unwrap();
     eprintln!("stopped {stopped_after:?} after SIGINT");
     assert_eq!(
@@ -103,21 +89,7 @@ fn sigint_during_a_slow_walk_stops_at_once() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(1500));
-    let sent = Instant::now();
-    // SAFETY: signalling our own child by pid.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let deadline = sent + Duration::from_secs(15);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "preload did not stop after SIGINT"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let stopped_after = sent.elapsed();
+    let (status, stopped_after) = interrupt(&mut child);
     let out = child.wait_with_output().unwrap();
     eprintln!("stopped {stopped_after:?} after SIGINT during the walk");
     assert_eq!(status.code(), Some(130), "{out:?}");
@@ -131,4 +103,23 @@ fn sigint_during_a_slow_walk_stops_at_once() {
         stopped_after < Duration::from_secs(2),
         "took {stopped_after:?}"
     );
+}
+
+/// Sends SIGINT and waits for the exit (at most 15 s): the status and the
+/// time from the signal to the exit.
+fn interrupt(child: &mut std::process::Child) -> (std::process::ExitStatus, Duration) {
+    let sent = Instant::now();
+    // SAFETY: signalling our own child by pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let deadline = sent + Duration::from_secs(15);
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return (s, sent.elapsed());
+        }
+        assert!(
+            Instant::now() < deadline,
+            "preload did not stop after SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
 }

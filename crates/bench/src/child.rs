@@ -24,6 +24,38 @@ pub enum ChildStdout {
     Stderr,
 }
 
+/// Reaps `pid` with `wait4(2)`: its raw wait status and the rusage, which
+/// covers the child and the children it waited for.
+pub fn wait4(pid: libc::pid_t) -> io::Result<(libc::c_int, libc::rusage)> {
+    let mut status: libc::c_int = 0;
+    // SAFETY: rusage is plain old data; all-zero is a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: pid is the caller's own unreaped child (std::process::Child
+        // never waits on drop); status and usage are valid for writes.
+        let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if rc == pid {
+            return Ok((status, usage));
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+}
+
+/// A shell's view of a wait status: the exit code, or 128 + the signal
+/// that killed it; None for neither (stopped, continued).
+pub fn exit_code(status: libc::c_int) -> Option<i32> {
+    if libc::WIFEXITED(status) {
+        Some(libc::WEXITSTATUS(status))
+    } else if libc::WIFSIGNALED(status) {
+        Some(128 + libc::WTERMSIG(status))
+    } else {
+        None
+    }
+}
+
 /// Runs `sh -c script` with stdin closed and waits for it with `wait4(2)`,
 /// whose rusage gives the peak RSS (Linux folds the reaped descendants'
 /// peak into `ru_maxrss`, so a pipeline's `cat`s count).
@@ -39,30 +71,9 @@ pub fn run_shell(script: &str, stdout: ChildStdout) -> io::Result<ChildRun> {
         .stdin(Stdio::null())
         .stdout(out)
         .spawn()?;
-    let pid = child.id() as libc::pid_t;
-    let mut status: libc::c_int = 0;
-    // SAFETY: rusage is plain old data; all-zero is a valid value.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: pid is our own unreaped child (std::process::Child never
-        // waits on drop); status and usage are valid for writes.
-        let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        if rc == pid {
-            break;
-        }
-        let err = io::Error::last_os_error();
-        if err.kind() != io::ErrorKind::Interrupted {
-            return Err(err);
-        }
-    }
+    let (status, usage) = wait4(child.id() as libc::pid_t)?;
     let elapsed_s = start.elapsed().as_secs_f64();
-    let exit_status = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else if libc::WIFSIGNALED(status) {
-        128 + libc::WTERMSIG(status)
-    } else {
-        -1
-    };
+    let exit_status = exit_code(status).unwrap_or(-1);
     Ok(ChildRun {
         elapsed_s,
         exit_status,

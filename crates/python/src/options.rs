@@ -1,12 +1,13 @@
 //! The arguments of `warm` / `warming`, checked and turned into a [`Warmer`].
 
 use std::path::PathBuf;
+use std::sync::{Arc, PoisonError};
 
 use preload_core::fsinfo::filesystem_of;
 use preload_core::walk::WalkOutcome;
 use preload_core::{
-    Controller, CoreError, FixedLevel, Order, Prepared, ReadMethod, Warmer, human_bytes,
-    memory_warning,
+    CancelToken, Controller, CoreError, FixedLevel, Order, Prepared, ReadMethod, Warmer,
+    human_bytes, memory_warning,
 };
 use preload_schema::ParallelismSource;
 use preload_tune::{AUTO_MAX_LEVEL, AutoLevel, saved_level};
@@ -14,6 +15,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::errors::{self, NothingSelectedError, TooLargeError};
+use crate::warm::SharedProgress;
 
 /// What the Python caller asked for, validated.
 #[derive(Debug, Clone)]
@@ -155,6 +157,22 @@ impl WarmOptions {
             w = w.chunk_size(c);
         }
         w
+    }
+
+    /// [`WarmOptions::warmer`] with a fresh cancel token and a progress slot
+    /// the engine's monitor fills every tick: what `warm` and `warming`
+    /// both watch while the engine reads without the GIL.
+    pub fn watched_warmer(&self) -> (Warmer, CancelToken, SharedProgress) {
+        let cancel = CancelToken::new();
+        let progress: SharedProgress = Arc::default();
+        let slot = Arc::clone(&progress);
+        let warmer = self
+            .warmer()
+            .cancel_token(cancel.clone())
+            .on_progress(move |p| {
+                *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(*p);
+            });
+        (warmer, cancel, progress)
     }
 
     /// Walks and plans (no reading); refuses an empty selection and, with

@@ -48,16 +48,7 @@ pub fn warm(
         skip_resident,
         allow_empty,
     )?;
-    let cancel = CancelToken::new();
-    let shared: SharedProgress = Arc::default();
-    let warmer = opts.warmer();
-    let mut warmer = warmer.cancel_token(cancel.clone());
-    if progress.is_some() {
-        let shared = Arc::clone(&shared);
-        warmer = warmer.on_progress(move |p| {
-            *shared.lock().unwrap_or_else(PoisonError::into_inner) = Some(*p);
-        });
-    }
+    let (mut warmer, cancel, shared) = opts.watched_warmer();
     let mut last: Option<Progress> = None;
     let result = interruptible(
         py,

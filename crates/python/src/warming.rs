@@ -6,7 +6,7 @@
 //! `preload.Warming` wraps this one.
 
 use std::path::PathBuf;
-use std::sync::{Arc, PoisonError};
+use std::sync::PoisonError;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, TryRecvError};
@@ -63,13 +63,7 @@ impl Warming {
             skip_resident,
             allow_empty,
         )?;
-        let cancel = CancelToken::new();
-        let progress: SharedProgress = Arc::default();
-        let warmer = opts.warmer();
-        let shared = Arc::clone(&progress);
-        let warmer = warmer.cancel_token(cancel.clone()).on_progress(move |p| {
-            *shared.lock().unwrap_or_else(PoisonError::into_inner) = Some(*p);
-        });
+        let (warmer, cancel, progress) = opts.watched_warmer();
         let (mut warmer, prepared) = py.detach(move || {
             let prepared = opts.prepare(&warmer);
             (warmer, prepared)

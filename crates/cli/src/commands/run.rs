@@ -251,28 +251,8 @@ fn warm(
 /// Waits for `pid` with `wait4(2)`, whose rusage covers CMD and the
 /// children it waited for.
 fn wait_for(pid: libc::pid_t, start: Instant) -> io::Result<Ended> {
-    let mut status: libc::c_int = 0;
-    // SAFETY: rusage is plain old data; all-zero is a valid value.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: pid is our unreaped child (std's Child never waits on
-        // drop); status and usage are valid for writes.
-        let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        if rc == pid {
-            break;
-        }
-        let err = io::Error::last_os_error();
-        if err.kind() != io::ErrorKind::Interrupted {
-            return Err(err);
-        }
-    }
-    let status = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else if libc::WIFSIGNALED(status) {
-        128 + libc::WTERMSIG(status)
-    } else {
-        1
-    };
+    let (status, usage) = preload_bench::child::wait4(pid)?;
+    let status = preload_bench::child::exit_code(status).unwrap_or(1);
     Ok(Ended {
         status,
         seconds: start.elapsed().as_secs_f64(),

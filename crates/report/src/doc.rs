@@ -43,32 +43,7 @@ impl Field {
     }
 }
 
-/// A table with a header row; `numeric` columns are right-aligned.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub(crate) struct Table {
-    pub headers: Vec<String>,
-    pub numeric: Vec<bool>,
-    pub rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    /// A table with these columns; a header starting with `#` is numeric
-    /// (the `#` is dropped).
-    pub(crate) fn new(headers: &[&str]) -> Table {
-        Table {
-            headers: headers
-                .iter()
-                .map(|h| h.trim_start_matches('#').to_owned())
-                .collect(),
-            numeric: headers.iter().map(|h| h.starts_with('#')).collect(),
-            rows: Vec::new(),
-        }
-    }
-
-    pub(crate) fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
-    }
-}
+pub(crate) use preload_table::Table;
 
 /// A rendered chart.
 #[derive(Debug, Clone, PartialEq)]

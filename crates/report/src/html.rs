@@ -7,7 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::ReportError;
-use crate::doc::{Block, ChartRef, Table};
+use crate::doc::{Block, ChartRef};
 
 const STYLE: &str = "body{font-family:sans-serif;max-width:1250px;margin:2em auto;padding:0 1em;color:#222}\
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .6em}\
@@ -47,34 +47,12 @@ pub(crate) fn render(title: &str, blocks: &[Block], dir: &Path) -> Result<String
                 }
                 out.push_str("</ul>\n");
             }
-            Block::Table(t) => out.push_str(&table(t)),
+            Block::Table(t) => out.push_str(&t.to_html()),
             Block::Chart(c) => out.push_str(&figure(c, dir)?),
         }
     }
     out.push_str("</body>\n</html>\n");
     Ok(out)
-}
-
-fn table(t: &Table) -> String {
-    let mut out = String::from("<table>\n<thead><tr>");
-    for h in &t.headers {
-        out.push_str(&format!("<th>{}</th>", esc(h)));
-    }
-    out.push_str("</tr></thead>\n<tbody>\n");
-    for row in &t.rows {
-        out.push_str("<tr>");
-        for (i, c) in row.iter().enumerate() {
-            let class = if t.numeric.get(i).copied().unwrap_or(false) {
-                " class=\"num\""
-            } else {
-                ""
-            };
-            out.push_str(&format!("<td{class}>{}</td>", esc(c)));
-        }
-        out.push_str("</tr>\n");
-    }
-    out.push_str("</tbody>\n</table>\n");
-    out
 }
 
 /// A chart embedded in the page: the PNG as a data: URI (its text is drawn
@@ -112,20 +90,7 @@ fn strip_xml_declaration(svg: &str) -> &str {
 }
 
 /// Text escaped for HTML content and attribute values.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+use preload_table::escape_html as esc;
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,7 @@
 use preload_schema::{BenchResult, HistoryRow, ResultFile, TuneResult};
 
 use crate::ReportInput;
-use crate::doc::{Block, Table};
+use crate::doc::Block;
 use crate::tables;
 
 /// Markdown of a page.
@@ -36,7 +36,7 @@ pub(crate) fn render(blocks: &[Block]) -> String {
                     out.push_str(&format!("- {}\n", inline(item)));
                 }
             }
-            Block::Table(t) => out.push_str(&table(t)),
+            Block::Table(t) => out.push_str(&t.to_markdown()),
             Block::Chart(c) => {
                 if let Some(png) = &c.png {
                     out.push_str(&format!("![{}]({})\n", inline(&c.title), link(png)));
@@ -58,45 +58,7 @@ pub(crate) fn render(blocks: &[Block]) -> String {
     out
 }
 
-/// A pipe table.
-fn table(t: &Table) -> String {
-    let mut out = String::new();
-    let cells = |row: &[String]| {
-        let escaped: Vec<String> = row.iter().map(|c| cell(c)).collect();
-        format!("| {} |\n", escaped.join(" | "))
-    };
-    out.push_str(&cells(&t.headers));
-    let rule: Vec<&str> = t
-        .numeric
-        .iter()
-        .map(|&n| if n { "---:" } else { "---" })
-        .collect();
-    out.push_str(&format!("| {} |\n", rule.join(" | ")));
-    for row in &t.rows {
-        out.push_str(&cells(row));
-    }
-    out
-}
-
-/// Text with the characters Markdown would interpret escaped.
-fn inline(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#'
-        ) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A table cell: inline text on one line.
-fn cell(s: &str) -> String {
-    inline(&s.replace('\n', " "))
-}
+use preload_table::escape_markdown as inline;
 
 /// A code span that survives backticks in the text.
 fn code(s: &str) -> String {
@@ -116,17 +78,17 @@ fn link(target: &str) -> String {
 
 /// The per-level table of a tune, as Markdown.
 pub fn tune_table(tune: &TuneResult) -> String {
-    table(&tables::tune_table(tune))
+    tables::tune_table(tune).to_markdown()
 }
 
 /// The per-strategy table of a bench, as Markdown.
 pub fn bench_table(bench: &BenchResult) -> String {
-    table(&tables::bench_table(bench))
+    tables::bench_table(bench).to_markdown()
 }
 
 /// The rows of a history, as a Markdown table.
 pub fn history_table(rows: &[HistoryRow]) -> String {
-    table(&tables::history_table(rows))
+    tables::history_table(rows).to_markdown()
 }
 
 /// Every input's table under a heading with its label (what `report.md`
@@ -148,14 +110,6 @@ pub fn markdown_tables(inputs: &[ReportInput]) -> String {
 mod tests {
     use super::*;
     use crate::doc::Field;
-
-    #[test]
-    fn tables_escape_pipes_and_align_numbers() {
-        let mut t = Table::new(&["Name", "#Value"]);
-        t.row(vec!["a|b".into(), "1.5".into()]);
-        let md = table(&t);
-        assert_eq!(md, "| Name | Value |\n| --- | ---: |\n| a\\|b | 1.5 |\n");
-    }
 
     #[test]
     fn code_fields_are_verbatim() {

@@ -74,7 +74,7 @@ fn install_signal_handler() -> CancelToken {
     let installed = ctrlc::set_handler(move || {
         if handle.is_cancelled() {
             output::progress::clear_line();
-            std::process::exit(Exit::Interrupted as i32);
+            std::process::exit(Exit::Interrupted.code().into());
         }
         handle.cancel();
     });

@@ -47,6 +47,6 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
     Ok(if exit_code(&cmp, fail_on) == 0 {
         Exit::Success
     } else {
-        Exit::Partial
+        Exit::Regressed
     })
 }

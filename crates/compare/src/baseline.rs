@@ -36,7 +36,7 @@ pub enum BaselineError {
         name: String,
         /// Where the named baseline would be.
         path: PathBuf,
-        /// `" (stored baselines: a, b)"`, or empty.
+        /// `" (stored baselines: a, b)"`, or that there are none.
         available: String,
     },
     /// The baseline file is not a usable result file.
@@ -103,7 +103,7 @@ pub fn resolve(dir: &Path, name_or_file: &str) -> Result<PathBuf, BaselineError>
         name: name_or_file.to_string(),
         path,
         available: if names.is_empty() {
-            String::new()
+            " (no baselines are stored there)".to_string()
         } else {
             format!(" (stored baselines: {})", names.join(", "))
         },

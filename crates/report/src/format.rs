@@ -112,8 +112,8 @@ mod tests {
         assert_eq!(slug("fuse.mfs /mnt/mfs"), "fuse-mfs-mnt-mfs");
         assert_eq!(slug("ext4 /"), "ext4");
         assert_eq!(slug("///"), "result");
-        let long = slug("fuse.glusterfs /work/main/target/realfs/glusterfs/mnt");
-        assert_eq!(long, "fuse-glusterfs-work-main-target-realfs");
+        let long = slug("fuse.glusterfs /srv/cluster/target/realfs/glusterfs/mnt");
+        assert_eq!(long, "fuse-glusterfs-srv-cluster-target-realfs");
     }
 
     #[test]

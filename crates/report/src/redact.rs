@@ -3,7 +3,7 @@
 //! what tells results apart.
 
 /// `text` with every absolute path of three or more components shortened
-/// to `…/` and its last two (`/work/a/target/demo/mnt` -> `…/demo/mnt`);
+/// to `…/` and its last two (`/srv/a/target/demo/mnt` -> `…/demo/mnt`);
 /// `/`, `/dev/vda` and the rest of the text stay.
 pub(crate) fn paths(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -45,9 +45,9 @@ mod tests {
 
     #[test]
     fn long_absolute_paths_keep_their_last_two_components() {
-        assert_eq!(paths("/work/main/target/demo/mnt"), "\u{2026}/demo/mnt");
+        assert_eq!(paths("/srv/lab/target/demo/mnt"), "\u{2026}/demo/mnt");
         assert_eq!(
-            paths("simfs:/work/main/target/bench-data/sample-model"),
+            paths("simfs:/srv/lab/target/bench-data/sample-model"),
             "simfs:\u{2026}/bench-data/sample-model"
         );
         assert_eq!(

@@ -86,14 +86,19 @@ pub fn save(dir: &Path, name: &str, result: &ResultFile) -> Result<PathBuf, Base
     Ok(path)
 }
 
-/// The file `name_or_file` refers to: itself when such a file exists, else
-/// the stored baseline `dir/NAME.json`.
+/// The file `name_or_file` refers to: itself when such a file exists or it
+/// cannot be a name (`runs/new.json`), else the stored baseline
+/// `dir/NAME.json`.
 pub fn resolve(dir: &Path, name_or_file: &str) -> Result<PathBuf, BaselineError> {
     let as_path = Path::new(name_or_file);
     if as_path.is_file() {
         return Ok(as_path.to_owned());
     }
-    let stem = clean_name(name_or_file)?;
+    // Not a name (a path with a directory, say): a file that is missing, so
+    // loading it says so with the OS's reason.
+    let Ok(stem) = clean_name(name_or_file) else {
+        return Ok(as_path.to_owned());
+    };
     let path = dir.join(format!("{stem}.json"));
     if path.is_file() {
         return Ok(path);

@@ -221,3 +221,43 @@ fn a_comparison_that_cannot_be_written_to_stdout_exits_2() {
         "preload: cannot write to stdout: No space left on device (os error 28)\n"
     );
 }
+
+#[test]
+fn a_stored_baseline_is_found_by_name_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let stored = dir.path().join("baselines");
+    std::fs::create_dir(&stored).unwrap();
+    write(&stored, "nightly.json", bench(800.0));
+    let new = write(dir.path(), "new.json", bench(400.0));
+    preload()
+        .arg("compare")
+        .arg("--baseline-dir")
+        .arg(&stored)
+        .arg("nightly")
+        .arg(&new)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("REGRESSED"))
+        .stderr(predicate::str::contains("stored baseline nightly"));
+
+    // A name that is neither a file nor stored: the error lists the names.
+    preload()
+        .arg("compare")
+        .arg("--baseline-dir")
+        .arg(&stored)
+        .arg("weekly")
+        .arg(&new)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no baseline \"weekly\""))
+        .stderr(predicate::str::contains("stored baselines: nightly"));
+
+    // A file of that name wins.
+    preload()
+        .current_dir(dir.path())
+        .args(["compare", "new.json", "new.json"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("base: new.json"))
+        .stderr(predicate::str::contains("stored baseline").not());
+}

@@ -51,7 +51,8 @@ fn status_prints_one_escaped_line_per_file() {
     let text = String::from_utf8(out).expect("terminal output is UTF-8");
     assert!(!text.contains(['\x1b', '\r']), "{text:?}");
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), NAMES.len() + 1, "{text}");
+    // The table's header, a line per file, the total.
+    assert_eq!(lines.len(), NAMES.len() + 2, "{text}");
     for (_, shown) in NAMES {
         let want = format!("{}/{shown}", dir.path().display());
         assert!(

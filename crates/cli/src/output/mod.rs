@@ -1,6 +1,7 @@
 //! Everything printed: stdout results, stderr summaries, the progress bar.
 
 pub mod progress;
+pub mod result_file;
 pub mod selection;
 pub mod summary;
 

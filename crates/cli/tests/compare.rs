@@ -5,10 +5,7 @@ mod util;
 use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
-use preload_schema::{
-    BenchConfig, BenchResult, BenchRun, Dataset, FsInfo, Residency, ResultFile, RunContext,
-    SCHEMA_VERSION,
-};
+use preload_schema::{BenchConfig, BenchResult, BenchRun, Residency, ResultFile, SCHEMA_VERSION};
 use util::preload;
 
 /// A bench of `sequential` and `preload` whose preload runs are around `mib_s`.
@@ -37,24 +34,8 @@ fn bench(mib_s: f64) -> BenchResult {
     }
     BenchResult {
         schema_version: SCHEMA_VERSION,
-        context: RunContext {
-            host: "testhost".into(),
-            kernel: "6.1.0".into(),
-            cpus: 8,
-            memory_bytes: 16 << 30,
-            preload_version: "0.1.0".into(),
-            date: "2025-06-01T10:00:00Z".into(),
-            filesystem: FsInfo {
-                fs_type: "nfs4".into(),
-                mount_point: "/data".into(),
-                ..FsInfo::default()
-            },
-        },
-        dataset: Dataset {
-            path: "/data/model".into(),
-            files: 4,
-            bytes: 1 << 30,
-        },
+        context: util::context("nfs4", "/data"),
+        dataset: util::dataset(),
         config: BenchConfig {
             runs: 5,
             warmup: 0,

@@ -31,12 +31,7 @@ fn the_whole_tree_becomes_resident() {
         "not cold before the test: {before} bytes resident"
     );
 
-    let out = preload_on(&["warm", "--json", "--chunk-size", "8MiB", "-P", "4"], root)
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let s = json(&out);
+    let s = run_json(&["warm", "--json", "--chunk-size", "8MiB", "-P", "4"], root);
     assert_eq!(s["files"], 6);
     assert_eq!(s["files_read"], 6);
     assert_eq!(s["bytes"], sizes.iter().sum::<u64>());

@@ -34,6 +34,33 @@ pub fn spawn_piped(args: &[&str], path: impl AsRef<std::ffi::OsStr>) -> std::pro
         .unwrap()
 }
 
+/// The context of a made-up result: a test host, filesystem `fs_type`
+/// mounted at `mount_point`.
+pub fn context(fs_type: &str, mount_point: &str) -> preload_schema::RunContext {
+    preload_schema::RunContext {
+        host: "testhost".into(),
+        kernel: "6.1.0".into(),
+        cpus: 8,
+        memory_bytes: 16 << 30,
+        preload_version: "0.1.0".into(),
+        date: "2025-06-01T10:00:00Z".into(),
+        filesystem: preload_schema::FsInfo {
+            fs_type: fs_type.into(),
+            mount_point: mount_point.into(),
+            ..preload_schema::FsInfo::default()
+        },
+    }
+}
+
+/// The data set of a made-up result: 4 files, 1 GiB under /data/model.
+pub fn dataset() -> preload_schema::Dataset {
+    preload_schema::Dataset {
+        path: "/data/model".into(),
+        files: 4,
+        bytes: 1 << 30,
+    }
+}
+
 /// Waits until `ready` holds, checking every 10 ms: a test waits for the
 /// state it needs (a warm has begun reading, a walk has begun), never for a
 /// fixed time. Panics naming `what` after two minutes, a deadline only a

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
 use preload_schema::{
-    Budget, Dataset, Diagnostics, FsInfo, HistoryRow, LevelSummary, Recommendation, ResultFile,
-    RunContext, SCHEMA_VERSION, TuneResult,
+    Budget, Diagnostics, HistoryRow, LevelSummary, Recommendation, ResultFile, SCHEMA_VERSION,
+    TuneResult,
 };
 use util::preload;
 
@@ -31,24 +31,8 @@ fn tune(fs_type: &str, scale: f64) -> TuneResult {
         .collect();
     TuneResult {
         schema_version: SCHEMA_VERSION,
-        context: RunContext {
-            host: "testhost".into(),
-            kernel: "6.1.0".into(),
-            cpus: 8,
-            memory_bytes: 16 << 30,
-            preload_version: "0.1.0".into(),
-            date: "2025-06-01T10:00:00Z".into(),
-            filesystem: FsInfo {
-                fs_type: fs_type.into(),
-                mount_point: format!("/mnt/{fs_type}"),
-                ..FsInfo::default()
-            },
-        },
-        dataset: Dataset {
-            path: "/data/model".into(),
-            files: 4,
-            bytes: 1 << 30,
-        },
+        context: util::context(fs_type, &format!("/mnt/{fs_type}")),
+        dataset: util::dataset(),
         method: "read".into(),
         probes: Vec::new(),
         recommendation: Recommendation {

@@ -234,3 +234,74 @@ impl BenchResult {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn current() -> BenchResult {
+        BenchResult {
+            schema_version: crate::SCHEMA_VERSION,
+            context: RunContext {
+                host: "h".into(),
+                kernel: "6".into(),
+                cpus: 2,
+                memory_bytes: 1 << 30,
+                preload_version: "0.1.0".into(),
+                date: "2026-11-26T00:00:00Z".into(),
+                filesystem: crate::FsInfo::default(),
+            },
+            dataset: Dataset {
+                path: "m".into(),
+                files: 1,
+                bytes: 10,
+            },
+            config: BenchConfig {
+                runs: 1,
+                warmup: 0,
+                then: None,
+                cold_method: "fadvise".into(),
+                strategies: vec!["sequential".into()],
+            },
+            summary: Vec::new(),
+            runs: vec![BenchRun {
+                strategy: "sequential".into(),
+                level: Some(1),
+                iteration: 0,
+                bytes: 10,
+                warm_s: 1.0,
+                load_s: None,
+                total_s: 1.0,
+                mib_s: 1.0,
+                residency_before: Residency::default(),
+                residency_after: Residency::default(),
+                exit_status: 0,
+                peak_rss_kib: Some(1),
+                user_s: Some(0.5),
+                system_s: Some(0.25),
+                read_latency: Some(ReadLatency::default()),
+            }],
+            interrupted: false,
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn older_files_without_the_new_fields_still_load() {
+        let json = crate::ResultFile::Bench(current()).to_json();
+        let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        v.as_object_mut().unwrap().remove("summary");
+        let run = v["runs"][0].as_object_mut().unwrap();
+        for key in ["user_s", "system_s", "read_latency"] {
+            assert!(run.remove(key).is_some(), "{key} is written");
+        }
+        let older = serde_json::to_string(&v).unwrap();
+        let parsed = crate::ResultFile::parse(&older, std::path::Path::new("old.json"));
+        let Ok(crate::ResultFile::Bench(b)) = parsed else {
+            panic!("{parsed:?}");
+        };
+        assert!(b.summary.is_empty());
+        let r = &b.runs[0];
+        assert_eq!((r.user_s, r.system_s, r.read_latency), (None, None, None));
+    }
+}

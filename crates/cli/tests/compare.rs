@@ -29,6 +29,9 @@ fn bench(mib_s: f64) -> BenchResult {
                 residency_after: Residency::default(),
                 exit_status: 0,
                 peak_rss_kib: None,
+                user_s: None,
+                system_s: None,
+                read_latency: None,
             });
         }
     }
@@ -43,6 +46,7 @@ fn bench(mib_s: f64) -> BenchResult {
             cold_method: "drop_caches".into(),
             strategies: vec!["sequential".into(), "preload".into()],
         },
+        summary: Vec::new(),
         runs,
         interrupted: false,
         warnings: vec![],

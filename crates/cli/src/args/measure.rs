@@ -152,9 +152,13 @@ pub struct BenchArgs {
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Write every run as CSV to FILE
+    /// Write every run as CSV to FILE (units in the column names)
     #[arg(long, value_name = "FILE")]
     pub export_csv: Option<PathBuf>,
+
+    /// Write the per-strategy table as Markdown to FILE (`-`: stdout)
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
 
     /// Print the result as JSON on stdout instead of the table
     #[arg(long)]

@@ -334,4 +334,9 @@ fn a_two_point_curve_says_it_is_too_short_instead_of_a_band() {
     );
     assert!(!svg.contains("min-max of throughput samples"), "{svg}");
     assert!(!svg.contains("confidence 90 %"), "{svg}");
+    let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    assert!(
+        md.contains("Only 2 levels were measured: too few points"),
+        "{md}"
+    );
 }

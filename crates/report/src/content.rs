@@ -180,6 +180,17 @@ fn tune_blocks(t: &TuneResult, blocks: &mut Vec<Block>) {
         format::mib_s(r.best_mib_s),
         r.tolerance * 100.0
     ));
+    if t.levels.len() < crate::chart::MIN_CURVE_POINTS {
+        // The bootstrap's confidence is over too few levels to mean a curve.
+        let measured = match t.levels.len() {
+            1 => "1 level was".to_owned(),
+            n => format!("{n} levels were"),
+        };
+        text.push_str(&format!(
+            " Only {measured} measured: {}.",
+            crate::chart::too_few_points(t.levels.len())
+        ));
+    }
     blocks.push(Block::Paragraph(text));
     let mut fields = vec![
         Field::text("Verdict", r.verdict.clone()),

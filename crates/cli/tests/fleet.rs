@@ -299,14 +299,14 @@ fn backoff_takes_effect_within_a_chunk_when_the_burst_credit_runs_out() {
         return;
     }
     // A throttling volume: 80 MiB/s on burst credit (8 readers of 10), then
-    // 6 MiB/s once 240 MiB of credit is spent (it drains at 80 - 6 = 74
-    // MiB/s: after about 3.2 s). Collapsed, a reader's 1 MiB call takes
-    // about 1.3 s and its 4 MiB chunk over 5 s.
+    // 16 MiB/s once 240 MiB of credit is spent (it drains at 80 - 16 = 64
+    // MiB/s: after about 3.75 s). Collapsed, a reader's 16 MiB chunk takes
+    // about 8 s; a read call, with the readahead queued before it, about 1 s.
     let mnt = TestMount::new(
         Model::new()
             .latency(Duration::from_millis(2))
             .stream_bw(10 * MIB)
-            .total_bw(6 * MIB)
+            .total_bw(16 * MIB)
             .burst(240 * MIB, 80 * MIB),
     )
     .unwrap();
@@ -317,21 +317,21 @@ fn backoff_takes_effect_within_a_chunk_when_the_burst_credit_runs_out() {
                 "-P",
                 "8",
                 "--chunk-size",
-                "4MiB",
+                "16MiB",
                 "--backoff",
                 dir.to_str().unwrap(),
             ],
             &[],
         );
-        // The credit runs out at 240 MiB; 4 s later the back-off (about
-        // 1 s after) has had 3 s, the chunks in progress need 5 or more.
+        // The credit runs out at 240 MiB; 5 s later the back-off (about
+        // 1 s after) has had 4 s, the chunks in progress need about 8.
         let t = Instant::now();
         while mnt.mounted().stats().bytes_served < 240 * MIB
             && t.elapsed() < Duration::from_secs(60)
         {
             std::thread::sleep(Duration::from_millis(20));
         }
-        std::thread::sleep(Duration::from_secs(4));
+        std::thread::sleep(Duration::from_secs(5));
         interrupt(child)
     });
     let first = samples.iter().find(|s| s.1 > 0).unwrap().0;

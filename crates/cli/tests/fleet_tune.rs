@@ -17,7 +17,7 @@ const CAP_MIB: u64 = 40;
 
 fn fleet_tune(mnt: &TestMount, clients: usize, max_level: usize) -> serde_json::Value {
     let out = preload()
-        .args(["tune", "--json", "--byte-budget", "640MiB"])
+        .args(["tune", "--json", "--byte-budget", "1100MiB"])
         .args(["--max-level", &max_level.to_string()])
         .args(["--clients", &clients.to_string()])
         .arg(mnt.path())
@@ -47,7 +47,7 @@ fn four_clients_find_a_quarter_of_the_single_client_knee() {
             .total_bw(CAP_MIB * MIB),
     )
     .unwrap();
-    for i in 0..16 {
+    for i in 0..24 {
         create_file(&mnt.backing().join(format!("shard-{i}")), 48 * MIB, i).unwrap();
     }
     // Each client needs a unit per reader: four clients stop at -P 8.

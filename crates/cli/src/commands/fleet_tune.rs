@@ -62,7 +62,7 @@ pub fn run(args: &TuneArgs, clients: usize, cancel: &CancelToken) -> Result<Exit
         bail!("--clients must be between 1 and 64");
     }
     let path = args.path.clone().context("PATH is required")?;
-    let probe_time = args.probe_time.unwrap_or(Duration::from_millis(1500));
+    let probe_time = args.probe_time.unwrap_or(Duration::from_secs(3));
     let prepared = Warmer::new([&path]).chunk_size(UNIT).prepare()?;
     let plan = prepared.plan;
     let levels: Vec<usize> = std::iter::successors(Some(1usize), |l| Some(l * 2))

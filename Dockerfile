@@ -1,6 +1,7 @@
 # The preload binary in a slim image (for docs/k8s): build, then copy only
 # the binary. Not built in this project's CI (no container engine there);
-# `docker build -t preload .` from the repository root.
+# `docker build -t preload .` from the repository root. Without a registry
+# (these base images come from Docker Hub): docs/k8s/image-from-binary.sh.
 FROM rust:1-bookworm AS build
 WORKDIR /src
 COPY . .

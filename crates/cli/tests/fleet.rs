@@ -228,7 +228,8 @@ fn backoff_halves_the_readers_when_another_client_collapses_the_storage() {
     // partial summaries say what they did.
     let a = mnt.path().join(tree(mnt.backing(), "a", 8, 32 * MIB, 1));
     let b = mnt.path().join(tree(mnt.backing(), "b", 24, 4 * MIB, 100));
-    // Chunks of 8 MiB: a new level applies when a reader takes its next chunk.
+    // Chunks of 8 MiB: readers above the new level stop at their next read
+    // call, within the chunk (see the next test).
     let a_args = [
         "-P",
         "8",
@@ -269,6 +270,75 @@ fn backoff_halves_the_readers_when_another_client_collapses_the_storage() {
     );
     assert_eq!(sb["pacing"]["backoff"], false);
     assert!(sb["pacing"]["backoffs"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn backoff_takes_effect_within_a_chunk_when_the_burst_credit_runs_out() {
+    let _serial = serial();
+    if !require_fuse() {
+        return;
+    }
+    // A throttling volume: 80 MiB/s on burst credit (8 readers of 10), then
+    // 16 MiB/s once 240 MiB of credit is spent (it drains at 80 - 16 = 64
+    // MiB/s: after about 3.75 s). Collapsed, a reader's 16 MiB chunk takes
+    // about 8 s; a read call, with the readahead queued before it, about 1 s.
+    let mnt = TestMount::new(
+        Model::new()
+            .latency(Duration::from_millis(2))
+            .stream_bw(10 * MIB)
+            .total_bw(16 * MIB)
+            .burst(240 * MIB, 80 * MIB),
+    )
+    .unwrap();
+    let dir = mnt.path().join(tree(mnt.backing(), "m", 8, 48 * MIB, 7));
+    let (summary, samples) = sampled(&mnt, || {
+        let child = spawn_warm(
+            &[
+                "-P",
+                "8",
+                "--chunk-size",
+                "16MiB",
+                "--backoff",
+                dir.to_str().unwrap(),
+            ],
+            &[],
+        );
+        // The credit runs out at 240 MiB; 5 s later the back-off (about
+        // 1 s after) has had 4 s, the chunks in progress need about 8.
+        let t = Instant::now();
+        while mnt.mounted().stats().bytes_served < 240 * MIB
+            && t.elapsed() < Duration::from_secs(60)
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_secs(5));
+        interrupt(child)
+    });
+    let first = samples.iter().find(|s| s.1 > 0).unwrap().0;
+    let collapse = samples.iter().find(|s| s.1 >= 240 * MIB).unwrap().0;
+    eprintln!(
+        "credit spent {:.2} s after the first byte served; A: {}",
+        (collapse - first).as_secs_f64(),
+        summary["pacing"]
+    );
+    let backoffs = summary["pacing"]["backoffs"].as_array().unwrap();
+    assert!(
+        !backoffs.is_empty(),
+        "never backed off: {}",
+        summary["pacing"]
+    );
+    let b = &backoffs[0];
+    assert_eq!((b["from"].as_u64(), b["to"].as_u64()), (Some(8), Some(4)));
+    // The readers came down to 4 before the run was stopped, some of them
+    // held in the middle of a chunk: at chunk boundaries they would have
+    // read on for seconds.
+    assert!(b["settled_s"].as_f64().is_some(), "not settled: {b}");
+    assert!(b["paused_in_chunk"].as_u64().unwrap() >= 1, "{b}");
+    let warning = summary["warnings"][0].as_str().unwrap();
+    assert!(
+        warning.contains("backed off from -P 8 to -P 4") && warning.contains("within a chunk"),
+        "{warning}"
+    );
 }
 
 /// SIGINT, then the partial summary (exit 130).

@@ -11,10 +11,12 @@ use preload_simfs::testing::{TestMount, capped, create_file, require_fuse};
 use util::{json, preload};
 
 const MIB: u64 = 1 << 20;
+/// The storage's total bandwidth, MiB/s.
+const CAP_MIB: u64 = 40;
 
 fn fleet_tune(mnt: &TestMount, clients: usize, max_level: usize) -> serde_json::Value {
     let out = preload()
-        .args(["tune", "--json", "--byte-budget", "320MiB"])
+        .args(["tune", "--json", "--byte-budget", "1100MiB"])
         .args(["--max-level", &max_level.to_string()])
         .args(["--clients", &clients.to_string()])
         .arg(mnt.path())
@@ -37,13 +39,13 @@ fn four_clients_find_a_quarter_of_the_single_client_knee() {
     }
     // 5 MiB/s per stream, 40 MiB/s in total: one client's knee is 8;
     // four clients share the 40, so each saturates at 10 MiB/s, at 2.
-    let mnt = TestMount::new(capped(2, 5, 40)).unwrap();
-    for i in 0..8 {
+    let mnt = TestMount::new(capped(2, 5, CAP_MIB)).unwrap();
+    for i in 0..24 {
         create_file(&mnt.backing().join(format!("shard-{i}")), 48 * MIB, i).unwrap();
     }
     // Each client needs a unit per reader: four clients stop at -P 8.
     let one = fleet_tune(&mnt, 1, 16);
-    let four = fleet_tune(&mnt, 4, 8);
+    let (four, served) = served_while(&mnt, || fleet_tune(&mnt, 4, 8));
     let curve = |r: &serde_json::Value| -> Vec<(u64, f64)> {
         r["levels"]
             .as_array()
@@ -66,19 +68,74 @@ fn four_clients_find_a_quarter_of_the_single_client_knee() {
         one["per_client_knee"].as_u64().unwrap(),
         four["per_client_knee"].as_u64().unwrap(),
     );
-    // The model says 8 and 2. Under load the 4-client aggregate reads above
-    // the cap now and then (one client's readahead lands in a neighbour's
-    // units), which moves the knee up one level; what must hold is that the
-    // fleet's per-client knee is far below the single client's.
+    eprintln!(
+        "simfs served at most {:.1} MiB/s over 1 s during the four-client tune",
+        peak_second(&served)
+    );
+    eprintln!(
+        "knees: one client {k1}, four clients {k4} (aggregate at it {:.1} MiB/s)",
+        four["aggregate_mib_s_at_knee"].as_f64().unwrap()
+    );
+    // The model says 8 and 2: about a quarter of the single client's knee.
     assert!((4..=16).contains(&k1), "single-client knee: {one}");
     assert!(
-        k4 <= k1 / 2 && k4 <= 4,
+        (1..=3).contains(&k4),
         "per-client knee with 4 clients: {four}"
     );
+    // Measured between completion instants over the window every client
+    // read in, the clients together never read above what the storage
+    // delivered by more than noise. Judged against simfs's own counter, not
+    // the nominal cap: on a machine loaded past its cores simfs's timer runs
+    // late and serves above its cap (47 MiB/s over 1 s of 40, measured).
+    let cap = CAP_MIB as f64;
+    let delivered = peak_second(&served).max(cap);
+    for (level, aggregate) in curve(&four) {
+        assert!(
+            aggregate <= delivered * 1.05,
+            "-P {level}: aggregate {aggregate:.1} MiB/s; simfs served at most {delivered:.1}"
+        );
+    }
     for l in four["levels"].as_array().unwrap() {
         assert_eq!(l["per_client_mib_s"].as_array().unwrap().len(), 4);
     }
     // The aggregate at the 4-client knee is the storage's total, not 4x it.
     let agg = four["aggregate_mib_s_at_knee"].as_f64().unwrap();
-    assert!((30.0..=50.0).contains(&agg), "aggregate {agg}");
+    assert!(
+        (cap * 0.75..=delivered * 1.05).contains(&agg),
+        "aggregate {agg}"
+    );
+}
+
+/// The mount's served bytes every 50 ms while `body` runs: what the storage
+/// delivered, an instrument the tune's figures do not come from.
+fn served_while<T>(mnt: &TestMount, body: impl FnOnce() -> T) -> (T, Vec<(Duration, u64)>) {
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let t0 = std::time::Instant::now();
+    std::thread::scope(|s| {
+        let sampler = s.spawn(|| {
+            let mut v = Vec::new();
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                v.push((t0.elapsed(), mnt.mounted().stats().bytes_served));
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            v
+        });
+        let out = body();
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        (out, sampler.join().unwrap())
+    })
+}
+
+/// The highest MiB/s over any 1 s between samples.
+fn peak_second(samples: &[(Duration, u64)]) -> f64 {
+    let mut peak: f64 = 0.0;
+    for (i, &(t, b)) in samples.iter().enumerate() {
+        if let Some(&(t1, b1)) = samples[i..]
+            .iter()
+            .find(|s| s.0 >= t + Duration::from_secs(1))
+        {
+            peak = peak.max((b1 - b) as f64 / MIB as f64 / (t1 - t).as_secs_f64());
+        }
+    }
+    peak
 }

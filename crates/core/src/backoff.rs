@@ -17,8 +17,18 @@
 //! level, and the level has held for at least [`BackOffRule::settle`].
 //! Not on by default: a tree whose first files are already cached reads
 //! at memory speed and then at storage speed, which looks the same.
+//!
+//! A halving takes effect between two read calls, not at the end of a
+//! chunk: under a collapse a 4 MiB chunk can take many seconds, and readers
+//! that went on to its end would keep the storage collapsed that long. The
+//! [`BackOffGate`] holds the readers above the new level before their next
+//! call, their chunk unfinished, until nothing is left for the others to
+//! take; then they finish their chunks, no more of them at once than the
+//! level.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 /// When to back off.
@@ -57,6 +67,11 @@ pub struct BackOffEvent {
     pub peak_mib_s: f64,
     /// The window that collapsed, MiB/s.
     pub now_mib_s: f64,
+    /// When no more than `to` readers were reading any more (None: not
+    /// seen before the run ended).
+    pub settled: Option<Duration>,
+    /// Readers that were then held within a chunk, between two read calls.
+    pub paused_in_chunk: usize,
 }
 
 /// The rule's state over one run.
@@ -127,6 +142,8 @@ impl BackOff {
                 to,
                 peak_mib_s: self.peak,
                 now_mib_s: window_mib_s,
+                settled: None,
+                paused_in_chunk: 0,
             });
             self.cap = Some(to);
         }
@@ -136,6 +153,105 @@ impl BackOff {
     /// The back-offs so far.
     pub fn events(&self) -> &[BackOffEvent] {
         &self.events
+    }
+
+    /// Notes that `reading` readers were reading at `now`, `paused` of them
+    /// held within a chunk: the latest back-off has taken effect once no
+    /// more than its level read.
+    pub fn note_readers(&mut self, now: Duration, reading: usize, paused: usize) {
+        if let Some(last) = self.events.last_mut()
+            && last.settled.is_none()
+            && reading <= last.to
+        {
+            last.settled = Some(now);
+            last.paused_in_chunk = paused;
+        }
+    }
+}
+
+/// Where readers above a back-off's level wait, between two read calls.
+#[derive(Debug)]
+pub struct BackOffGate {
+    /// Readers allowed (`usize::MAX` before any back-off).
+    cap: AtomicUsize,
+    /// Readers held within a chunk now.
+    paused: AtomicUsize,
+    lock: Mutex<()>,
+    changed: Condvar,
+}
+
+impl Default for BackOffGate {
+    fn default() -> Self {
+        BackOffGate {
+            cap: AtomicUsize::new(usize::MAX),
+            paused: AtomicUsize::new(0),
+            lock: Mutex::new(()),
+            changed: Condvar::new(),
+        }
+    }
+}
+
+/// Longest wait between two looks at the gate's conditions.
+const GATE_POLL: Duration = Duration::from_millis(20);
+
+impl BackOffGate {
+    /// From now on only readers `0..cap` may read.
+    pub fn set_cap(&self, cap: usize) {
+        self.cap.store(cap.max(1), Ordering::SeqCst);
+        self.changed.notify_all();
+    }
+
+    /// Readers held within a chunk now.
+    pub fn paused(&self) -> usize {
+        self.paused.load(Ordering::SeqCst)
+    }
+
+    /// Asked by reader `id` before each read call of a chunk. A reader at
+    /// or above the cap is held here, and leaves `reading` (the count of
+    /// readers in a chunk, itself included) while it is: until the cap
+    /// rises above it, or until `drained()` (nothing left for the readers
+    /// below the cap to take) and fewer than the cap read. False as soon
+    /// as `stop()` answers true.
+    pub fn pass(
+        &self,
+        id: usize,
+        reading: &AtomicUsize,
+        drained: &dyn Fn() -> bool,
+        stop: &dyn Fn() -> bool,
+    ) -> bool {
+        if id < self.cap.load(Ordering::SeqCst) {
+            return true;
+        }
+        reading.fetch_sub(1, Ordering::SeqCst);
+        self.paused.fetch_add(1, Ordering::SeqCst);
+        let mut guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let passed = loop {
+            if stop() {
+                reading.fetch_add(1, Ordering::SeqCst);
+                break false;
+            }
+            let cap = self.cap.load(Ordering::SeqCst);
+            if id < cap {
+                reading.fetch_add(1, Ordering::SeqCst);
+                break true;
+            }
+            if drained()
+                && reading
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                        (n < cap).then_some(n + 1)
+                    })
+                    .is_ok()
+            {
+                break true;
+            }
+            guard = self
+                .changed
+                .wait_timeout(guard, GATE_POLL)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        };
+        self.paused.fetch_sub(1, Ordering::SeqCst);
+        passed
     }
 }
 
@@ -217,6 +333,68 @@ mod tests {
         let (used, b) = drive(BackOffRule::default(), 16, &rates);
         assert!(b.events().is_empty(), "{:?}", b.events());
         assert!(used.iter().all(|&l| l == 16));
+    }
+
+    #[test]
+    fn the_latest_back_off_settles_once_no_more_than_its_level_read() {
+        let mut rates = vec![200.0; 12];
+        rates.extend([5.0; 8]);
+        let (_, mut b) = drive(BackOffRule::default(), 8, &rates);
+        assert_eq!(b.events()[0].to, 4);
+        b.note_readers(Duration::from_secs(6), 6, 2);
+        assert_eq!(b.events()[0].settled, None);
+        b.note_readers(Duration::from_secs(7), 4, 4);
+        b.note_readers(Duration::from_secs(8), 3, 1);
+        assert_eq!(b.events()[0].settled, Some(Duration::from_secs(7)));
+        assert_eq!(b.events()[0].paused_in_chunk, 4);
+    }
+
+    #[test]
+    fn the_gate_holds_readers_above_the_cap_until_the_queue_is_drained() {
+        use std::sync::atomic::AtomicBool;
+        let gate = BackOffGate::default();
+        let reading = AtomicUsize::new(4);
+        let never = || false;
+        assert!(gate.pass(3, &reading, &never, &never), "no cap yet");
+        gate.set_cap(2);
+        assert!(gate.pass(1, &reading, &never, &never));
+        let drained = AtomicBool::new(false);
+        let released = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let held = s.spawn(|| {
+                let ok = gate.pass(3, &reading, &|| drained.load(Ordering::SeqCst), &never);
+                released.store(true, Ordering::SeqCst);
+                ok
+            });
+            while gate.paused() == 0 {
+                std::thread::yield_now();
+            }
+            assert_eq!(
+                reading.load(Ordering::SeqCst),
+                3,
+                "a held reader is not reading"
+            );
+            assert!(!released.load(Ordering::SeqCst));
+            // Nothing left to take, but two readers still read: it waits.
+            drained.store(true, Ordering::SeqCst);
+            reading.store(2, Ordering::SeqCst);
+            std::thread::sleep(GATE_POLL * 3);
+            assert!(!released.load(Ordering::SeqCst));
+            // One of them finished: the held reader finishes its chunk.
+            reading.store(1, Ordering::SeqCst);
+            assert!(held.join().unwrap());
+        });
+        assert_eq!(reading.load(Ordering::SeqCst), 2);
+        assert_eq!(gate.paused(), 0);
+    }
+
+    #[test]
+    fn a_held_reader_stops_when_the_run_stops() {
+        let gate = BackOffGate::default();
+        gate.set_cap(1);
+        let reading = AtomicUsize::new(2);
+        assert!(!gate.pass(1, &reading, &|| false, &|| true));
+        assert_eq!(reading.load(Ordering::SeqCst), 2);
     }
 
     #[test]

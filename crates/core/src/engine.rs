@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use preload_schema::{Failure, mib_per_s};
 
 use crate::CancelToken;
-use crate::backoff::{BackOff, BackOffEvent, BackOffRule};
+use crate::backoff::{BackOff, BackOffEvent, BackOffGate, BackOffRule};
 use crate::control::Controller;
 use crate::plan::Plan;
 use crate::rate::TokenBucket;
@@ -196,6 +196,8 @@ struct Shared {
     latencies: Mutex<Vec<Duration>>,
     /// [`Pacing::max_rate`]'s bucket.
     bucket: Option<TokenBucket>,
+    /// Holds readers above a back-off's level between read calls.
+    gate: BackOffGate,
 }
 
 impl Shared {
@@ -278,6 +280,7 @@ pub fn run_paced(
         last_end: Mutex::new(Duration::ZERO),
         latencies: Mutex::new(Vec::new()),
         bucket: pacing.max_rate.map(TokenBucket::new),
+        gate: BackOffGate::default(),
     });
     let mut stats = RunStats {
         levels: vec![(Duration::ZERO, initial)],
@@ -358,6 +361,9 @@ fn monitor(
         let level = *shared.level.lock().expect("lock");
         let now_busy = shared.busy.load(Ordering::SeqCst);
         busy = (busy.0.min(now_busy), busy.1.max(now_busy));
+        if let Some(b) = backoff.as_deref_mut() {
+            b.note_readers(elapsed, now_busy, shared.gate.paused());
+        }
         if let Some(report) = progress {
             report(&Progress {
                 bytes_done: bytes,
@@ -387,6 +393,10 @@ fn monitor(
             let cap = backoff
                 .as_deref_mut()
                 .and_then(|b| b.observe(elapsed, elapsed - last_control, level, mib_s));
+            if let Some(cap) = cap {
+                // At once, within chunks: see `crate::backoff`.
+                shared.gate.set_cap(cap);
+            }
             next = next.min(cap.unwrap_or(usize::MAX));
             if next != level {
                 *shared.level.lock().expect("lock") = next;
@@ -474,12 +484,16 @@ fn worker(id: usize, shared: &Shared, buffer: usize) {
             }
             !shared.stopping()
         };
-        // Before each read call, the rate cap's reservation.
+        // Before each read call, the back-off's gate and the rate cap's
+        // reservation.
+        let stopping = || shared.stopping();
+        let drained = || shared.drained.load(Ordering::SeqCst);
         let pace = |n: u64| {
-            shared
-                .bucket
-                .as_ref()
-                .is_none_or(|b| b.acquire(n, &|| shared.stopping()))
+            shared.gate.pass(id, &shared.busy, &drained, &stopping)
+                && shared
+                    .bucket
+                    .as_ref()
+                    .is_none_or(|b| b.acquire(n, &stopping))
         };
         shared.busy.fetch_add(1, Ordering::SeqCst);
         let read = reader.read_chunk_paced(path, chunk.offset, chunk.len, &pace, &mut on_step);

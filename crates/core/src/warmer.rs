@@ -375,16 +375,25 @@ fn pacing_summary(pacing: &Pacing, stats: &RunStats) -> preload_schema::Pacing {
                 to: e.to,
                 peak_mib_s: e.peak_mib_s,
                 collapsed_mib_s: e.now_mib_s,
+                settled_s: e.settled.map(|d| d.as_secs_f64()),
+                paused_in_chunk: e.paused_in_chunk,
             })
             .collect(),
     }
 }
 
 fn backoff_warning(b: &preload_schema::BackOff) -> String {
+    let took_effect = match b.settled_s {
+        Some(s) => format!(
+            "no more than {} readers read from {s:.1} s ({} held within a chunk)",
+            b.to, b.paused_in_chunk
+        ),
+        None => "the run ended before the readers came down".into(),
+    };
     format!(
         "backed off from -P {} to -P {} at {:.1} s: throughput collapsed to {:.1} MiB/s \
          from {:.1} MiB/s while -P held (the storage is throttling or other clients started); \
-         a fleet should share a budget with --max-rate TOTAL/fleet",
+         {took_effect}; a fleet should share a budget with --max-rate TOTAL/fleet",
         b.from, b.to, b.at_s, b.collapsed_mib_s, b.peak_mib_s
     )
 }

@@ -36,4 +36,12 @@ pub struct BackOff {
     pub peak_mib_s: f64,
     /// The 1 s throughput that collapsed, MiB/s.
     pub collapsed_mib_s: f64,
+    /// Seconds since the reading started when no more than `to` readers
+    /// were reading (readers above it stop between two read calls, within
+    /// their chunk); None when the run ended first.
+    #[serde(default)]
+    pub settled_s: Option<f64>,
+    /// Readers held within a chunk at `settled_s`.
+    #[serde(default)]
+    pub paused_in_chunk: usize,
 }

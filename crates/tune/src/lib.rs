@@ -40,7 +40,10 @@ pub use knee::{KneeChoice, KneeConfig, LevelSamples, MAX_TOLERANCE, choose_knee}
 pub use kneedle::kneedle;
 pub use little::{little_utilisation, littles_law};
 pub use online::{AUTO_INTERVAL, AutoLevel};
-pub use probe::{ProbeSettings, cut_buckets, run_probe};
+pub use probe::{
+    ProbeSettings, RAMP_FRACTION, READS_PER_READER, Window, completion_window, cut_buckets,
+    ramp_of, run_probe,
+};
 pub use profile::{Profile, ProfileError, ProfileStore};
 pub use sample::SamplePool;
 pub use sweep::{NextProbe, SweepConfig, SweepPlan};

@@ -91,8 +91,7 @@ pub fn run_probe(
     .into_iter()
     .min()
     .unwrap_or_default();
-    let ramp = end.mul_f64(RAMP_FRACTION).max(MIN_RAMP);
-    let window = completion_window(&stats.timeline, ramp, end);
+    let window = completion_window(&stats.timeline, ramp_of(end), end);
     // A bucket must hold several calls of every reader: readers of slow,
     // long requests complete in lockstep, and a shorter bucket catches a
     // whole round of completions or none (aliasing).
@@ -162,15 +161,29 @@ impl FractionOrZero for preload_schema::Residency {
     }
 }
 
+/// The ramp-up skipped at the start of a probe whose steady state ends at
+/// `end`: [`RAMP_FRACTION`] of it, at least 50 ms.
+pub fn ramp_of(end: Duration) -> Duration {
+    end.mul_f64(RAMP_FRACTION).max(MIN_RAMP)
+}
+
 /// The steady part of a probe between two completion instants.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Window {
-    start: Duration,
-    length: Duration,
-    bytes: u64,
+pub struct Window {
+    /// The first completion instant (time since the probe started).
+    pub start: Duration,
+    /// From the first completion instant to the last.
+    pub length: Duration,
+    /// Bytes completed between them.
+    pub bytes: u64,
 }
 
 impl Window {
+    /// Bytes per second over the window, in MiB/s.
+    pub fn mib_s(&self) -> f64 {
+        mib_per_s(self.bytes, self.length.as_secs_f64())
+    }
+
     fn as_bucket(&self) -> Bucket {
         Bucket {
             start_s: self.start.as_secs_f64(),
@@ -186,7 +199,7 @@ impl Window {
 /// a completion, so it spans whole rounds when readers complete in lockstep
 /// and its bytes/time is the true rate, where a window with arbitrary edges
 /// may catch one round more or less. None without two completion samples.
-fn completion_window(
+pub fn completion_window(
     timeline: &[(Duration, u64)],
     start: Duration,
     end: Duration,

@@ -17,6 +17,7 @@
 //! `preload-stats` (re-exported as [`stats`]).
 
 mod choice;
+mod chunks;
 mod decide;
 mod methods;
 mod online;

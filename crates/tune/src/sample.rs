@@ -29,7 +29,7 @@ pub struct SamplePool {
 }
 
 /// Neighbouring units shuffled together.
-const RUN: usize = 8;
+pub(crate) const RUN: usize = 8;
 
 impl SamplePool {
     /// Cuts `files` into units of `unit_size` (at least
@@ -83,6 +83,11 @@ impl SamplePool {
     /// Every remaining unit, as a plan the engine reads from the front.
     pub fn shard(&self) -> Plan {
         Plan::from_chunks(self.files.clone(), self.units[self.cursor..].to_vec())
+    }
+
+    /// Units read so far (the cursor).
+    pub(crate) fn consumed(&self) -> usize {
+        self.cursor
     }
 
     /// Marks the first `n` remaining units as read.
@@ -176,6 +181,51 @@ impl SamplePool {
             .collect()
     }
 
+    /// The remaining units cut again into work units of `size` (at least
+    /// [`MIN_CHUNK_SIZE`]): larger units merge neighbours that touch in one
+    /// file (at most a shuffled run of them), smaller ones split. Returns
+    /// the new pool and, per new unit, how many of this pool's remaining
+    /// units it and the ones before it reach into (for [`Self::consume`]).
+    pub fn regrouped(&self, size: u64) -> (SamplePool, Vec<usize>) {
+        let size = size.max(MIN_CHUNK_SIZE);
+        let mut units: Vec<Chunk> = Vec::new();
+        let mut reach: Vec<usize> = Vec::new();
+        for (i, c) in self.units[self.cursor..].iter().enumerate() {
+            let mut offset = c.offset;
+            let end = c.offset + c.len;
+            while offset < end {
+                let len = size.min(end - offset);
+                match units.last_mut() {
+                    Some(last)
+                        if last.file == c.file
+                            && last.offset + last.len == offset
+                            && last.len + len <= size =>
+                    {
+                        last.len += len;
+                        *reach.last_mut().expect("one per unit") = i + 1;
+                    }
+                    _ => {
+                        units.push(Chunk {
+                            file: c.file,
+                            offset,
+                            len,
+                        });
+                        reach.push(i + 1);
+                    }
+                }
+                offset += len;
+            }
+        }
+        let pool = SamplePool {
+            files: self.files.clone(),
+            units,
+            cursor: 0,
+            unit_size: size,
+            refills: self.refills,
+        };
+        (pool, reach)
+    }
+
     /// Starts over from the first unit: only when the tree holds too little
     /// fresh data. Server-side caches may then make results optimistic.
     pub fn refill(&mut self) {
@@ -230,6 +280,38 @@ mod tests {
         pool.refill();
         assert_eq!(pool.remaining_units(), 8);
         assert_eq!(pool.refills, 1);
+    }
+
+    #[test]
+    fn regrouping_merges_touching_neighbours_and_splits_larger_units() {
+        let mut pool = SamplePool::new(files(), 2 << 20, 7);
+        let unit = |file, offset: u64, len: u64| Chunk { file, offset, len };
+        pool.units = vec![
+            unit(0, 0, 2 << 20),
+            unit(0, 2 << 20, 2 << 20),
+            unit(0, 4 << 20, 2 << 20),
+            unit(3, 0, 2 << 20),
+            unit(0, 8 << 20, 2 << 20),
+        ];
+        pool.consume(1);
+        let (big, reach) = pool.regrouped(4 << 20);
+        assert_eq!(big.unit_size(), 4 << 20);
+        assert_eq!(
+            big.shard().chunks,
+            vec![
+                unit(0, 2 << 20, 4 << 20),
+                unit(3, 0, 2 << 20),
+                unit(0, 8 << 20, 2 << 20)
+            ]
+        );
+        // Taking the first big unit reads two of the remaining units.
+        assert_eq!(reach, vec![2, 3, 4]);
+        assert_eq!(big.remaining_bytes(), pool.remaining_bytes());
+
+        let (small, reach) = pool.regrouped(1 << 20);
+        assert_eq!(small.remaining_units(), 8);
+        assert_eq!(small.shard().chunks[1], unit(0, 3 << 20, 1 << 20));
+        assert_eq!(reach, vec![1, 1, 2, 2, 3, 3, 4, 4]);
     }
 
     #[test]

@@ -7,16 +7,17 @@ use preload_core::walk::{Filter, walk};
 use preload_core::{CancelToken, CoreError, ReadMethod, context, human_bytes};
 use preload_schema::name::escaped;
 use preload_schema::{
-    Budget, Dataset, Diagnostics, LevelSummary, MethodMeasure, Probe, SCHEMA_VERSION, TuneResult,
+    Budget, ChunkMeasure, Dataset, Diagnostics, LevelSummary, MethodMeasure, Probe, SCHEMA_VERSION,
+    TuneResult,
 };
 
-use crate::methods;
 use crate::probe::{ProbeSettings, RAMP_FRACTION, READS_PER_READER, run_probe};
 use crate::sample::SamplePool;
 use crate::{
     KneeConfig, LevelSamples, SweepConfig, SweepPlan, choose_knee, fit_usl, kneedle, littles_law,
     stats,
 };
+use crate::{chunks, methods};
 
 /// Settings of one tune.
 #[derive(Debug, Clone)]
@@ -315,6 +316,49 @@ pub fn tune(
              (the profile keeps the tuned method)"
                 .into(),
         );
+    }
+    // Chunk sizes at the knee, with the method warm will use, on what is left.
+    if !interrupted && choice.saturated {
+        let method = recommendation.read_method.parse().unwrap_or(cfg.method);
+        let settings = ProbeSettings {
+            method,
+            buffer_size: cfg.buffer_size,
+            duration: method_time,
+            byte_limit: at_knee as u64,
+            guard,
+        };
+        let allowance = chunks::Allowance {
+            deadline: started + cfg.time_budget,
+            bytes: byte_limit.saturating_sub(bytes_spent.max(bytes_served)),
+        };
+        let sizes = chunks::candidates(pool.unit_size());
+        let measured =
+            chunks::measure(&mut pool, choice.knee, &sizes, &settings, allowance, cancel);
+        for (_, p) in &measured {
+            bytes_spent += p.bytes;
+            bytes_served += p.served_bytes.max(p.bytes);
+        }
+        if measured.len() < sizes.len() {
+            warnings.push(format!(
+                "chunk sizes compared at the knee: {} of {} (the time or byte budget was spent)",
+                measured.len(),
+                sizes.len()
+            ));
+        }
+        if !measured.is_empty() {
+            let base = ChunkMeasure {
+                chunk_size: pool.unit_size(),
+                mib_s: recommendation
+                    .methods
+                    .iter()
+                    .find(|m| m.method == recommendation.read_method)
+                    .map_or(choice.knee_median, |m| m.mib_s),
+            };
+            recommendation.chunks = std::iter::once(base)
+                .chain(measured.into_iter().map(|(m, _)| m))
+                .collect();
+            recommendation.chunk_size = chunks::choose(&recommendation.chunks, choice.tolerance);
+        }
     }
     Ok(TuneResult {
         schema_version: SCHEMA_VERSION,

@@ -69,7 +69,7 @@ mod glusterfs;
 mod install;
 mod moosefs;
 mod mount;
-mod proc;
+pub(crate) mod proc;
 mod shim;
 mod sshfs;
 

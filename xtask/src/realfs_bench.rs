@@ -13,6 +13,7 @@
 //! as the wall time of its process; `preload status` of the tree after it
 //! is the independent check that the bytes are resident.
 
+mod cpu;
 mod report;
 
 use std::path::{Path, PathBuf};
@@ -79,6 +80,11 @@ pub struct Run {
     pub resident_after: f64,
     /// What `preload warm --json` said it used: (method, -P, chunk size).
     pub used: Option<(String, u64, u64)>,
+    /// CPU seconds (user + system) of the reading command.
+    pub reader_cpu_s: f64,
+    /// CPU seconds of the storage daemons (servers and FUSE client) during
+    /// the run; 0 on the local disk.
+    pub storage_cpu_s: f64,
 }
 
 /// Everything measured on one filesystem.
@@ -232,6 +238,9 @@ fn run_cold(
     cache: &Path,
 ) -> Result<Run> {
     let (cold_client, cold_server) = make_cold(preload, dir, backing)?;
+    let state = backing.first().and_then(|b| b.parent());
+    let storage_before = state.map_or(0.0, cpu::storage);
+    let reader_before = cpu::children();
     let t = Instant::now();
     let out = Command::new("sh")
         .arg("-c")
@@ -241,6 +250,8 @@ fn run_cold(
         .output()
         .with_context(|| format!("cannot run {}", s.command))?;
     let seconds = t.elapsed().as_secs_f64();
+    let reader_cpu_s = cpu::children() - reader_before;
+    let storage_cpu_s = state.map_or(0.0, cpu::storage) - storage_before;
     if !out.status.success() {
         bail!("{} failed ({})", s.command, out.status);
     }
@@ -263,6 +274,8 @@ fn run_cold(
         cold_server,
         resident_after: preload.resident_fraction(dir)?,
         used,
+        reader_cpu_s,
+        storage_cpu_s,
     })
 }
 

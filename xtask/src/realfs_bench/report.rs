@@ -14,10 +14,12 @@ const MIB: f64 = (1u64 << 20) as f64;
 /// The progress line of one run.
 pub fn run_line(r: &Run) -> String {
     format!(
-        "  round {} {:<32} {:>7.2} s  cold {:.1}%/{:.1}%  resident after {:.1}%{}",
+        "  round {} {:<32} {:>7.2} s  cpu {:.1}+{:.1} s  cold {:.1}%/{:.1}%  resident after {:.1}%{}",
         r.round,
         r.strategy,
         r.seconds,
+        r.reader_cpu_s,
+        r.storage_cpu_s,
         r.cold_client * 100.0,
         r.cold_server * 100.0,
         r.resident_after * 100.0,
@@ -59,7 +61,9 @@ fn markdown(results: &[FsResult], runs: usize, machine: &str) -> String {
         "Machine: {machine}. Medians of {runs} cold runs per strategy, interleaved (each round \
          starts one strategy later). Cold = `preload evict` on the tree and on the servers' \
          backing files, checked with `preload status` before each run; time = wall time of the \
-         process; \"resident\" = `preload status` of the tree after the run (lowest of the runs). \
+         process; \"resident\" = `preload status` of the tree after the run (lowest of the runs); \
+         CPU = median user + system seconds of the reading command and of the storage daemons \
+         (servers and FUSE client) during the run. \
          Made by `cargo xtask realfs-bench`.\n"
     );
     for fs in results {
@@ -112,7 +116,7 @@ fn markdown(results: &[FsResult], runs: usize, machine: &str) -> String {
             .fold(f64::INFINITY, f64::min);
         let _ = writeln!(
             md,
-            "| strategy | used (method, -P, chunk) | median s | min-max s | MiB/s | resident after | one-liner s / this | best s / this |\n|---|---|---|---|---|---|---|---|"
+            "| strategy | used (method, -P, chunk) | median s | min-max s | MiB/s | resident after | one-liner s / this | best s / this | reader CPU s | storage CPU s |\n|---|---|---|---|---|---|---|---|---|---|"
         );
         for (name, rs) in &by {
             let m = median_s(rs);
@@ -122,13 +126,16 @@ fn markdown(results: &[FsResult], runs: usize, machine: &str) -> String {
             let used = rs[0].used.as_ref().map_or("-".into(), |(me, p, c)| {
                 format!("{me}, {p}, {} MiB", c >> 20)
             });
+            let cpu = |f: fn(&Run) -> f64| median(&rs.iter().map(|r| f(r)).collect::<Vec<_>>());
             let _ = writeln!(
                 md,
-                "| {name} | {used} | {m:.2} | {min:.2}-{max:.2} | {:.0} | {:.1}% | {:.2} | {:.2} |",
+                "| {name} | {used} | {m:.2} | {min:.2}-{max:.2} | {:.0} | {:.1}% | {:.2} | {:.2} | {:.1} | {:.1} |",
                 fs.bytes as f64 / MIB / m,
                 resident * 100.0,
                 one_liner / m,
-                best / m
+                best / m,
+                cpu(|r| r.reader_cpu_s),
+                cpu(|r| r.storage_cpu_s)
             );
         }
         if let Some((_, tuned)) = by.iter().find(|(n, _)| n.starts_with("warm (tuned")) {

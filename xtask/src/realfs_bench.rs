@@ -80,6 +80,9 @@ pub struct Run {
     pub resident_after: f64,
     /// What `preload warm --json` said it used: (method, -P, chunk size).
     pub used: Option<(String, u64, u64)>,
+    /// What `preload warm --json` measured itself (elapsed_s: reading
+    /// only, without the walk before and the residency check after).
+    pub reading_s: Option<f64>,
     /// CPU seconds (user + system) of the reading command.
     pub reader_cpu_s: f64,
     /// CPU seconds of the storage daemons (servers and FUSE client) during
@@ -255,17 +258,18 @@ fn run_cold(
     if !out.status.success() {
         bail!("{} failed ({})", s.command, out.status);
     }
-    let used = s
+    let summary = s
         .preload
         .then(|| serde_json::from_slice::<Value>(&out.stdout).ok())
-        .flatten()
-        .map(|v| {
-            (
-                v["method"].as_str().unwrap_or_default().to_owned(),
-                v["parallelism"].as_u64().unwrap_or_default(),
-                v["chunk_size"].as_u64().unwrap_or_default(),
-            )
-        });
+        .flatten();
+    let used = summary.as_ref().map(|v| {
+        (
+            v["method"].as_str().unwrap_or_default().to_owned(),
+            v["parallelism"].as_u64().unwrap_or_default(),
+            v["chunk_size"].as_u64().unwrap_or_default(),
+        )
+    });
+    let reading_s = summary.as_ref().and_then(|v| v["elapsed_s"].as_f64());
     Ok(Run {
         strategy: s.name.clone(),
         round,
@@ -274,6 +278,7 @@ fn run_cold(
         cold_server,
         resident_after: preload.resident_fraction(dir)?,
         used,
+        reading_s,
         reader_cpu_s,
         storage_cpu_s,
     })

@@ -35,8 +35,8 @@ storage_ticks() {
 }
 
 cold() {
-  for b in $backing; do $preload evict -q "$b" >/dev/null; done
-  $preload evict -q "$file" >/dev/null
+  for b in $backing; do $preload evict "$b" >/dev/null; done
+  $preload evict "$file" >/dev/null
   local c s
   c=$($preload status "$file" --json -s | python3 -c 'import json,sys; t=json.load(sys.stdin)["total"]; print(t["resident_bytes"])')
   s=0

@@ -14,10 +14,13 @@ const MIB: f64 = (1u64 << 20) as f64;
 /// The progress line of one run.
 pub fn run_line(r: &Run) -> String {
     format!(
-        "  round {} {:<32} {:>7.2} s  cpu {:.1}+{:.1} s  cold {:.1}%/{:.1}%  resident after {:.1}%{}",
+        "  round {} {:<32} {:>7.2} s{}  cpu {:.1}+{:.1} s  cold {:.1}%/{:.1}%  resident after {:.1}%{}",
         r.round,
         r.strategy,
         r.seconds,
+        r.reading_s
+            .map(|s| format!(" (reading {s:.2} s)"))
+            .unwrap_or_default(),
         r.reader_cpu_s,
         r.storage_cpu_s,
         r.cold_client * 100.0,

@@ -85,6 +85,11 @@ impl SamplePool {
         Plan::from_chunks(self.files.clone(), self.units[self.cursor..].to_vec())
     }
 
+    /// Size of the largest file, bytes.
+    pub(crate) fn largest_file(&self) -> u64 {
+        self.files.iter().map(|f| f.size).max().unwrap_or(0)
+    }
+
     /// Units read so far (the cursor).
     pub(crate) fn consumed(&self) -> usize {
         self.cursor
@@ -181,13 +186,17 @@ impl SamplePool {
             .collect()
     }
 
-    /// The remaining units cut again into work units of `size` (at least
-    /// [`MIN_CHUNK_SIZE`]): larger units merge neighbours that touch in one
-    /// file (at most a shuffled run of them), smaller ones split. Returns
-    /// the new pool and, per new unit, how many of this pool's remaining
-    /// units it and the ones before it reach into (for [`Self::consume`]).
-    pub fn regrouped(&self, size: u64) -> (SamplePool, Vec<usize>) {
+    /// The remaining units put back in file order and cut again into work
+    /// units of `size` (at least [`MIN_CHUNK_SIZE`]): larger units merge
+    /// neighbours that touch in one file, smaller ones split. File order is
+    /// the order `warm` reads in (a file's chunks one after the other), and
+    /// it lets a unit span a whole file. Returns the new pool and, per new
+    /// unit, how many of this pool's remaining units it and the ones before
+    /// it reach into (for [`Self::consume`]). For the last probes of a tune:
+    /// the shuffle of what is left is gone.
+    pub fn regrouped(&mut self, size: u64) -> (SamplePool, Vec<usize>) {
         let size = size.max(MIN_CHUNK_SIZE);
+        self.units[self.cursor..].sort_unstable_by_key(|c| (c.file, c.offset));
         let mut units: Vec<Chunk> = Vec::new();
         let mut reach: Vec<usize> = Vec::new();
         for (i, c) in self.units[self.cursor..].iter().enumerate() {
@@ -296,22 +305,28 @@ mod tests {
         pool.consume(1);
         let (big, reach) = pool.regrouped(4 << 20);
         assert_eq!(big.unit_size(), 4 << 20);
+        // File order: file 0's units first, the touching ones merged.
         assert_eq!(
             big.shard().chunks,
             vec![
                 unit(0, 2 << 20, 4 << 20),
-                unit(3, 0, 2 << 20),
-                unit(0, 8 << 20, 2 << 20)
+                unit(0, 8 << 20, 2 << 20),
+                unit(3, 0, 2 << 20)
             ]
         );
         // Taking the first big unit reads two of the remaining units.
         assert_eq!(reach, vec![2, 3, 4]);
         assert_eq!(big.remaining_bytes(), pool.remaining_bytes());
+        assert_eq!(pool.shard().chunks[2], unit(0, 8 << 20, 2 << 20));
 
         let (small, reach) = pool.regrouped(1 << 20);
         assert_eq!(small.remaining_units(), 8);
         assert_eq!(small.shard().chunks[1], unit(0, 3 << 20, 1 << 20));
         assert_eq!(reach, vec![1, 1, 2, 2, 3, 3, 4, 4]);
+
+        // A whole file is one unit when the size allows it.
+        let (whole, _) = pool.regrouped(pool.largest_file());
+        assert_eq!(whole.shard().chunks[0], unit(0, 2 << 20, 4 << 20));
     }
 
     #[test]

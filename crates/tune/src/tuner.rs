@@ -341,7 +341,7 @@ pub fn tune(
             deadline: started + cfg.time_budget,
             bytes: byte_limit.saturating_sub(bytes_spent.max(bytes_served)),
         };
-        let sizes = chunks::candidates(pool.unit_size());
+        let sizes = chunks::candidates(pool.unit_size(), pool.largest_file());
         let measured =
             chunks::measure(&mut pool, choice.knee, &sizes, &settings, allowance, cancel);
         for (_, p) in &measured {

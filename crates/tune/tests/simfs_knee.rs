@@ -69,20 +69,6 @@ fn knee_at_eight_is_found_and_is_near_the_best_of_a_full_sweep() {
         rec.parallelism, rec.confidence, rec.knee_set
     );
     assert!((6..=12).contains(&rec.parallelism), "{}", rec.verdict);
-    // The knee saturated with budget to spare: chunk sizes were compared
-    // there, and the profile would keep one of them.
-    eprintln!(
-        "chunk sizes at the knee: {:?}, chosen {:?}",
-        rec.chunks, rec.chunk_size
-    );
-    assert!(rec.chunks.len() >= 2, "{:?} {:?}", rec.chunks, r.warnings);
-    assert!(
-        rec.chunks
-            .iter()
-            .any(|c| Some(c.chunk_size) == rec.chunk_size),
-        "{:?}",
-        rec.chunks
-    );
     assert!(
         r.budget.time_spent_s <= r.budget.time_limit_s + 2.0,
         "{:?}",

@@ -5,11 +5,11 @@
 //! - `bench warm --chunk-sizes 8MiB,32MiB,128MiB`: chunk sizes of the read
 //!   method, to choose the default by measurement.
 //!
-//! The helpers here (building preload, cold caches, measured child
-//! processes) are shared with `cargo xtask demo`.
+//! The helpers here (building preload, cold caches) are shared with `cargo
+//! xtask demo`; child processes are measured by `preload_bench::child`, the
+//! harness `preload bench` uses too.
 
 pub mod cache;
-pub mod proc;
 mod report;
 mod warm;
 

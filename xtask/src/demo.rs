@@ -203,14 +203,16 @@ impl Demo {
         self.announce("preload report: charts, report.md and report.html");
         let report = out.join("report");
         let inputs = [
-            "tune-simfs.json",
-            "tune-local.json",
-            "bench-simfs.json",
-            "bench-local.json",
+            ("tune-simfs.json", "simfs"),
+            ("tune-local.json", "local disk"),
+            ("bench-simfs.json", "simfs"),
+            ("bench-local.json", "local disk"),
         ]
-        .map(|f| out.join(f).to_string_lossy().into_owned());
+        .map(|(f, label)| (out.join(f).to_string_lossy().into_owned(), label));
         let mut args: Vec<&str> = vec!["report"];
-        args.extend(inputs.iter().map(String::as_str));
+        for (file, label) in &inputs {
+            args.extend([file.as_str(), "--label", label]);
+        }
         let report_s = report.to_string_lossy();
         args.extend([
             "-o",

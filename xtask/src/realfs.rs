@@ -50,20 +50,8 @@
 //! `/usr/sbin/policy-rc.d`, a refusing one is in place during the install so
 //! that no packaged service starts on a public address.
 //!
-//! Measured on this 2-core Debian 12 machine while other builds and
-//! benchmarks ran (load 6-12, so take the ranges as upper bounds):
-//!
-//! | backend | install | `up` (cold) | `up` (already up) | `down` | cold `cat` 200 MiB |
-//! |---|---|---|---|---|---|
-//! | all four | 18 s for every package (apt-get update + install) | | | | |
-//! | moosefs | | 3.3-4.3 s | 0.1 s | 7-11 s (chunkserver stop) | 190-220 MB/s |
-//! | glusterfs | | 6-8 s, once 18 s (glusterd's own init) | 0.1-0.2 s | 1.2-6 s | 70-190 MB/s |
-//! | sshfs | | 0.6-0.9 s (+ sshd start) | 0.1 s | 0.1-0.3 s | 50-60 MB/s |
-//! | sshfs-cache | | 0.8-0.9 s | 0.1 s | 0.1-0.3 s | 45-70 MB/s |
-//!
-//! Re-reads: moosefs, glusterfs and sshfs-cache keep the file in the page
-//! cache (`fincore` 200M of 200M; GB/s when nothing else drops caches),
-//! sshfs keeps nothing (`fincore` 0B, re-read as slow as cold).
+//! How long each step takes and how fast each backend reads, measured:
+//! docs/realfs.md.
 
 mod glusterfs;
 mod install;

@@ -27,29 +27,46 @@ pub fn main(args: &[String]) -> Result<()> {
     let work = target_dir().join("realfs-report");
     std::fs::create_dir_all(&work)?;
     let spec = gendata::spec_path("realfs-model");
-    let mut results: Vec<PathBuf> = Vec::new();
+    // Each result file with the label the report names it by.
+    let mut results: Vec<(PathBuf, &'static str)> = Vec::new();
 
     let local = gendata::ensure(&spec, &gendata::default_out())?;
-    measure(&preload, "local", &local, &work, &mut results)?;
+    measure(
+        &preload,
+        ("local", "local ext4"),
+        &local,
+        &work,
+        &mut results,
+    )?;
     for fs in FILESYSTEMS {
         realfs::main(&["up".to_owned(), fs.to_owned()])?;
         let mnt = target_dir().join("realfs").join(fs).join("mnt");
         let dir = gendata::ensure(&spec, &mnt)?;
-        let measured = measure(&preload, fs, &dir, &work, &mut results);
+        let shown = if fs == "moosefs" {
+            "MooseFS"
+        } else {
+            "GlusterFS"
+        };
+        let measured = measure(&preload, (fs, shown), &dir, &work, &mut results);
         realfs::main(&["down".to_owned(), fs.to_owned()])?;
         measured?;
     }
     for name in ["tune-simfs.json", "bench-simfs.json"] {
         let demo = story::demo_dir().join(name);
         if demo.exists() {
-            results.push(demo);
+            results.push((demo, "simfs"));
         } else {
             println!("(no {} from `cargo xtask demo`: simfs left out)", name);
         }
     }
     let out = workspace_root().join("reports").join(report_name());
     let mut args: Vec<String> = vec!["report".into()];
-    args.extend(results.iter().map(|p| p.to_string_lossy().into_owned()));
+    for (path, label) in &results {
+        args.push(path.to_string_lossy().into_owned());
+        args.extend(["--label".into(), (*label).to_owned()]);
+    }
+    // Published in the repository: no host name, no absolute paths.
+    args.push("--redact".into());
     args.extend(["-o".into(), out.to_string_lossy().into_owned()]);
     args.extend([
         "--title".into(),
@@ -66,13 +83,14 @@ pub fn main(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Tunes and benches `dir`, saving both result files under `work`.
+/// Tunes and benches `dir`, saving both result files under `work`;
+/// `(label, shown)`: the file-name label and the report's label.
 fn measure(
     preload: &Preload,
-    label: &str,
+    (label, shown): (&str, &'static str),
     dir: &Path,
     work: &Path,
-    results: &mut Vec<PathBuf>,
+    results: &mut Vec<(PathBuf, &'static str)>,
 ) -> Result<()> {
     println!("== {label}: {}", dir.display());
     let tune = work.join(format!("tune-{label}.json"));
@@ -95,7 +113,7 @@ fn measure(
         bail!("preload tune {label} failed ({})", output.status);
     }
     std::fs::write(&tune, &output.stdout)?;
-    results.push(tune);
+    results.push((tune, shown));
     let bench = work.join(format!("bench-{label}.json"));
     let status = preload
         .cmd([
@@ -113,17 +131,17 @@ fn measure(
     if !status.success() {
         bail!("preload bench {label} failed ({status})");
     }
-    results.push(bench);
+    results.push((bench, shown));
     Ok(())
 }
 
-/// `2026-11-26-<host>`.
+/// `2026-11-26-realfs`: the date and what was measured, not the host (the
+/// report is published).
 fn report_name() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
     let date = std::process::Command::new("date")
         .arg("+%F")
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
-    format!("{date}-{}", host.trim())
+    format!("{date}-realfs")
 }

@@ -3,7 +3,18 @@
 //! path and completes, the man pages are where `man` looks.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
+
+/// Runs `cmd`, which must succeed; its output.
+fn succeed(cmd: &mut Command) -> Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
 
 fn copy_tree(from: &Path, to: &Path) {
     let status = Command::new("cp")
@@ -20,15 +31,10 @@ fn dist_output_installs_and_completes() {
     let tmp = tempfile::tempdir().unwrap();
     let dist = tmp.path().join("dist");
     // The dev profile: the same files as a release dist, without an LTO build in CI.
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["dist", "--debug", "--out"])
-        .arg(&dist)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "xtask dist failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    succeed(
+        Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(["dist", "--debug", "--out"])
+            .arg(&dist),
     );
 
     let prefix = tmp.path().join("prefix");
@@ -71,14 +77,6 @@ printf '%s\n' "${{COMPREPLY[@]}}""#,
         bin = prefix.join("bin").display(),
         script = script.display()
     );
-    let out = Command::new("bash")
-        .args(["--norc", "--noprofile", "-c", &program])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed(Command::new("bash").args(["--norc", "--noprofile", "-c", &program]));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "tune\n");
 }

@@ -1,18 +1,29 @@
-//! Shell commands run as child processes, timed, with their peak memory.
+//! Child processes run and measured: wall time, exit status, peak RSS and
+//! user/system CPU from the `rusage` that `wait4(2)` returns. The one
+//! child-process harness of the house: `preload bench` and `cargo xtask
+//! bench` both measure through [`run_measured`].
 
-use std::io;
+use std::io::{self, Read};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// How a child process ended.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChildRun {
     /// Wall time from spawn to exit, seconds.
     pub elapsed_s: f64,
     /// Exit code; `128 + signal` when a signal killed it (as a shell reports it).
     pub exit_status: i32,
-    /// Peak resident set of the process and the descendants it waited for, KiB.
+    /// Peak resident set of the largest single process among the child and
+    /// the descendants it waited for, KiB (Linux folds reaped descendants'
+    /// peaks into `ru_maxrss` as a maximum, not a sum).
     pub peak_rss_kib: u64,
+    /// User CPU of the child and its reaped descendants, seconds.
+    pub user_s: f64,
+    /// System CPU of the child and its reaped descendants, seconds.
+    pub system_s: f64,
+    /// The child's standard output when captured, else empty.
+    pub stdout: Vec<u8>,
 }
 
 /// Where a child's standard output goes.
@@ -22,6 +33,55 @@ pub enum ChildStdout {
     Null,
     /// Onto our standard error, so our stdout stays machine-readable.
     Stderr,
+    /// Read into [`ChildRun::stdout`].
+    Capture,
+}
+
+/// Runs `cmd` to completion with stdin closed and measures it.
+///
+/// Peak RSS is honest: the child is forked, not vforked (`posix_spawn`
+/// shares our address space, and the kernel records that mm's peak, all
+/// of ours, into the child's `ru_maxrss` at exec); and since a forked child
+/// starts with a copy of our resident heap, the heap's free pages are given
+/// back first (`malloc_trim`), leaving a floor of ~1-2 MiB.
+pub fn run_measured(cmd: &mut Command, stdout: ChildStdout) -> io::Result<ChildRun> {
+    cmd.stdin(Stdio::null()).stdout(match stdout {
+        ChildStdout::Null => Stdio::null(),
+        ChildStdout::Stderr => Stdio::from(io::stderr()),
+        ChildStdout::Capture => Stdio::piped(),
+    });
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory and takes malloc's locks.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+    // A pre_exec hook makes std fork + exec instead of posix_spawn.
+    // SAFETY: the closure does nothing, so it is async-signal-safe.
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        cmd.pre_exec(|| Ok(()));
+    }
+    let start = Instant::now();
+    let mut child = cmd.spawn()?;
+    let mut captured = Vec::new();
+    if let Some(mut out) = child.stdout.take() {
+        out.read_to_end(&mut captured)?;
+    }
+    let (status, usage) = wait4(child.id() as libc::pid_t)?;
+    let elapsed_s = start.elapsed().as_secs_f64();
+    Ok(ChildRun {
+        elapsed_s,
+        exit_status: exit_code(status).unwrap_or(-1),
+        peak_rss_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0),
+        user_s: seconds(usage.ru_utime),
+        system_s: seconds(usage.ru_stime),
+        stdout: captured,
+    })
+}
+
+/// A `timeval` in seconds.
+pub fn seconds(t: libc::timeval) -> f64 {
+    t.tv_sec as f64 + t.tv_usec as f64 / 1e6
 }
 
 /// Reaps `pid` with `wait4(2)`: its raw wait status and the rusage, which
@@ -56,29 +116,10 @@ pub fn exit_code(status: libc::c_int) -> Option<i32> {
     }
 }
 
-/// Runs `sh -c script` with stdin closed and waits for it with `wait4(2)`,
-/// whose rusage gives the peak RSS (Linux folds the reaped descendants'
-/// peak into `ru_maxrss`, so a pipeline's `cat`s count).
+/// Runs `sh -c script` through [`run_measured`]; the rusage covers the
+/// shell's descendants, so a pipeline's `cat`s count.
 pub fn run_shell(script: &str, stdout: ChildStdout) -> io::Result<ChildRun> {
-    let out = match stdout {
-        ChildStdout::Null => Stdio::null(),
-        ChildStdout::Stderr => Stdio::from(io::stderr()),
-    };
-    let start = Instant::now();
-    let child = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .stdin(Stdio::null())
-        .stdout(out)
-        .spawn()?;
-    let (status, usage) = wait4(child.id() as libc::pid_t)?;
-    let elapsed_s = start.elapsed().as_secs_f64();
-    let exit_status = exit_code(status).unwrap_or(-1);
-    Ok(ChildRun {
-        elapsed_s,
-        exit_status,
-        peak_rss_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0),
-    })
+    run_measured(Command::new("sh").arg("-c").arg(script), stdout)
 }
 
 /// Quotes `s` for a POSIX shell: single quotes, with `'` written as `'\''`.
@@ -143,5 +184,47 @@ mod tests {
         );
         assert_eq!(run.unwrap().exit_status, 0);
         assert!(xargs_script("-rf", 2).starts_with("find './-rf'"));
+    }
+
+    #[test]
+    fn measures_rss_and_cpu_of_a_child_that_works() {
+        let small = run_measured(&mut Command::new("true"), ChildStdout::Null).unwrap();
+        assert!(small.peak_rss_kib > 0);
+        // `sort` of 64 MiB of input holds it in memory and spends CPU on it.
+        let big = run_shell(
+            "head -c 67108864 /dev/zero | tr '\\0' 'a' | sort >/dev/null",
+            ChildStdout::Null,
+        )
+        .unwrap();
+        assert_eq!(big.exit_status, 0);
+        assert!(
+            big.peak_rss_kib > small.peak_rss_kib + 32 * 1024,
+            "sort of 64 MiB: {} KiB vs true: {} KiB",
+            big.peak_rss_kib,
+            small.peak_rss_kib
+        );
+        assert!(big.user_s + big.system_s > 0.0, "{big:?}");
+    }
+
+    #[test]
+    fn freed_parent_heap_does_not_count_for_the_child() {
+        // 64 KiB blocks stay below malloc's mmap threshold: they live in the
+        // heap, and freeing all but the last leaves ~63 MiB of free pages there.
+        let mut v: Vec<Vec<u8>> = (0..1000).map(|_| vec![1u8; 64 << 10]).collect();
+        v.drain(..999);
+        let m = run_measured(&mut Command::new("true"), ChildStdout::Null).unwrap();
+        assert!(
+            m.peak_rss_kib < 16 * 1024,
+            "`true` after freeing 63 MiB: {} KiB",
+            m.peak_rss_kib
+        );
+        drop(v);
+    }
+
+    #[test]
+    fn captures_stdout() {
+        let m = run_shell("echo hi; exit 3", ChildStdout::Capture).unwrap();
+        assert_eq!(m.stdout, b"hi\n");
+        assert_eq!(m.exit_status, 3);
     }
 }

@@ -31,6 +31,8 @@ pub mod order;
 mod run;
 pub mod runner;
 pub mod strategy;
+pub mod summary;
+pub mod usage;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -74,6 +76,11 @@ pub struct BenchSettings {
     /// Empty the whole page cache with `drop_caches` when permitted (root);
     /// false: always evict the data set's files only.
     pub drop_caches: bool,
+    /// The `preload` binary. When given, the `preload` strategies at a
+    /// fixed level run as `preload warm` child processes, so their CPU time
+    /// and peak RSS are theirs alone (as `xargs`'s are); else they run in
+    /// this process.
+    pub warm_exe: Option<PathBuf>,
 }
 
 impl BenchSettings {
@@ -89,6 +96,7 @@ impl BenchSettings {
             time_limit: Duration::from_secs(600),
             preload: None,
             drop_caches: true,
+            warm_exe: None,
         }
     }
 }

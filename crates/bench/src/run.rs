@@ -63,6 +63,7 @@ pub fn run_bench_with(
         find_bytes: find_bytes(&cfg.path),
         preload,
         then: cfg.then.as_deref(),
+        warm_exe: cfg.warm_exe.as_deref(),
         cancel,
     };
     let strategies = Strategy::list(&cfg.levels, cfg.then.is_some());
@@ -105,6 +106,8 @@ pub fn run_bench_with(
     }
     warnings.extend(cooler.warnings.iter().cloned());
     warnings.extend(run_warnings(&runs));
+    let summary = crate::summary::summarize(&runs);
+    warnings.extend(crate::summary::spread_warnings(&summary));
     Ok(BenchResult {
         schema_version: SCHEMA_VERSION,
         context,
@@ -116,6 +119,7 @@ pub fn run_bench_with(
             cold_method: cooler.method().as_str().into(),
             strategies: strategies.iter().map(ToString::to_string).collect(),
         },
+        summary,
         runs,
         interrupted,
         warnings,
@@ -219,6 +223,9 @@ mod tests {
             },
             exit_status,
             peak_rss_kib: None,
+            user_s: None,
+            system_s: None,
+            read_latency: None,
         }
     }
 

@@ -1,30 +1,51 @@
 //! Documented exit codes, in one place.
 
-/// How `preload` ends. The numbers are part of the interface (README, "Exit codes").
+/// How `preload` ends. The numbers ([`Exit::code`]) are part of the
+/// interface (README, "Exit codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     /// Everything was read (or the command did what it was asked).
-    Success = 0,
-    /// Some files failed to read; the rest were read (also: compare found a regression).
-    Partial = 1,
+    Success,
+    /// Some files failed to read; the rest were read.
+    Partial,
+    /// tune, bench or compare: a regression against the baseline. It shares
+    /// code 1 with [`Exit::Partial`]: both mean "done, but not all good",
+    /// which is what a CI step tests for.
+    Regressed,
     /// Usage error or fatal error: nothing useful was done (also: the result
     /// could not be written to stdout, or compare refused an interrupted result).
-    Fatal = 2,
+    Fatal,
     /// The reading worked but the filesystem did not keep the pages:
     /// warming cannot help on this mount.
-    NotRetained = 3,
+    NotRetained,
     /// No regular file was selected: the inputs hold none, or the filters
     /// left none (a mistyped mount or glob). `--allow-empty` makes it a success.
-    NothingSelected = 4,
+    NothingSelected,
     /// `status`/`evict`: the residency of some files could not be measured
     /// by this user on this mount (reported as unknown, never as resident).
-    ResidencyUnknown = 5,
+    ResidencyUnknown,
     /// `status --min PCT`: less than PCT of the bytes is resident (unknown
     /// residency counts as not resident). Its own code so a probe can tell
     /// "not warm yet" from an error (2) or a failed file (1).
-    BelowMinimum = 6,
+    BelowMinimum,
     /// Stopped by SIGINT/SIGTERM, after a clean stop and a partial summary.
-    Interrupted = 130,
+    Interrupted,
+}
+
+impl Exit {
+    /// The process exit status.
+    pub const fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::Partial | Exit::Regressed => 1,
+            Exit::Fatal => 2,
+            Exit::NotRetained => 3,
+            Exit::NothingSelected => 4,
+            Exit::ResidencyUnknown => 5,
+            Exit::BelowMinimum => 6,
+            Exit::Interrupted => 130,
+        }
+    }
 }
 
 /// Every exit code with its meaning, for the man page (README, "Exit codes", says the same).
@@ -66,7 +87,7 @@ pub const DOCUMENTED: &[(&str, &str)] = &[
 
 impl From<Exit> for std::process::ExitCode {
     fn from(e: Exit) -> Self {
-        std::process::ExitCode::from(e as u8)
+        std::process::ExitCode::from(e.code())
     }
 }
 
@@ -79,6 +100,7 @@ mod tests {
         for e in [
             Exit::Success,
             Exit::Partial,
+            Exit::Regressed,
             Exit::Fatal,
             Exit::NotRetained,
             Exit::NothingSelected,
@@ -86,7 +108,7 @@ mod tests {
             Exit::BelowMinimum,
             Exit::Interrupted,
         ] {
-            let code = (e as u8).to_string();
+            let code = e.code().to_string();
             assert!(
                 DOCUMENTED.iter().any(|(c, _)| *c == code),
                 "{e:?} ({code}) missing from DOCUMENTED"

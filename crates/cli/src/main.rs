@@ -1,4 +1,9 @@
 //! The `preload` binary: parse -> resolve -> run -> exit code.
+//!
+//! `args` is what the user typed (clap), `parse` the typed values, `config`
+//! the settings resolved from them, `commands` one module per subcommand
+//! (each drives the library crates: core, tune, bench, compare, report),
+//! `output` what is printed and `exit` the exit codes.
 
 mod args;
 mod commands;
@@ -74,7 +79,7 @@ fn install_signal_handler() -> CancelToken {
     let installed = ctrlc::set_handler(move || {
         if handle.is_cancelled() {
             output::progress::clear_line();
-            std::process::exit(Exit::Interrupted as i32);
+            std::process::exit(Exit::Interrupted.code().into());
         }
         handle.cancel();
     });

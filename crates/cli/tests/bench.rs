@@ -113,8 +113,10 @@ fn result_file_round_trips_with_every_strategy() {
     assert_eq!(
         lines.next(),
         Some(
-            "strategy,level,iteration,bytes,warm_s,load_s,total_s,mib_s,\
-             resident_before,resident_after,exit_status"
+            "strategy,level,iteration,bytes,warm_seconds,load_seconds,total_seconds,\
+             throughput_mib_per_s,resident_before_bytes,resident_after_bytes,dataset_bytes,\
+             exit_status,user_seconds,system_seconds,peak_rss_bytes,read_p50_seconds,\
+             read_p90_seconds,read_p99_seconds"
         )
     );
     assert_eq!(lines.count(), 8);

@@ -5,10 +5,7 @@ mod util;
 use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
-use preload_schema::{
-    BenchConfig, BenchResult, BenchRun, Dataset, FsInfo, Residency, ResultFile, RunContext,
-    SCHEMA_VERSION,
-};
+use preload_schema::{BenchConfig, BenchResult, BenchRun, Residency, ResultFile, SCHEMA_VERSION};
 use util::preload;
 
 /// A bench of `sequential` and `preload` whose preload runs are around `mib_s`.
@@ -32,29 +29,16 @@ fn bench(mib_s: f64) -> BenchResult {
                 residency_after: Residency::default(),
                 exit_status: 0,
                 peak_rss_kib: None,
+                user_s: None,
+                system_s: None,
+                read_latency: None,
             });
         }
     }
     BenchResult {
         schema_version: SCHEMA_VERSION,
-        context: RunContext {
-            host: "testhost".into(),
-            kernel: "6.1.0".into(),
-            cpus: 8,
-            memory_bytes: 16 << 30,
-            preload_version: "0.1.0".into(),
-            date: "2025-06-01T10:00:00Z".into(),
-            filesystem: FsInfo {
-                fs_type: "nfs4".into(),
-                mount_point: "/data".into(),
-                ..FsInfo::default()
-            },
-        },
-        dataset: Dataset {
-            path: "/data/model".into(),
-            files: 4,
-            bytes: 1 << 30,
-        },
+        context: util::context("nfs4", "/data"),
+        dataset: util::dataset(),
         config: BenchConfig {
             runs: 5,
             warmup: 0,
@@ -62,6 +46,7 @@ fn bench(mib_s: f64) -> BenchResult {
             cold_method: "drop_caches".into(),
             strategies: vec!["sequential".into(), "preload".into()],
         },
+        summary: Vec::new(),
         runs,
         interrupted: false,
         warnings: vec![],
@@ -72,6 +57,11 @@ fn write(dir: &Path, name: &str, r: BenchResult) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, ResultFile::Bench(r).to_json()).unwrap();
     p
+}
+
+/// `preload compare BASE NEW`, run.
+fn compare(base: &Path, new: &Path) -> assert_cmd::assert::Assert {
+    preload().arg("compare").args([base, new]).assert()
 }
 
 #[test]
@@ -108,10 +98,7 @@ fn any_change_fails_on_an_improvement() {
     let dir = tempfile::tempdir().unwrap();
     let base = write(dir.path(), "base.json", bench(400.0));
     let new = write(dir.path(), "new.json", bench(800.0));
-    preload()
-        .arg("compare")
-        .args([&base, &new])
-        .assert()
+    compare(&base, &new)
         .code(0)
         .stdout(predicate::str::contains("IMPROVED"));
     preload()
@@ -127,10 +114,7 @@ fn a_corrupt_file_is_an_error_naming_it() {
     let base = write(dir.path(), "base.json", bench(800.0));
     let bad = dir.path().join("corrupt-result.json");
     std::fs::write(&bad, "{\"kind\": \"bench\", \"schema_ver").unwrap();
-    preload()
-        .arg("compare")
-        .args([&base, &bad])
-        .assert()
+    compare(&base, &bad)
         .code(2)
         .stderr(predicate::str::contains("corrupt-result.json"));
 }
@@ -142,10 +126,7 @@ fn incomparable_runs_say_what_differs() {
     let mut other = bench(800.0);
     other.context.filesystem.fs_type = "ext4".into();
     let new = write(dir.path(), "new.json", other);
-    preload()
-        .arg("compare")
-        .args([&base, &new])
-        .assert()
+    compare(&base, &new)
         .code(2)
         .stderr(predicate::str::contains("filesystem type differs"));
 }
@@ -157,10 +138,7 @@ fn an_interrupted_result_is_refused_unless_allowed() {
     let mut cut = bench(400.0);
     cut.interrupted = true;
     let new = write(dir.path(), "cut.json", cut);
-    preload()
-        .arg("compare")
-        .args([&base, &new])
-        .assert()
+    compare(&base, &new)
         .code(2)
         .stdout(predicate::str::is_empty())
         .stderr(
@@ -168,10 +146,7 @@ fn an_interrupted_result_is_refused_unless_allowed() {
                 .and(predicate::str::contains("the new run was interrupted"))
                 .and(predicate::str::contains("--allow-interrupted")),
         );
-    preload()
-        .arg("compare")
-        .args([&new, &base])
-        .assert()
+    compare(&new, &base)
         .code(2)
         .stderr(predicate::str::contains("the baseline run was interrupted"));
     // Allowed: compared (halved: a regression, exit 1), with a note.
@@ -194,11 +169,7 @@ fn an_old_result_without_the_interrupted_field_still_loads() {
     let old = text.replace("  \"interrupted\": false,\n", "");
     assert_ne!(old, text, "the field was written");
     std::fs::write(&base, old).unwrap();
-    preload()
-        .arg("compare")
-        .args([&base, &base])
-        .assert()
-        .code(0);
+    compare(&base, &base).code(0);
 }
 
 #[test]
@@ -220,4 +191,44 @@ fn a_comparison_that_cannot_be_written_to_stdout_exits_2() {
         String::from_utf8_lossy(&out.stderr),
         "preload: cannot write to stdout: No space left on device (os error 28)\n"
     );
+}
+
+#[test]
+fn a_stored_baseline_is_found_by_name_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let stored = dir.path().join("baselines");
+    std::fs::create_dir(&stored).unwrap();
+    write(&stored, "nightly.json", bench(800.0));
+    let new = write(dir.path(), "new.json", bench(400.0));
+    preload()
+        .arg("compare")
+        .arg("--baseline-dir")
+        .arg(&stored)
+        .arg("nightly")
+        .arg(&new)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("REGRESSED"))
+        .stderr(predicate::str::contains("stored baseline nightly"));
+
+    // A name that is neither a file nor stored: the error lists the names.
+    preload()
+        .arg("compare")
+        .arg("--baseline-dir")
+        .arg(&stored)
+        .arg("weekly")
+        .arg(&new)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no baseline \"weekly\""))
+        .stderr(predicate::str::contains("stored baselines: nightly"));
+
+    // A file of that name wins.
+    preload()
+        .current_dir(dir.path())
+        .args(["compare", "new.json", "new.json"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("base: new.json"))
+        .stderr(predicate::str::contains("stored baseline").not());
 }

@@ -5,7 +5,7 @@
 mod util;
 
 use predicates::prelude::*;
-use util::{json, preload};
+use util::{json, preload, preload_on};
 
 #[test]
 fn an_empty_directory_is_exit_4_for_warm_status_and_evict() {
@@ -41,20 +41,14 @@ fn an_include_that_matches_nothing_says_what_it_left_out() {
         std::fs::write(p, b"x").unwrap();
     }
     for cmd in ["warm", "status", "evict"] {
-        preload()
-            .args([cmd, "--include", "*.safetensors"])
-            .arg(dir.path())
-            .assert()
+        preload_on(&[cmd, "--include", "*.safetensors"], dir.path())
             .code(4)
             .stderr(predicate::str::contains(format!(
                 "no files selected under {} (3 files matched no --include glob)",
                 dir.path().display()
             )));
     }
-    preload()
-        .args(["warm", "--exclude", "*.bin"])
-        .arg(dir.path())
-        .assert()
+    preload_on(&["warm", "--exclude", "*.bin"], dir.path())
         .code(4)
         .stderr(predicate::str::contains("(3 files matched --exclude)"));
 }
@@ -75,20 +69,14 @@ fn special_files_alone_are_an_empty_selection_naming_them() {
 fn allow_empty_accepts_it() {
     let dir = tempfile::tempdir().unwrap();
     let s = json(
-        &preload()
-            .args(["warm", "--json", "--allow-empty"])
-            .arg(dir.path())
-            .assert()
+        &preload_on(&["warm", "--json", "--allow-empty"], dir.path())
             .code(0)
             .get_output()
             .stdout,
     );
     assert_eq!(s["files"], 0);
     for cmd in ["status", "evict"] {
-        preload()
-            .args([cmd, "--allow-empty"])
-            .arg(dir.path())
-            .assert()
+        preload_on(&[cmd, "--allow-empty"], dir.path())
             .code(0)
             .stdout(predicate::str::contains("0 files"));
     }

@@ -13,8 +13,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use preload_simfs::Model;
-use preload_simfs::testing::{TestMount, create_file, require_fuse};
+use preload_simfs::testing::{TestMount, capped, create_file, require_fuse};
 
 use util::json;
 
@@ -117,13 +116,7 @@ fn max_rate_holds_within_5_percent_on_every_second_after_the_first() {
         return;
     }
     // The storage could give 200 MiB/s; the cap is 40.
-    let mnt = TestMount::new(
-        Model::new()
-            .latency(Duration::from_millis(2))
-            .stream_bw(25 * MIB)
-            .total_bw(200 * MIB),
-    )
-    .unwrap();
+    let mnt = TestMount::new(capped(2, 25, 200)).unwrap();
     tree(mnt.backing(), "m", 4, 50 * MIB, 1);
     let dir = mnt.path().join("m");
     let (summary, samples) = sampled(&mnt, || {
@@ -162,13 +155,7 @@ fn a_fleet_budget_is_shared_fairly_by_four_clients() {
         return;
     }
     // 200 MiB/s of storage; a fleet budget of 100 MiB/s for 4 clients.
-    let mnt = TestMount::new(
-        Model::new()
-            .latency(Duration::from_millis(2))
-            .stream_bw(25 * MIB)
-            .total_bw(200 * MIB),
-    )
-    .unwrap();
+    let mnt = TestMount::new(capped(2, 25, 200)).unwrap();
     let dirs: Vec<String> = (0..4u64)
         .map(|c| {
             let name = tree(mnt.backing(), &format!("client-{c}"), 2, 48 * MIB, 10 * c);
@@ -236,14 +223,7 @@ fn backoff_halves_the_readers_when_another_client_collapses_the_storage() {
     // Knee at 8 streams (8 x 5 = 40 MiB/s); past 8 active streams every
     // request costs 1 + 0.5 x (streams - 8) times more: 32 streams read
     // at 40 / 13 = 3 MiB/s in all (measured: about 6).
-    let mnt = TestMount::new(
-        Model::new()
-            .latency(Duration::from_millis(2))
-            .stream_bw(5 * MIB)
-            .total_bw(40 * MIB)
-            .contention(8, 0.5),
-    )
-    .unwrap();
+    let mnt = TestMount::new(capped(2, 5, 40).contention(8, 0.5)).unwrap();
     // Neither can finish in the test: both are stopped (SIGINT) and their
     // partial summaries say what they did.
     let a = mnt.path().join(tree(mnt.backing(), "a", 8, 32 * MIB, 1));

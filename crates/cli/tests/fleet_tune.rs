@@ -6,8 +6,7 @@ mod util;
 
 use std::time::Duration;
 
-use preload_simfs::Model;
-use preload_simfs::testing::{TestMount, create_file, require_fuse};
+use preload_simfs::testing::{TestMount, capped, create_file, require_fuse};
 
 use util::{json, preload};
 
@@ -38,13 +37,7 @@ fn four_clients_find_a_quarter_of_the_single_client_knee() {
     }
     // 5 MiB/s per stream, 40 MiB/s in total: one client's knee is 8;
     // four clients share the 40, so each saturates at 10 MiB/s, at 2.
-    let mnt = TestMount::new(
-        Model::new()
-            .latency(Duration::from_millis(2))
-            .stream_bw(5 * MIB)
-            .total_bw(40 * MIB),
-    )
-    .unwrap();
+    let mnt = TestMount::new(capped(2, 5, 40)).unwrap();
     for i in 0..8 {
         create_file(&mnt.backing().join(format!("shard-{i}")), 48 * MIB, i).unwrap();
     }

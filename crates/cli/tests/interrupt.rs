@@ -2,11 +2,10 @@
 
 mod util;
 
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use preload_simfs::Model;
-use preload_simfs::testing::{TestMount, create_file, require_fuse};
+use preload_simfs::testing::{TestMount, create_file, require_fuse, streams};
 
 /// Regression (issue 10, item 9): the run used to wait for every reader to
 /// finish its current read call, so the stop took as long as one call on
@@ -23,25 +22,20 @@ fn sigint_stops_within_a_fraction_of_a_second_with_a_partial_summary() {
         return;
     }
     // 5 MiB/s per stream: the 256 MiB would take ~13 s at -P 4.
-    let mnt = TestMount::new(
-        Model::new()
-            .latency(Duration::from_millis(2))
-            .stream_bw(5 << 20),
-    )
-    .unwrap();
+    let mnt = TestMount::new(streams(2, 5)).unwrap();
     for i in 0..4 {
         create_file(&mnt.backing().join(format!("shard-{i}")), 64 << 20, i).unwrap();
     }
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("preload"))
-        .args(["warm", "--json", "-P", "4", "--buffer-size", "8MiB"])
-        .arg(mnt.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = util::spawn_piped(
+        &["warm", "--json", "-P", "4", "--buffer-size", "8MiB"],
+        mnt.path(),
+    );
     // Readers start together, so their calls end together, every ~1.6 s:
-    // signal half-way through the second call, not at the end of one.
-    std::thread::sleep(Duration::from_millis(2400));
+    // signal half-way through the second call (4 x 8 MiB, then half of
+    // that again), not at the end of one.
+    util::wait_until("half of the second read calls", || {
+        mnt.mounted().stats().bytes_read >= 48 << 20
+    });
     let (status, stopped_after) = interrupt(&mut child);
     let out = child.wait_with_output().unwrap();
     eprintln!("stopped {stopped_after:?} after SIGINT");
@@ -81,14 +75,10 @@ fn sigint_during_a_slow_walk_stops_at_once() {
     for i in 0..2000 {
         create_file(&mnt.backing().join(format!("d/f{i:04}")), 4096, i).unwrap();
     }
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("preload"))
-        .args(["warm", "--json"])
-        .arg(mnt.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    let mut child = util::spawn_piped(&["warm", "--json"], mnt.path());
+    util::wait_until("the walk to begin", || {
+        mnt.mounted().stats().meta_requests > 10
+    });
     let (status, stopped_after) = interrupt(&mut child);
     let out = child.wait_with_output().unwrap();
     eprintln!("stopped {stopped_after:?} after SIGINT during the walk");
@@ -97,11 +87,12 @@ fn sigint_during_a_slow_walk_stops_at_once() {
         String::from_utf8_lossy(&out.stderr).contains("interrupted while finding the files"),
         "{out:?}"
     );
-    // The walk checks between entries: one metadata round trip or two
-    // (measured: milliseconds); before, it ran on for the whole walk.
+    // The walk checks between entries and stops within a round trip or
+    // two; before, it ran on for the whole walk (a lookup per file).
+    let lookups = mnt.mounted().stats().meta_requests;
     assert!(
-        stopped_after < Duration::from_secs(2),
-        "took {stopped_after:?}"
+        lookups < 2000,
+        "walked on after SIGINT: {lookups} metadata requests"
     );
 }
 

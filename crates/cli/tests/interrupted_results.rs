@@ -12,8 +12,7 @@ use std::time::{Duration, Instant};
 
 use predicates::prelude::*;
 use preload_schema::ResultFile;
-use preload_simfs::Model;
-use preload_simfs::testing::{TestMount, create_file, require_fuse};
+use preload_simfs::testing::{TestMount, create_file, require_fuse, streams};
 use util::preload;
 
 /// Three 1 MiB shards.
@@ -111,12 +110,7 @@ fn an_interrupted_tune_gives_no_recommendation_and_saves_no_profile() {
     }
     // 8 MiB/s per stream over 256 MiB: a 60 s tune has far to go when the
     // signal comes after its second probe.
-    let mnt = TestMount::new(
-        Model::new()
-            .latency(Duration::from_millis(2))
-            .stream_bw(8 << 20),
-    )
-    .unwrap();
+    let mnt = TestMount::new(streams(2, 8)).unwrap();
     for i in 0..4 {
         create_file(&mnt.backing().join(format!("shard-{i}")), 64 << 20, i).unwrap();
     }

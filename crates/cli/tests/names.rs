@@ -11,7 +11,7 @@ use std::path::Path;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use util::{json, preload};
+use util::{json, preload, run_json};
 
 /// (raw name, as shown on the terminal).
 const NAMES: [(&[u8], &str); 5] = [
@@ -51,7 +51,8 @@ fn status_prints_one_escaped_line_per_file() {
     let text = String::from_utf8(out).expect("terminal output is UTF-8");
     assert!(!text.contains(['\x1b', '\r']), "{text:?}");
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), NAMES.len() + 1, "{text}");
+    // The table's header, a line per file, the total.
+    assert_eq!(lines.len(), NAMES.len() + 2, "{text}");
     for (_, shown) in NAMES {
         let want = format!("{}/{shown}", dir.path().display());
         assert!(
@@ -81,15 +82,7 @@ fn json_path_bytes_map_back_to_the_exact_names() {
         })
         .collect();
     for cmd in ["status", "evict"] {
-        let s = json(
-            &preload()
-                .args([cmd, "--json"])
-                .arg(dir.path())
-                .assert()
-                .success()
-                .get_output()
-                .stdout,
-        );
+        let s = run_json(&[cmd, "--json"], dir.path());
         let files = s["files"].as_array().unwrap();
         let mut got: Vec<Vec<u8>> = files.iter().map(entry_bytes).collect();
         got.sort();
@@ -106,15 +99,7 @@ fn json_path_bytes_map_back_to_the_exact_names() {
         assert_eq!(skipped["reason"], "fifo");
         assert_eq!(entry_bytes(skipped), fifo.as_os_str().as_bytes());
     }
-    let s = json(
-        &preload()
-            .args(["warm", "--json"])
-            .arg(dir.path())
-            .assert()
-            .success()
-            .get_output()
-            .stdout,
-    );
+    let s = run_json(&["warm", "--json"], dir.path());
     assert_eq!(entry_bytes(&s["skipped"][0]), fifo.as_os_str().as_bytes());
 }
 

@@ -16,11 +16,10 @@ mod util;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
 
 use assert_cmd::Command;
-use preload_simfs::testing::{create_file, require_fuse};
-use preload_simfs::{Model, Mounted, mount};
+use preload_simfs::testing::{capped, create_file, require_fuse};
+use preload_simfs::{Mounted, mount};
 use tempfile::TempDir;
 use util::{json, preload};
 
@@ -47,21 +46,7 @@ struct Sim {
 
 impl Sim {
     fn new() -> Sim {
-        let data = tempfile::Builder::new()
-            .prefix("regression-data-")
-            .tempdir_in("/dev/shm")
-            .or_else(|_| tempfile::tempdir())
-            .unwrap();
-        for i in 0..8u64 {
-            create_file(
-                &data
-                    .path()
-                    .join(format!("model-{i:05}-of-00008.safetensors")),
-                8 * MIB,
-                i,
-            )
-            .unwrap();
-        }
+        let data = util::shards_in_shm("regression-data-", 8, 8 * MIB);
         let mnt = tempfile::Builder::new()
             .prefix("regression-mnt-")
             .tempdir()
@@ -76,10 +61,7 @@ impl Sim {
     /// (Re)mounts the backing with `stream` and `total` MiB/s.
     fn mount(&mut self, stream: u64, total: u64) {
         self.mounted = None;
-        let model = Model::new()
-            .latency(Duration::from_millis(2))
-            .stream_bw(stream * MIB)
-            .total_bw(total * MIB);
+        let model = capped(2, stream, total);
         self.mounted = Some(mount(self.data.path(), self.mnt.path(), model).unwrap());
     }
 

@@ -21,12 +21,10 @@ mod util;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
 
 use preload_compare::{CompareOptions, Comparison, Verdict, compare};
 use preload_schema::ResultFile;
-use preload_simfs::Model;
-use preload_simfs::testing::{TestMount, create_file, require_fuse};
+use preload_simfs::testing::{TestMount, capped, require_fuse};
 use preload_tune::stats::median;
 use util::preload;
 
@@ -79,25 +77,8 @@ fn unchanged_storage_is_within_noise() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20);
-    let data = tempfile::Builder::new()
-        .prefix("regression-fp-")
-        .tempdir_in("/dev/shm")
-        .or_else(|_| tempfile::tempdir())
-        .unwrap();
-    for i in 0..8u64 {
-        create_file(
-            &data
-                .path()
-                .join(format!("model-{i:05}-of-00008.safetensors")),
-            8 * MIB,
-            i,
-        )
-        .unwrap();
-    }
-    let model = Model::new()
-        .latency(Duration::from_millis(2))
-        .stream_bw(40 * MIB)
-        .total_bw(160 * MIB);
+    let data = util::shards_in_shm("regression-fp-", 8, 8 * MIB);
+    let model = capped(2, 40, 160);
     let mnt = TestMount::with_backing(data.path(), model).unwrap();
     let work = tempfile::tempdir().unwrap();
     let opts = CompareOptions::default();

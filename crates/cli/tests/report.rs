@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
 use preload_schema::{
-    Budget, Dataset, Diagnostics, FsInfo, HistoryRow, LevelSummary, Recommendation, ResultFile,
-    RunContext, SCHEMA_VERSION, TuneResult,
+    Budget, Diagnostics, HistoryRow, LevelSummary, Recommendation, ResultFile, SCHEMA_VERSION,
+    TuneResult,
 };
 use util::preload;
 
@@ -31,24 +31,8 @@ fn tune(fs_type: &str, scale: f64) -> TuneResult {
         .collect();
     TuneResult {
         schema_version: SCHEMA_VERSION,
-        context: RunContext {
-            host: "testhost".into(),
-            kernel: "6.1.0".into(),
-            cpus: 8,
-            memory_bytes: 16 << 30,
-            preload_version: "0.1.0".into(),
-            date: "2025-06-01T10:00:00Z".into(),
-            filesystem: FsInfo {
-                fs_type: fs_type.into(),
-                mount_point: format!("/mnt/{fs_type}"),
-                ..FsInfo::default()
-            },
-        },
-        dataset: Dataset {
-            path: "/data/model".into(),
-            files: 4,
-            bytes: 1 << 30,
-        },
+        context: util::context(fs_type, &format!("/mnt/{fs_type}")),
+        dataset: util::dataset(),
         method: "read".into(),
         probes: Vec::new(),
         recommendation: Recommendation {
@@ -197,4 +181,164 @@ fn a_history_file_gets_its_own_report() {
         .success()
         .stdout(predicate::str::contains("report.html"));
     assert!(is_png(&out.join("history.png")));
+}
+
+/// Every file name in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn report(args: &[&std::ffi::OsStr], out: &Path) -> std::process::Output {
+    preload()
+        .arg("report")
+        .args(args)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn labels_name_the_charts_whatever_the_order_of_the_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "local.json", tune("ext4", 300.0));
+    let b = write(dir.path(), "nfs.json", tune("nfs4", 60.0));
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    let label = |s: &'static str| std::ffi::OsStr::new(s);
+    let out = report(
+        &[
+            a.as_os_str(),
+            label("--label"),
+            label("local disk"),
+            b.as_os_str(),
+            label("--label"),
+            label("NFS"),
+        ],
+        &one,
+    );
+    assert!(out.status.success(), "{out:?}");
+    let out = report(
+        &[
+            b.as_os_str(),
+            label("--label"),
+            label("NFS"),
+            a.as_os_str(),
+            label("--label"),
+            label("local disk"),
+        ],
+        &two,
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(names(&one), names(&two));
+    assert!(
+        names(&one).contains(&"throughput-local-disk.png".to_owned()),
+        "{:?}",
+        names(&one)
+    );
+    assert_eq!(
+        std::fs::read_to_string(one.join("report.md")).unwrap(),
+        std::fs::read_to_string(two.join("report.md")).unwrap()
+    );
+    let svg = std::fs::read_to_string(one.join("throughput-compare.svg")).unwrap();
+    assert!(svg.contains("local disk (knee P=8"), "{svg}");
+
+    // More labels than results is a mistake, said before anything is written.
+    let out = report(
+        &[
+            a.as_os_str(),
+            label("--label"),
+            label("x"),
+            label("--label"),
+            label("y"),
+        ],
+        &dir.path().join("three"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("2 labels given for 1 result file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn default_names_and_report_paths_are_never_absolute() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "local.json", tune("ext4", 300.0));
+    let out_dir = dir.path().join("out");
+    let out = report(&[a.as_os_str(), std::ffi::OsStr::new("--redact")], &out_dir);
+    assert!(out.status.success(), "{out:?}");
+    // The short name: filesystem type and data set name.
+    assert!(
+        names(&out_dir).contains(&"throughput-ext4-model.svg".to_owned()),
+        "{:?}",
+        names(&out_dir)
+    );
+    let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    let tmp = dir.path().to_str().unwrap();
+    for page in [&md, &html] {
+        assert!(!page.contains(tmp), "an absolute path in the report");
+        assert!(!page.contains("testhost"), "the host name despite --redact");
+    }
+    assert!(md.contains("**Result file:** ../local.json"), "{md}");
+    let svg = std::fs::read_to_string(out_dir.join("throughput-ext4-model.svg")).unwrap();
+    assert!(
+        svg.contains("Throughput vs parallelism: ext4 model"),
+        "{svg}"
+    );
+}
+
+#[test]
+fn long_labels_are_shortened_in_the_middle_to_fit_the_title() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.json", tune("ext4", 300.0));
+    let long =
+        "a very long label that names the cluster, the rack, the mount and the model version 7";
+    let out_dir = dir.path().join("out");
+    let out = report(
+        &[a.as_os_str(), "--label".as_ref(), long.as_ref()],
+        &out_dir,
+    );
+    assert!(out.status.success(), "{out:?}");
+    let svg = names(&out_dir)
+        .into_iter()
+        .find(|n| n.starts_with("throughput-") && n.ends_with(".svg"))
+        .unwrap();
+    let text = std::fs::read_to_string(out_dir.join(svg)).unwrap();
+    assert!(!text.contains(long), "the whole label in the title");
+    assert!(text.contains("Throughput vs parallelism: a very"), "{text}");
+    assert!(
+        text.contains("\u{2026}") && text.contains("version 7"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_two_point_curve_says_it_is_too_short_instead_of_a_band() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut short = tune("ext4", 300.0);
+    short.levels.truncate(2);
+    short.recommendation.parallelism = 1;
+    let a = write(dir.path(), "short.json", short);
+    let out_dir = dir.path().join("out");
+    let out = report(&[a.as_os_str()], &out_dir);
+    assert!(out.status.success(), "{out:?}");
+    let svg = std::fs::read_to_string(out_dir.join("throughput-ext4-model.svg")).unwrap();
+    assert!(
+        svg.contains("too few points for a curve or confidence band (2 measured)"),
+        "{svg}"
+    );
+    assert!(!svg.contains("min-max of throughput samples"), "{svg}");
+    assert!(!svg.contains("confidence 90 %"), "{svg}");
+    let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    assert!(
+        md.contains("Only 2 levels were measured: too few points"),
+        "{md}"
+    );
 }

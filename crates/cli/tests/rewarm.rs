@@ -3,21 +3,13 @@
 
 mod util;
 
-use std::time::Duration;
-
-use preload_simfs::Model;
-use preload_simfs::testing::{TestMount, create_file, require_fuse};
-use util::{json, preload};
+use preload_simfs::testing::{TestMount, create_file, require_fuse, streams};
+use util::{json, preload_on};
 
 const MIB: u64 = 1 << 20;
 
 fn mount() -> TestMount {
-    let m = TestMount::new(
-        Model::new()
-            .latency(Duration::from_millis(1))
-            .stream_bw(100 * MIB),
-    )
-    .unwrap();
+    let m = TestMount::new(streams(1, 100)).unwrap();
     for i in 0..8 {
         create_file(&m.backing().join(format!("f{i}")), 8 * MIB, i).unwrap();
     }
@@ -31,41 +23,18 @@ fn status_min_exits_6_below_the_threshold() {
         return;
     }
     let m = mount();
-    preload()
-        .args(["status", "-s", "--min", "99%"])
-        .arg(m.path())
-        .assert()
+    preload_on(&["status", "-s", "--min", "99%"], m.path())
         .code(6)
         .stderr(predicates::str::contains("below --min 99.0%"));
-    preload()
-        .args(["warm", "-q"])
-        .arg(m.path())
-        .assert()
-        .success();
-    preload()
-        .args(["status", "-s", "--min", "99%"])
-        .arg(m.path())
-        .assert()
-        .success();
+    preload_on(&["warm", "-q"], m.path()).success();
+    preload_on(&["status", "-s", "--min", "99%"], m.path()).success();
     // Half evicted: 50% passes --min 50, fails --min 51.
     for i in 0..4 {
         util::drop_pages(&m.path().join(format!("f{i}")));
     }
-    preload()
-        .args(["status", "-s", "--min", "50"])
-        .arg(m.path())
-        .assert()
-        .success();
-    preload()
-        .args(["status", "-s", "--min", "51%"])
-        .arg(m.path())
-        .assert()
-        .code(6);
-    preload()
-        .args(["status", "--min", "120%"])
-        .arg(m.path())
-        .assert()
-        .code(2);
+    preload_on(&["status", "-s", "--min", "50"], m.path()).success();
+    preload_on(&["status", "-s", "--min", "51%"], m.path()).code(6);
+    preload_on(&["status", "--min", "120%"], m.path()).code(2);
 }
 
 /// vmtouch #75: after half the files were evicted, a re-warm reads only
@@ -76,20 +45,12 @@ fn a_rewarm_after_partial_eviction_reads_only_what_is_missing() {
         return;
     }
     let m = mount();
-    preload()
-        .args(["warm", "-q"])
-        .arg(m.path())
-        .assert()
-        .success();
+    preload_on(&["warm", "-q"], m.path()).success();
     for i in (0..8).step_by(2) {
         util::drop_pages(&m.path().join(format!("f{i}")));
     }
     let before = m.mounted().stats().bytes_served;
-    let out = preload()
-        .args(["warm", "--json"])
-        .arg(m.path())
-        .assert()
-        .success();
+    let out = preload_on(&["warm", "--json"], m.path()).success();
     let served = m.mounted().stats().bytes_served - before;
     let s = json(&out.get_output().stdout);
     assert_eq!(s["resident_skipped_bytes"], 32 * MIB, "{s:#}");
@@ -103,10 +64,6 @@ fn a_rewarm_after_partial_eviction_reads_only_what_is_missing() {
     // pages (neither reaches the storage): `resident_skipped_bytes` says
     // the chunks were checked and not read; with --no-skip-resident they
     // are read (from the cache) and nothing is skipped.
-    let out = preload()
-        .args(["warm", "--json", "--no-skip-resident"])
-        .arg(m.path())
-        .assert()
-        .success();
+    let out = preload_on(&["warm", "--json", "--no-skip-resident"], m.path()).success();
     assert_eq!(json(&out.get_output().stdout)["resident_skipped_bytes"], 0);
 }

@@ -7,20 +7,14 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use preload_simfs::Model;
-use preload_simfs::testing::{TestMount, create_file, require_fuse};
+use preload_simfs::testing::{TestMount, create_file, require_fuse, streams};
 use util::preload;
 
 const MIB: u64 = 1 << 20;
 
 /// Slow storage: 2 ms per request, `mib_s` per stream.
 fn mount(files: u64, size: u64, mib_s: u64) -> TestMount {
-    let m = TestMount::new(
-        Model::new()
-            .latency(Duration::from_millis(2))
-            .stream_bw(mib_s * MIB),
-    )
-    .unwrap();
+    let m = TestMount::new(streams(2, mib_s)).unwrap();
     for i in 0..files {
         create_file(&m.backing().join(format!("shard-{i}")), size, i).unwrap();
     }
@@ -118,21 +112,24 @@ fn sigint_and_sigterm_stop_the_warm_and_reach_the_command() {
         let m = mount(4, 64 * MIB, 5);
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("run.json");
-        // CMD exits 42 on the signal (sh runs the trap once `sleep` returns).
+        // CMD exits 42 on the signal (sh runs the trap once `sleep` returns)
+        // and says it is ready by creating `ready` once the trap is set.
+        let ready = dir.path().join("ready");
+        let script = format!(
+            r#"trap "exit 42" INT TERM; : > '{}'; while :; do sleep 0.05; done"#,
+            ready.display()
+        );
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("preload"))
             .args(["run", "-P", "4", "--json"])
             .arg(&out)
             .arg(m.path())
-            .args([
-                "--",
-                "sh",
-                "-c",
-                r#"trap "exit 42" INT TERM; while :; do sleep 0.05; done"#,
-            ])
+            .args(["--", "sh", "-c", script.as_str()])
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(1000));
+        util::wait_until("the warm to read and CMD to set its trap", || {
+            m.mounted().stats().bytes_read > 0 && ready.exists()
+        });
         let sent = Instant::now();
         // SAFETY: signalling our own child by pid.
         unsafe { libc::kill(child.id() as i32, signal) };
@@ -167,7 +164,6 @@ fn the_warm_stops_when_the_command_exits() {
     let m = mount(4, 64 * MIB, 5);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run.json");
-    let started = Instant::now();
     preload()
         .args(["run", "-P", "4", "-q", "--json"])
         .arg(&out)
@@ -176,8 +172,7 @@ fn the_warm_stops_when_the_command_exits() {
         .assert()
         .success()
         .stderr("");
-    // About 13 s if the warm had gone on.
-    assert!(started.elapsed() < Duration::from_secs(8));
+    // 256 MiB at 20 MiB/s: about 13 s if the warm had gone on.
     let r = report(&out);
     assert_eq!(r["warm_finished"], false);
     assert!(r["warm"]["bytes"].as_u64().unwrap() < 256 * MIB);

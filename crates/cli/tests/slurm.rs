@@ -11,10 +11,8 @@ mod util;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
-use std::time::Duration;
 
-use preload_simfs::Model;
-use preload_simfs::testing::{TestMount, create_file, require_fuse};
+use preload_simfs::testing::{TestMount, capped, create_file, require_fuse};
 
 const MIB: u64 = 1 << 20;
 
@@ -45,13 +43,7 @@ fn docs(name: &str) -> PathBuf {
 
 /// 32 MiB of cold model on storage with 25 MiB/s per stream, 100 in all.
 fn cold_model() -> TestMount {
-    let mnt = TestMount::new(
-        Model::new()
-            .latency(Duration::from_millis(2))
-            .stream_bw(25 * MIB)
-            .total_bw(100 * MIB),
-    )
-    .unwrap();
+    let mnt = TestMount::new(capped(2, 25, 100)).unwrap();
     for i in 0..2 {
         create_file(
             &mnt.backing().join(format!("model-0000{i}.safetensors")),

@@ -3,7 +3,6 @@
 mod util;
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use preload_simfs::testing::{TestMount, create_file, require_fuse};
@@ -50,13 +49,10 @@ fn a_stalled_file_does_not_hold_back_the_others() {
     let stalled = mnt.path().join("a-stalled.bin");
 
     let started = Instant::now();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("preload"))
-        .args(["warm", "--json", "-P", "8", "--chunk-size", "4MiB"])
-        .arg(mnt.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = util::spawn_piped(
+        &["warm", "--json", "-P", "8", "--chunk-size", "4MiB"],
+        mnt.path(),
+    );
     let (mut others_done, mut stalled_answered) = (None, None);
     while others_done.is_none() && stalled_answered.is_none() {
         if others

@@ -9,9 +9,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use preload_simfs::testing::{TestMount, create_file, require_fuse};
+use preload_simfs::testing::{TestMount, capped, create_file, require_fuse};
 use preload_simfs::{Faults, Model};
-use util::{drop_pages, json, mincore_resident, preload};
+use util::{drop_pages, json, mincore_resident, preload, wait_until};
 
 /// One test at a time: several of them empty caches, drop_caches or fill a
 /// cgroup, which would show up in the others' diagnoses.
@@ -127,13 +127,7 @@ fn capped_mount() -> Option<TestMount> {
     if !require_fuse() {
         return None;
     }
-    let mnt = TestMount::new(
-        Model::new()
-            .latency(Duration::from_millis(2))
-            .stream_bw(25 << 20)
-            .total_bw(100 << 20),
-    )
-    .unwrap();
+    let mnt = TestMount::new(capped(2, 25, 100)).unwrap();
     for i in 0..4 {
         create_file(&mnt.backing().join(format!("shard-{i}")), 32 << 20, i).unwrap();
     }
@@ -378,7 +372,10 @@ fn a_file_truncated_during_the_run_is_changed_not_unkept() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1000));
+    // Planned (a's size taken) once the first read reaches the mount.
+    wait_until("the warm to begin reading", || {
+        mnt.mounted().stats().read_requests > 0
+    });
     std::fs::OpenOptions::new()
         .write(true)
         .open(&a)

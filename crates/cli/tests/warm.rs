@@ -8,7 +8,7 @@ use std::os::unix::fs::{PermissionsExt, symlink};
 use std::time::Duration;
 
 use predicates::prelude::*;
-use util::{create_size, drop_pages, json, mincore_resident, preload};
+use util::{create_size, drop_pages, json, mincore_resident, preload, preload_on, run_json};
 
 #[test]
 fn the_whole_tree_becomes_resident() {
@@ -31,15 +31,7 @@ fn the_whole_tree_becomes_resident() {
         "not cold before the test: {before} bytes resident"
     );
 
-    let out = preload()
-        .args(["warm", "--json", "--chunk-size", "8MiB", "-P", "4"])
-        .arg(root)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let s = json(&out);
+    let s = run_json(&["warm", "--json", "--chunk-size", "8MiB", "-P", "4"], root);
     assert_eq!(s["files"], 6);
     assert_eq!(s["files_read"], 6);
     assert_eq!(s["bytes"], sizes.iter().sum::<u64>());
@@ -49,11 +41,7 @@ fn the_whole_tree_becomes_resident() {
     for (p, size) in files.iter().zip(sizes) {
         assert_eq!(mincore_resident(p), size, "{} not resident", p.display());
     }
-    let status = preload()
-        .args(["status", "--json"])
-        .arg(root)
-        .assert()
-        .success();
+    let status = preload_on(&["status", "--json"], root).success();
     let st = json(&status.get_output().stdout);
     assert_eq!(st["total"]["resident_bytes"], st["total"]["total_bytes"]);
 }
@@ -114,15 +102,7 @@ fn odd_names_survive_args_and_nul_separated_lists() {
     for n in names {
         std::fs::write(dir.path().join(OsStr::from_bytes(n)), b"data").unwrap();
     }
-    let s = json(
-        &preload()
-            .args(["warm", "--json"])
-            .arg(dir.path())
-            .assert()
-            .success()
-            .get_output()
-            .stdout,
-    );
+    let s = run_json(&["warm", "--json"], dir.path());
     assert_eq!(s["files_read"], 4);
 
     let mut list = Vec::new();
@@ -194,15 +174,8 @@ fn a_nonexistent_path_is_a_one_line_error_with_exit_2() {
 #[test]
 fn usage_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    preload()
-        .args(["warm", "-P", "zero"])
-        .arg(dir.path())
-        .assert()
-        .code(2);
-    preload()
-        .args(["warm", "--method", "direct"])
-        .arg(dir.path())
-        .assert()
+    preload_on(&["warm", "-P", "zero"], dir.path()).code(2);
+    preload_on(&["warm", "--method", "direct"], dir.path())
         .code(2)
         .stderr(predicate::str::contains(
             "[possible values: read, willneed, mmap]",
@@ -212,10 +185,7 @@ fn usage_errors_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no PATH"));
-    preload()
-        .args(["warm", "--include", "a["])
-        .arg(dir.path())
-        .assert()
+    preload_on(&["warm", "--include", "a["], dir.path())
         .code(2)
         .stderr(predicate::str::contains("invalid glob"));
 }
@@ -224,10 +194,7 @@ fn usage_errors_exit_2() {
 fn max_bytes_refuses_before_reading() {
     let dir = tempfile::tempdir().unwrap();
     create_size(&dir.path().join("big"), 10 << 20);
-    preload()
-        .args(["warm", "--max-bytes", "1MiB"])
-        .arg(dir.path())
-        .assert()
+    preload_on(&["warm", "--max-bytes", "1MiB"], dir.path())
         .code(2)
         .stderr(predicate::str::contains(
             "refusing to read 10.0 MiB: more than the limit of 1.0 MiB",
@@ -242,21 +209,16 @@ fn include_and_exclude_select_files() {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, b"x").unwrap();
     }
-    let s = json(
-        &preload()
-            .args([
-                "warm",
-                "--json",
-                "--include",
-                "*.safetensors",
-                "--exclude",
-                "sub/*",
-            ])
-            .arg(dir.path())
-            .assert()
-            .success()
-            .get_output()
-            .stdout,
+    let s = run_json(
+        &[
+            "warm",
+            "--json",
+            "--include",
+            "*.safetensors",
+            "--exclude",
+            "sub/*",
+        ],
+        dir.path(),
     );
     assert_eq!(s["files_read"], 1);
 }
@@ -268,11 +230,7 @@ fn every_method_warms() {
     create_size(&p, 5 << 20);
     for method in ["read", "willneed", "mmap"] {
         drop_pages(&p);
-        preload()
-            .args(["warm", "--quiet", "--method", method])
-            .arg(dir.path())
-            .assert()
-            .success();
+        preload_on(&["warm", "--quiet", "--method", method], dir.path()).success();
         // willneed is asynchronous: give the kernel a moment to finish.
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         while mincore_resident(&p) < 5 << 20 && std::time::Instant::now() < deadline {
@@ -313,15 +271,7 @@ fn evict_reports_before_and_after() {
     let p = dir.path().join("f");
     create_size(&p, 2 << 20);
     let _ = std::fs::read(&p).unwrap();
-    let s = json(
-        &preload()
-            .args(["evict", "--json"])
-            .arg(dir.path())
-            .assert()
-            .success()
-            .get_output()
-            .stdout,
-    );
+    let s = run_json(&["evict", "--json"], dir.path());
     assert_eq!(s["before"]["resident_bytes"], 2 << 20);
     assert_eq!(s["after"]["resident_bytes"], 0);
     assert_eq!(mincore_resident(&p), 0);

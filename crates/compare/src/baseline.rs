@@ -36,7 +36,7 @@ pub enum BaselineError {
         name: String,
         /// Where the named baseline would be.
         path: PathBuf,
-        /// `" (stored baselines: a, b)"`, or empty.
+        /// `" (stored baselines: a, b)"`, or that there are none.
         available: String,
     },
     /// The baseline file is not a usable result file.
@@ -86,14 +86,19 @@ pub fn save(dir: &Path, name: &str, result: &ResultFile) -> Result<PathBuf, Base
     Ok(path)
 }
 
-/// The file `name_or_file` refers to: itself when such a file exists, else
-/// the stored baseline `dir/NAME.json`.
+/// The file `name_or_file` refers to: itself when such a file exists or it
+/// cannot be a name (`runs/new.json`), else the stored baseline
+/// `dir/NAME.json`.
 pub fn resolve(dir: &Path, name_or_file: &str) -> Result<PathBuf, BaselineError> {
     let as_path = Path::new(name_or_file);
     if as_path.is_file() {
         return Ok(as_path.to_owned());
     }
-    let stem = clean_name(name_or_file)?;
+    // Not a name (a path with a directory, say): a file that is missing, so
+    // loading it says so with the OS's reason.
+    let Ok(stem) = clean_name(name_or_file) else {
+        return Ok(as_path.to_owned());
+    };
     let path = dir.join(format!("{stem}.json"));
     if path.is_file() {
         return Ok(path);
@@ -103,7 +108,7 @@ pub fn resolve(dir: &Path, name_or_file: &str) -> Result<PathBuf, BaselineError>
         name: name_or_file.to_string(),
         path,
         available: if names.is_empty() {
-            String::new()
+            " (no baselines are stored there)".to_string()
         } else {
             format!(" (stored baselines: {})", names.join(", "))
         },

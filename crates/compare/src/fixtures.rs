@@ -153,6 +153,9 @@ pub fn bench(fs_type: &str, strategies: &[(&str, Vec<f64>)]) -> ResultFile {
                 residency_after: Residency::default(),
                 exit_status: 0,
                 peak_rss_kib: None,
+                user_s: None,
+                system_s: None,
+                read_latency: None,
             })
         })
         .collect();
@@ -167,6 +170,7 @@ pub fn bench(fs_type: &str, strategies: &[(&str, Vec<f64>)]) -> ResultFile {
             cold_method: "drop_caches".into(),
             strategies: strategies.iter().map(|(n, _)| (*n).to_string()).collect(),
         },
+        summary: Vec::new(),
         runs,
         interrupted: false,
         warnings: vec![],

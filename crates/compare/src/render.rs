@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
-use crate::{Comparison, ItemComparison, KneeShift, Verdict};
+use preload_table::Table;
+
+use crate::{Comparison, ItemComparison, KneeShift};
 
 /// A signed percentage, `-50.0%`.
 fn signed_pct(x: f64) -> String {
@@ -57,46 +59,42 @@ fn knee_line(k: &KneeShift) -> String {
     }
 }
 
-fn headers(c: &Comparison) -> [String; 9] {
-    [
-        "item".into(),
-        "base MiB/s".into(),
-        "new MiB/s".into(),
-        "change".into(),
-        format!("{:.0}% CI", c.confidence * 100.0),
-        "p".into(),
-        "threshold".into(),
-        "n".into(),
-        "verdict".into(),
-    ]
+/// The comparison's table, for every rendering; numeric columns are
+/// marked `#` (right-aligned). The verdict is not set in bold in Markdown:
+/// the table model escapes markup, and the verdicts are upper case already.
+fn table(c: &Comparison) -> Table {
+    let ci = format!("{:.0}% CI", c.confidence * 100.0);
+    let mut t = Table::new(&[
+        "item",
+        "#base MiB/s",
+        "#new MiB/s",
+        "#change",
+        ci.as_str(),
+        "#p",
+        "#threshold",
+        "#n",
+        "verdict",
+    ]);
+    for i in &c.items {
+        t.row([
+            i.name.clone(),
+            format!("{:.1}", i.base_median),
+            format!("{:.1}", i.new_median),
+            signed_pct(i.change),
+            interval(i),
+            p_value(i.p_value),
+            pct(i.threshold),
+            format!("{}/{}", i.base_n, i.new_n),
+            i.verdict.to_string(),
+        ]);
+    }
+    t
 }
-
-fn cells(i: &ItemComparison) -> [String; 9] {
-    [
-        i.name.clone(),
-        format!("{:.1}", i.base_median),
-        format!("{:.1}", i.new_median),
-        signed_pct(i.change),
-        interval(i),
-        p_value(i.p_value),
-        pct(i.threshold),
-        format!("{}/{}", i.base_n, i.new_n),
-        i.verdict.to_string(),
-    ]
-}
-
-/// Right-aligned columns (the numbers); the others are left-aligned.
-const RIGHT: [bool; 9] = [false, true, true, true, false, true, true, true, false];
 
 impl Comparison {
     /// The terminal table: one line per item, then the knee, notes and the
     /// overall verdict.
     pub fn to_table(&self) -> String {
-        let mut rows = vec![headers(self)];
-        rows.extend(self.items.iter().map(cells));
-        let widths: Vec<usize> = (0..9)
-            .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-            .collect();
         let mut out = String::new();
         let _ = writeln!(out, "base: {}", self.base);
         let _ = writeln!(out, "new:  {}", self.new);
@@ -111,24 +109,7 @@ impl Comparison {
             pct(self.noise_threshold)
         );
         out.push('\n');
-        for row in &rows {
-            let mut line = String::new();
-            for (c, cell) in row.iter().enumerate() {
-                if c > 0 {
-                    line.push_str("  ");
-                }
-                let pad = widths[c] - cell.chars().count();
-                if RIGHT[c] {
-                    line.push_str(&" ".repeat(pad));
-                    line.push_str(cell);
-                } else {
-                    line.push_str(cell);
-                    line.push_str(&" ".repeat(pad));
-                }
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
+        out.push_str(&table(self).to_text());
         out.push('\n');
         if let Some(k) = &self.knee_shift {
             let _ = writeln!(out, "knee: {}", knee_line(k));
@@ -153,21 +134,7 @@ impl Comparison {
             code(&self.new),
             code(&self.base)
         );
-        let h = headers(self);
-        let _ = writeln!(out, "| {} |", h.join(" | "));
-        let align: Vec<&str> = RIGHT
-            .iter()
-            .map(|&r| if r { "---:" } else { ":---" })
-            .collect();
-        let _ = writeln!(out, "| {} |", align.join(" | "));
-        for i in &self.items {
-            let mut row = cells(i);
-            row[0] = row[0].replace('|', "\\|");
-            if i.verdict != Verdict::WithinNoise {
-                row[8] = format!("**{}**", row[8]);
-            }
-            let _ = writeln!(out, "| {} |", row.join(" | "));
-        }
+        out.push_str(&table(self).to_markdown());
         out.push('\n');
         if let Some(k) = &self.knee_shift {
             let _ = writeln!(out, "**Knee:** {}.\n", knee_line(k));
@@ -204,6 +171,7 @@ fn code(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Verdict;
 
     fn sample() -> Comparison {
         let item = |name: &str, b: f64, n: f64, lo: f64, hi: f64, p: f64, v| ItemComparison {
@@ -286,9 +254,9 @@ overall: REGRESSED
 tune on `nfs4`, data set `/data/models/x`: new `run.json` against baseline `baselines/nightly.json`.
 
 | item | base MiB/s | new MiB/s | change | 95% CI | p | threshold | n | verdict |
-| :--- | ---: | ---: | ---: | :--- | ---: | ---: | ---: | :--- |
-| P=1 | 120.0 | 118.2 | -1.5% | [-3.1%, +1.2%] | 0.410 | 5.0% | 40/38 | WITHIN NOISE |
-| P=8 | 812.5 | 401.0 | -50.6% | [-55.0%, -44.0%] | <0.001 | 5.0% | 40/38 | **REGRESSED** |
+| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |
+| P=1 | 120.0 | 118.2 | -1.5% | \\[-3.1%, +1.2%\\] | 0.410 | 5.0% | 40/38 | WITHIN NOISE |
+| P=8 | 812.5 | 401.0 | -50.6% | \\[-55.0%, -44.0%\\] | \\<0.001 | 5.0% | 40/38 | REGRESSED |
 
 **Knee:** P=8 -> P=4, outside the baseline's knee set {8, 16}.
 

@@ -28,6 +28,7 @@ pub mod control;
 pub mod engine;
 mod error;
 pub mod fsinfo;
+pub mod latency;
 pub mod memory;
 pub mod order;
 pub mod pagecache;

@@ -356,6 +356,7 @@ fn summarize(
         resident_skipped_bytes: stats.skipped_bytes,
         order: order.as_str().into(),
         pacing: preload_schema::Pacing::default(),
+        read_latency: crate::latency::read_latency(&stats.latencies),
         chunk_size: 0,
     }
 }

@@ -1,11 +1,13 @@
 //! What the pages say: the blocks of the results and history pages.
 
+use std::path::Path;
+
 use preload_schema::{BenchResult, HistoryRow, ResultFile, RunContext, TuneResult};
 
-use crate::ReportInput;
 use crate::doc::{Block, ChartRef, Field, Table};
 use crate::format;
 use crate::tables::{bench_table, history_table, tune_table};
+use crate::{ReportInput, label, redact};
 
 /// Charts of a results page.
 #[derive(Debug, Default)]
@@ -16,15 +18,43 @@ pub(crate) struct ResultCharts {
     pub per_input: Vec<Vec<ChartRef>>,
 }
 
+/// What every block of a results page needs to know.
+pub(crate) struct Page<'a> {
+    pub title: &'a str,
+    /// The report's directory: result files are named relative to it.
+    pub out_dir: &'a Path,
+    /// Leave out host names and shorten absolute paths (`--redact`).
+    pub redact: bool,
+}
+
+impl Page<'_> {
+    /// `text` as published: absolute paths shortened when redacting.
+    fn shown(&self, text: &str) -> String {
+        if self.redact {
+            redact::paths(text)
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn host(&self, c: &RunContext) -> String {
+        if self.redact {
+            "-".to_owned()
+        } else {
+            c.host.clone()
+        }
+    }
+}
+
 /// The results page; `labels` are the inputs' labels made unique.
 pub(crate) fn results_page(
-    title: &str,
-    inputs: &[ReportInput],
+    page: &Page,
+    inputs: &[&ReportInput],
     labels: &[String],
     charts: &ResultCharts,
 ) -> Vec<Block> {
     let mut blocks = vec![
-        Block::Heading(1, title.to_owned()),
+        Block::Heading(1, page.title.to_owned()),
         Block::Paragraph(format!(
             "Written by preload-report {} from {} result file(s).",
             env!("CARGO_PKG_VERSION"),
@@ -47,10 +77,10 @@ pub(crate) fn results_page(
             label.clone(),
             kind(&input.result).to_owned(),
             c.date.clone(),
-            c.host.clone(),
+            page.host(c),
             c.filesystem.fs_type.clone(),
-            c.filesystem.mount_point.clone(),
-            input.source.display().to_string(),
+            page.shown(&c.filesystem.mount_point),
+            label::relative_to(&input.source, page.out_dir),
         ]);
     }
     blocks.push(Block::Table(overview));
@@ -63,10 +93,10 @@ pub(crate) fn results_page(
             2,
             format!("{}: {label}", kind(&input.result)),
         ));
-        blocks.push(Block::Fields(context_fields(input)));
+        blocks.push(Block::Fields(context_fields(page, input)));
         match &input.result {
             ResultFile::Tune(t) => tune_blocks(t, &mut blocks),
-            ResultFile::Bench(b) => bench_blocks(b, &mut blocks),
+            ResultFile::Bench(b) => bench_blocks(page, b, &mut blocks),
         }
         for chart in charts.per_input.get(i).into_iter().flatten() {
             blocks.push(Block::Chart(chart.clone()));
@@ -77,7 +107,9 @@ pub(crate) fn results_page(
         };
         if !warnings.is_empty() {
             blocks.push(Block::Paragraph("Warnings:".to_owned()));
-            blocks.push(Block::List(warnings.clone()));
+            blocks.push(Block::List(
+                warnings.iter().map(|w| page.shown(w)).collect(),
+            ));
         }
     }
     blocks
@@ -91,7 +123,7 @@ fn kind(result: &ResultFile) -> &'static str {
 }
 
 /// Where and when a result was measured.
-fn context_fields(input: &ReportInput) -> Vec<Field> {
+fn context_fields(page: &Page, input: &ReportInput) -> Vec<Field> {
     let c: &RunContext = input.result.context();
     let dataset = match &input.result {
         ResultFile::Tune(t) => &t.dataset,
@@ -99,10 +131,13 @@ fn context_fields(input: &ReportInput) -> Vec<Field> {
     };
     let fs = &c.filesystem;
     let mut fields = vec![
-        Field::text("Result file", input.source.display().to_string()),
+        Field::text(
+            "Result file",
+            label::relative_to(&input.source, page.out_dir),
+        ),
         Field::text("Date", c.date.clone()),
-        Field::text("Machine", format::machine(c)),
-        Field::text("Filesystem", format::filesystem(c)),
+        Field::text("Machine", format::machine(c, !page.redact)),
+        Field::text("Filesystem", page.shown(&format::filesystem(c))),
         Field::code("Mount options", format::or_dash(&fs.options)),
     ];
     if let Some(ra) = fs.read_ahead_kb {
@@ -112,7 +147,7 @@ fn context_fields(input: &ReportInput) -> Vec<Field> {
         "Dataset",
         format!(
             "{}: {}, {}",
-            dataset.path,
+            page.shown(&dataset.path),
             format::count(dataset.files, "file"),
             format::bytes(dataset.bytes)
         ),
@@ -145,6 +180,17 @@ fn tune_blocks(t: &TuneResult, blocks: &mut Vec<Block>) {
         format::mib_s(r.best_mib_s),
         r.tolerance * 100.0
     ));
+    if t.levels.len() < crate::chart::MIN_CURVE_POINTS {
+        // The bootstrap's confidence is over too few levels to mean a curve.
+        let measured = match t.levels.len() {
+            1 => "1 level was".to_owned(),
+            n => format!("{n} levels were"),
+        };
+        text.push_str(&format!(
+            " Only {measured} measured: {}.",
+            crate::chart::too_few_points(t.levels.len())
+        ));
+    }
     blocks.push(Block::Paragraph(text));
     let mut fields = vec![
         Field::text("Verdict", r.verdict.clone()),
@@ -187,7 +233,7 @@ fn tune_blocks(t: &TuneResult, blocks: &mut Vec<Block>) {
     blocks.push(Block::Table(tune_table(t)));
 }
 
-fn bench_blocks(b: &BenchResult, blocks: &mut Vec<Block>) {
+fn bench_blocks(page: &Page, b: &BenchResult, blocks: &mut Vec<Block>) {
     let c = &b.config;
     let mut fields = vec![Field::text(
         "Runs",
@@ -197,7 +243,7 @@ fn bench_blocks(b: &BenchResult, blocks: &mut Vec<Block>) {
         ),
     )];
     if let Some(then) = &c.then {
-        fields.push(Field::code("Loader (--then)", then.clone()));
+        fields.push(Field::code("Loader (--then)", page.shown(then)));
     }
     blocks.push(Block::Fields(fields));
     blocks.push(Block::Table(bench_table(b)));

@@ -47,11 +47,16 @@ pub(crate) fn seconds(v: f64) -> String {
     }
 }
 
-/// `host: 16 CPUs, 62.5 GiB memory, kernel 6.1.0`.
-pub(crate) fn machine(c: &RunContext) -> String {
+/// `host: 16 CPUs, 62.5 GiB memory, kernel 6.1.0`, without `host: ` when
+/// the host is not to be named.
+pub(crate) fn machine(c: &RunContext, with_host: bool) -> String {
+    let host = if with_host {
+        format!("{}: ", c.host)
+    } else {
+        String::new()
+    };
     format!(
-        "{}: {} CPUs, {} memory, kernel {}",
-        c.host,
+        "{host}{} CPUs, {} memory, kernel {}",
         c.cpus,
         bytes(c.memory_bytes),
         c.kernel
@@ -86,7 +91,11 @@ pub(crate) fn slug(label: &str) -> String {
     while out.ends_with('-') {
         out.pop();
     }
-    out.truncate(40);
+    // At most 40 characters, cut between words, never inside one.
+    if out.len() > 40 {
+        let cut = out[..=40].rfind('-').unwrap_or(40);
+        out.truncate(cut);
+    }
     if out.is_empty() {
         "result".to_owned()
     } else {
@@ -103,6 +112,8 @@ mod tests {
         assert_eq!(slug("fuse.mfs /mnt/mfs"), "fuse-mfs-mnt-mfs");
         assert_eq!(slug("ext4 /"), "ext4");
         assert_eq!(slug("///"), "result");
+        let long = slug("fuse.glusterfs /srv/cluster/target/realfs/glusterfs/mnt");
+        assert_eq!(long, "fuse-glusterfs-srv-cluster-target-realfs");
     }
 
     #[test]

@@ -4,15 +4,20 @@
 //! [`write_report`] takes tune and bench result files ([`ReportInput`]) and
 //! writes into an output directory:
 //!
-//! - `throughput-N-LABEL.{svg,png}`: throughput against parallelism of tune
-//!   `N` (log2 axis), the spread at each level, the knee and the sequential
+//! - `throughput-LABEL.{svg,png}`: throughput against parallelism of one
+//!   tune (log2 axis), the spread at each level, the knee and the sequential
 //!   level as a reference line;
 //! - `throughput-compare.{svg,png}`: one throughput curve per tune file, when
 //!   there are several (e.g. local disk against simfs against MooseFS);
-//! - `coldstart-N-LABEL.{svg,png}`: cold-start time per strategy of bench
-//!   `N`, median bars with min-max whiskers, warm and load parts stacked;
+//! - `coldstart-LABEL.{svg,png}`: cold-start time per strategy of one
+//!   bench, median bars with min-max whiskers, warm and load parts stacked;
 //! - `report.md`: the machine, filesystem and date of each result, tables and
-//!   links to the charts;
+//!   links to the charts; result files named relative to the report.
+//!
+//! Results are labelled by their short name (filesystem and dataset,
+//! [`short_name`]) or the caller's label, and reported tunes first, each
+//! kind sorted by label, so chart file names do not change with the order
+//! of the arguments.
 //! - `report.html`: the same, with the charts embedded (no external file).
 //!
 //! [`write_history_report`] plots a regression history (`HistoryRow`s) over
@@ -39,7 +44,9 @@ mod font;
 mod format;
 pub use format::count;
 mod html;
+mod label;
 mod markdown;
+mod redact;
 pub mod summary;
 mod tables;
 mod write;
@@ -54,41 +61,41 @@ pub use markdown::{bench_table, history_table, markdown_tables, tune_table};
 /// One result file to report on.
 #[derive(Debug, Clone)]
 pub struct ReportInput {
-    /// Name of the result in legends and headings, e.g. `ext4 /` or `MooseFS`.
+    /// Name of the result in legends, headings and chart file names, e.g.
+    /// `ext4 realfs-model` or `MooseFS` (`preload report --label`).
     pub label: String,
-    /// The file it was read from (named in the report).
+    /// The file it was read from (named in the report relative to it).
     pub source: PathBuf,
     /// The result itself.
     pub result: ResultFile,
 }
 
 impl ReportInput {
-    /// An input labelled by its context: filesystem type and mount point.
+    /// An input labelled by its short name (see [`short_name`]).
     pub fn new(source: PathBuf, result: ResultFile) -> ReportInput {
         ReportInput {
-            label: context_label(&result),
+            label: short_name(&result),
             source,
             result,
         }
     }
 
-    /// Reads and checks a result file; the label is its context (see [`context_label`]).
+    /// Reads and checks a result file; the label is its short name (see [`short_name`]).
     pub fn load(path: &Path) -> Result<ReportInput, ReportError> {
         let result = ResultFile::load(path)?;
         Ok(ReportInput::new(path.to_owned(), result))
     }
-}
 
-/// The default label of a result: filesystem type and mount point (`ext4 /data`).
-pub fn context_label(result: &ResultFile) -> String {
-    let fs = &result.context().filesystem;
-    match (fs.fs_type.is_empty(), fs.mount_point.is_empty()) {
-        (false, false) => format!("{} {}", fs.fs_type, fs.mount_point),
-        (false, true) => fs.fs_type.clone(),
-        (true, false) => fs.mount_point.clone(),
-        (true, true) => "unknown filesystem".to_owned(),
+    /// The same input under `label`.
+    pub fn with_label(self, label: impl Into<String>) -> ReportInput {
+        ReportInput {
+            label: label.into(),
+            ..self
+        }
     }
 }
+
+pub use label::short_name;
 
 /// What to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +106,10 @@ pub struct ReportOptions {
     pub png: bool,
     /// Write SVG charts.
     pub svg: bool,
+    /// Leave out what names the machine: host names, and mount points and
+    /// dataset paths but for their last two components (for reports that
+    /// are published, e.g. committed to a repository).
+    pub redact: bool,
 }
 
 impl Default for ReportOptions {
@@ -107,6 +118,7 @@ impl Default for ReportOptions {
             title: "preload report".to_owned(),
             png: true,
             svg: true,
+            redact: false,
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::chart::scaling::Single;
 use crate::chart::{self};
 use crate::content::{self, ResultCharts};
 use crate::doc::Block;
-use crate::{ReportError, ReportFiles, ReportInput, ReportOptions, format, html, markdown};
+use crate::{ReportError, ReportFiles, ReportInput, ReportOptions, format, html, label, markdown};
 
 /// See [`crate::write_report`].
 pub(crate) fn results(
@@ -24,7 +24,8 @@ pub(crate) fn results(
         return Err(ReportError::Empty("no result files were given"));
     }
     create_dir(out_dir)?;
-    let labels = unique_labels(inputs);
+    let inputs = label::report_order(inputs);
+    let labels = label::unique_labels(&inputs);
     let mut files = Vec::new();
     let mut charts = ResultCharts::default();
 
@@ -48,23 +49,28 @@ pub(crate) fn results(
         charts.compare = Some(r);
         files.extend(f);
     }
-    for (i, (input, label)) in inputs.iter().zip(&labels).enumerate() {
+    let mut stems: Vec<String> = Vec::new();
+    for (input, label) in inputs.iter().zip(&labels) {
         let mut refs = Vec::new();
         if opts.png || opts.svg {
-            let slug = format::slug(label);
+            let kind = match &input.result {
+                ResultFile::Tune(_) => "throughput",
+                ResultFile::Bench(_) => "coldstart",
+            };
+            let stem = unique_stem(&mut stems, &format!("{kind}-{}", format::slug(label)));
             let (r, f) = match &input.result {
                 ResultFile::Tune(tune) => chart::render(
                     &Single { label, tune },
                     &format!("Throughput vs parallelism: {label}"),
                     out_dir,
-                    &format!("throughput-{}-{slug}", i + 1),
+                    &stem,
                     opts,
                 )?,
                 ResultFile::Bench(bench) => chart::render(
                     &ColdStart { label, bench },
                     &format!("Cold-start time per strategy: {label}"),
                     out_dir,
-                    &format!("coldstart-{}-{slug}", i + 1),
+                    &stem,
                     opts,
                 )?,
             };
@@ -73,8 +79,26 @@ pub(crate) fn results(
         }
         charts.per_input.push(refs);
     }
-    let blocks = content::results_page(&opts.title, inputs, &labels, &charts);
+    let page = content::Page {
+        title: &opts.title,
+        out_dir,
+        redact: opts.redact,
+    };
+    let blocks = content::results_page(&page, &inputs, &labels, &charts);
     write_pages(&opts.title, &blocks, out_dir, files, Vec::new())
+}
+
+/// `stem`, or `stem-2`, `stem-3`... when an earlier chart took it (two
+/// labels with the same slug).
+fn unique_stem(taken: &mut Vec<String>, stem: &str) -> String {
+    let mut candidate = stem.to_owned();
+    let mut n = 1;
+    while taken.contains(&candidate) {
+        n += 1;
+        candidate = format!("{stem}-{n}");
+    }
+    taken.push(candidate.clone());
+    candidate
 }
 
 /// See [`crate::write_history_report`].
@@ -146,31 +170,4 @@ fn write_file(path: &Path, text: &str) -> Result<(), ReportError> {
         path: path.to_owned(),
         source,
     })
-}
-
-/// The inputs' labels, with ` (file name)` added where two are the same, so
-/// that legends tell the series apart.
-fn unique_labels(inputs: &[ReportInput]) -> Vec<String> {
-    let count = |label: &str| inputs.iter().filter(|i| i.label == label).count();
-    let mut labels: Vec<String> = inputs
-        .iter()
-        .map(|input| {
-            if count(&input.label) > 1 {
-                let name = input.source.file_name().map_or_else(
-                    || input.source.display().to_string(),
-                    |n| n.to_string_lossy().into_owned(),
-                );
-                format!("{} ({name})", input.label)
-            } else {
-                input.label.clone()
-            }
-        })
-        .collect();
-    // Still the same (same file name in two directories): number them.
-    for i in 0..labels.len() {
-        if labels.iter().filter(|l| **l == labels[i]).count() > 1 {
-            labels[i] = format!("{} #{}", labels[i], i + 1);
-        }
-    }
-    labels
 }

@@ -42,6 +42,7 @@ fn write_sample_report() {
         title: "preload sample report".into(),
         png: true,
         svg: true,
+        redact: false,
     };
     let files = write_report(&inputs, &out.join("results"), &opts).unwrap();
     let history = write_history_report(&common::history(), &out.join("history"), &opts).unwrap();

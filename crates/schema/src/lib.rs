@@ -20,7 +20,7 @@ mod run;
 mod tune;
 mod warm;
 
-pub use bench::{BenchConfig, BenchResult, BenchRun, CsvBenchRow};
+pub use bench::{BenchConfig, BenchResult, BenchRun, CsvBenchRow, ReadLatency, StrategyStats};
 pub use cache::{EvictReport, FileEviction, FileResidency, StatusReport};
 pub use context::{Dataset, FsInfo, RunContext};
 pub use file::{ResultFile, SchemaError};

@@ -99,6 +99,10 @@ pub struct WarmSummary {
     /// The rate cap and back-offs of the run (`--max-rate`, `--backoff`).
     #[serde(default)]
     pub pacing: crate::Pacing,
+    /// Latency quantiles of the read calls (a bounded sample per reader);
+    /// null when nothing was read. Absent in older files.
+    #[serde(default)]
+    pub read_latency: Option<crate::ReadLatency>,
 }
 
 /// One proven cause of read bytes missing from the page cache after a warm.

@@ -135,6 +135,20 @@ pub fn require_fuse() -> bool {
     false
 }
 
+/// The model most tests mount: `latency_ms` per request and `stream_mib`
+/// MiB/s per stream (a network file system's per-connection limit).
+pub fn streams(latency_ms: u64, stream_mib: u64) -> Model {
+    Model::new()
+        .latency(std::time::Duration::from_millis(latency_ms))
+        .stream_bw(stream_mib << 20)
+}
+
+/// [`streams`] with a cap of `total_mib` MiB/s on the whole mount: the knee
+/// is at `total_mib / stream_mib` readers.
+pub fn capped(latency_ms: u64, stream_mib: u64, total_mib: u64) -> Model {
+    streams(latency_ms, stream_mib).total_bw(total_mib << 20)
+}
+
 /// Drops `path` from the page cache with `posix_fadvise(DONTNEED)`.
 pub fn evict(path: &Path) -> io::Result<()> {
     let f = File::open(path)?;

@@ -72,11 +72,7 @@ fn burst_rate_until_the_credit_is_spent_then_the_sustained_rate() {
     if !require_fuse() {
         return;
     }
-    let model = Model::new()
-        .latency(Duration::from_millis(1))
-        .stream_bw(100 * MIB)
-        .total_bw(50 * MIB)
-        .burst(64 * MIB, 250 * MIB);
+    let model = preload_simfs::testing::capped(1, 100, 50).burst(64 * MIB, 250 * MIB);
     // The files, made once; each run mounts them afresh (the credit is per mount).
     let files = TestMount::new(Model::default()).unwrap();
     make_files(&files, "d", READERS, FILE_LEN);

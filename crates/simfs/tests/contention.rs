@@ -10,10 +10,7 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::{MIB, Sample, check_level, evict_all, header, make_files, read_concurrently};
-use preload_simfs::Model;
 use preload_simfs::testing::{TestMount, require_fuse};
 
 const LEVELS: [usize; 4] = [1, 4, 8, 16];
@@ -24,11 +21,7 @@ fn throughput_declines_past_the_contention_limit() {
     if !require_fuse() {
         return;
     }
-    let model = Model::new()
-        .latency(Duration::from_millis(1))
-        .stream_bw(50 * MIB)
-        .total_bw(200 * MIB)
-        .contention(4, 0.25);
+    let model = preload_simfs::testing::capped(1, 50, 200).contention(4, 0.25);
     let m = TestMount::new(model.clone()).unwrap();
     // Warm-up, not counted: first-use costs stay out of P = 1.
     let warm = make_files(&m, "warm", 1, 4 * MIB);

@@ -11,10 +11,8 @@
 mod common;
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use common::{MIB, Sample, check_level, evict_all, header, read_concurrently};
-use preload_simfs::Model;
 use preload_simfs::testing::{TestMount, create_file, require_fuse};
 
 const FILE_LEN: u64 = 32 * MIB;
@@ -36,10 +34,7 @@ fn throughput_follows_min_of_streams_and_total() {
     if !require_fuse() {
         return;
     }
-    let model = Model::new()
-        .latency(Duration::from_millis(2))
-        .stream_bw(50 * MIB)
-        .total_bw(400 * MIB);
+    let model = preload_simfs::testing::capped(2, 50, 400);
     let m = TestMount::new(model.clone()).unwrap();
     let files: Vec<PathBuf> = (0..16)
         .map(|i| {

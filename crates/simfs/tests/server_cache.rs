@@ -10,7 +10,6 @@
 
 mod common;
 
-use std::time::Duration;
 
 use common::{
     MIB, Sample, check_level, evict_all, header, make_files, mib, read_all, read_concurrently,
@@ -25,11 +24,7 @@ fn re_read_bytes_come_from_the_server_cache() {
     if !require_fuse() {
         return;
     }
-    let model = Model::new()
-        .latency(Duration::from_millis(5))
-        .stream_bw(20 * MIB)
-        .total_bw(100 * MIB)
-        .server_cache(64 * MIB);
+    let model = preload_simfs::testing::capped(5, 20, 100).server_cache(64 * MIB);
     let m = TestMount::new(model.clone()).unwrap();
     let expected = model.expected_throughput(4).unwrap() as f64;
 

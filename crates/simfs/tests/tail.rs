@@ -21,8 +21,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{MIB, Sample, check_level, header, make_files};
+use preload_simfs::Access;
 use preload_simfs::testing::{TestMount, require_fuse};
-use preload_simfs::{Access, Model};
 
 const LEVELS: [usize; 2] = [1, 4];
 const READS: u64 = 40;
@@ -69,10 +69,8 @@ fn a_tail_fraction_of_requests_is_slow_and_the_mean_follows() {
     if !require_fuse() {
         return;
     }
-    let model = Model::new()
-        .latency(Duration::from_millis(10))
+    let model = preload_simfs::testing::streams(10, 50)
         .tail(0.1, 6.0)
-        .stream_bw(50 * MIB)
         .no_cache(true);
     let m = TestMount::new(model.clone()).unwrap();
     let files = make_files(&m, "d", 4, READS * MIB);

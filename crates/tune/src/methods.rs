@@ -1,6 +1,6 @@
 //! The read methods compared at the knee: `willneed` may win on one
-//! storage and lose on another (on this machine's local disk it beat `read`
-//! on few large files and lost on many small ones), so the profile records
+//! storage and lose on another (on one local disk it beat `read` on few
+//! large files and lost on many small ones), so the profile records
 //! the one measured best, not one assumed.
 
 use preload_core::{CancelToken, ReadMethod};

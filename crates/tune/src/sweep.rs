@@ -198,7 +198,7 @@ impl SweepPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit::{capped, noisy, retrograde};
+    use crate::synthetic::{capped, noisy, retrograde};
     use crate::{KneeConfig, choose_knee};
     use ProbePhase::{Bisect, Descend, Sweep};
     use preload_stats::seeded;

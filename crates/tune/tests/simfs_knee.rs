@@ -10,7 +10,7 @@ use std::time::Duration;
 use preload_core::CancelToken;
 use preload_schema::ProbePhase;
 use preload_simfs::Model;
-use preload_simfs::testing::{TestMount, create_file, require_fuse};
+use preload_simfs::testing::{TestMount, capped, create_file, require_fuse};
 use preload_tune::{ProbeSettings, SamplePool, TuneConfig, run_probe, tune};
 
 const MIB: u64 = 1 << 20;
@@ -35,10 +35,7 @@ fn backing(files: usize, size: u64) -> tempfile::TempDir {
 }
 
 fn model(stream: u64, total: u64) -> Model {
-    Model::new()
-        .latency(Duration::from_millis(2))
-        .stream_bw(stream * MIB)
-        .total_bw(total * MIB)
+    capped(2, stream, total)
 }
 
 fn quick_tune(path: &Path, budget: u64) -> preload_schema::TuneResult {

@@ -1,6 +1,5 @@
 //! Raw benchmark rows (CSV) and the per-layout summary table.
 
-use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -26,6 +25,8 @@ pub struct Row {
     pub bytes: u64,
     /// Peak RSS of the child (largest single process of its tree), KiB.
     pub peak_rss_kib: u64,
+    /// User + system CPU of the child and its reaped descendants, seconds.
+    pub cpu_s: f64,
     /// Resident fraction after the run.
     pub resident_after: f64,
     /// Resident fraction before the run (cold check; < 0.01 expected).
@@ -49,8 +50,8 @@ impl Row {
 }
 
 /// CSV header, matching [`Csv::write`].
-const HEADER: &str =
-    "layout,strategy,method,run,seconds,bytes,mib_s,peak_rss_kib,resident_after,resident_before";
+const HEADER: &str = "layout,strategy,method,run,seconds,bytes,mib_s,peak_rss_kib,cpu_s,\
+     resident_after,resident_before";
 
 /// A CSV file written row by row (flushed after each, so an interrupted
 /// benchmark keeps what it measured).
@@ -74,7 +75,7 @@ impl Csv {
     pub fn write(&mut self, r: &Row) -> Result<()> {
         writeln!(
             self.0,
-            "{},{},{},{},{:.4},{},{:.1},{},{:.4},{:.4}",
+            "{},{},{},{},{:.4},{},{:.1},{},{:.3},{:.4},{:.4}",
             r.layout,
             r.strategy,
             r.method,
@@ -83,6 +84,7 @@ impl Csv {
             r.bytes,
             r.mib_s(),
             r.peak_rss_kib,
+            r.cpu_s,
             r.resident_after,
             r.resident_before
         )?;
@@ -92,6 +94,7 @@ impl Csv {
 }
 
 pub use preload_stats::median;
+use preload_table::Table;
 
 /// The summary table of `rows` (one layout): one line per strategy in order
 /// of first appearance, the ratio column (baseline median time / strategy
@@ -106,20 +109,19 @@ pub fn table(rows: &[Row], baseline: &str, label: &str) -> String {
     }
     let of = |name: &str| -> Vec<&Row> { rows.iter().filter(|r| r.name() == name).collect() };
     let base = median(&of(baseline).iter().map(|r| r.seconds).collect::<Vec<_>>());
-    let width = names.iter().map(String::len).max().unwrap_or(8).max(8);
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "  {:<width$}  {:>4}  {:>8}  {:>13}  {:>7}  {:>9}  {:>8}  {:>8}",
+    let vs = format!("#vs {label}");
+    let mut t = Table::new(&[
         "strategy",
-        "runs",
-        "median s",
-        "min-max s",
-        "MiB/s",
-        format!("vs {label}"),
-        "RSS MiB",
-        "resident"
-    );
+        "#runs",
+        "#median s",
+        "#min-max s",
+        "#MiB/s",
+        &vs,
+        "#CPU s",
+        "#RSS MiB",
+        "#resident",
+        "note",
+    ]);
     for name in &names {
         let rs = of(name);
         let secs: Vec<f64> = rs.iter().map(|r| r.seconds).collect();
@@ -127,36 +129,39 @@ pub fn table(rows: &[Row], baseline: &str, label: &str) -> String {
         let min = secs.iter().copied().fold(f64::INFINITY, f64::min);
         let max = secs.iter().copied().fold(0.0, f64::max);
         let mib_s = rs.first().map_or(0.0, |r| r.bytes as f64 / MIB / med);
-        let rss = median(
-            &rs.iter()
-                .map(|r| r.peak_rss_kib as f64 / 1024.0)
-                .collect::<Vec<_>>(),
-        );
-        let res = median(&rs.iter().map(|r| r.resident_after).collect::<Vec<_>>());
+        let of_rows = |f: fn(&Row) -> f64| median(&rs.iter().map(|r| f(r)).collect::<Vec<_>>());
+        let rss = of_rows(|r| r.peak_rss_kib as f64 / 1024.0);
+        let cpu = of_rows(|r| r.cpu_s);
+        let res = of_rows(|r| r.resident_after);
         let ratio = if base.is_finite() {
             format!("{:.2}x", base / med)
         } else {
             "-".into()
         };
-        let mut flags = String::new();
+        let mut flags = Vec::new();
         if rs
             .iter()
             .any(|r| r.resident_before >= super::cache::COLD_FRACTION)
         {
-            flags.push_str(" (not cold in some runs)");
+            flags.push("not cold in some runs");
         }
         if rs.iter().any(|r| r.resident_after < 0.99) {
-            flags.push_str(" (< 99% resident after some runs)");
+            flags.push("< 99% resident after some runs");
         }
-        let _ = writeln!(
-            out,
-            "  {name:<width$}  {:>4}  {med:>8.2}  {:>13}  {mib_s:>7.0}  {ratio:>9}  {rss:>8.1}  {:>7.1}%{flags}",
-            secs.len(),
+        t.row([
+            name.clone(),
+            secs.len().to_string(),
+            format!("{med:.2}"),
             format!("{min:.2}-{max:.2}"),
-            100.0 * res
-        );
+            format!("{mib_s:.0}"),
+            ratio,
+            format!("{cpu:.2}"),
+            format!("{rss:.1}"),
+            format!("{:.1}%", 100.0 * res),
+            flags.join("; "),
+        ]);
     }
-    out
+    t.to_text_indented("  ")
 }
 
 #[cfg(test)]
@@ -172,6 +177,7 @@ mod tests {
             seconds,
             bytes: 1 << 30,
             peak_rss_kib: 2048,
+            cpu_s: 0.5,
             resident_after: 1.0,
             resident_before: 0.0,
         }

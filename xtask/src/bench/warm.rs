@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+use preload_bench::child::{ChildStdout, run_measured};
 
 use super::cache::{self, COLD_FRACTION, ColdMethod, Preload};
-use super::proc::run_measured;
 use super::report::{Csv, Row, median, table};
 use crate::gendata::{self, target_dir};
 
@@ -286,23 +286,30 @@ fn measure_one(
         );
     }
     let is_preload = matches!(s, Strategy::Preload { .. });
-    let m = run_measured(&mut s.command(preload, dir), is_preload)?;
+    let stdout = if is_preload {
+        ChildStdout::Capture
+    } else {
+        ChildStdout::Null
+    };
+    let mut cmd = s.command(preload, dir);
+    let m = run_measured(&mut cmd, stdout)
+        .with_context(|| format!("cannot start {:?}", cmd.get_program()))?;
     if is_preload {
         // Every file must be read; a warning exit (e.g. pages not retained
         // because something else dropped the cache meanwhile) is recorded.
-        check_summary(&m.stdout, dir)?;
-        if !m.status.success() {
+        check_summary(&String::from_utf8_lossy(&m.stdout), dir)?;
+        if m.exit_status != 0 {
             eprintln!(
-                "bench: preload exited with {}; run recorded, see resident",
-                m.status
+                "bench: preload exited with status {}; run recorded, see resident",
+                m.exit_status
             );
         }
-    } else if !m.status.success() {
+    } else if m.exit_status != 0 {
         bail!(
-            "{} failed on {} ({})",
+            "{} failed on {} (exit status {})",
             s.strategy(),
             dir.display(),
-            m.status
+            m.exit_status
         );
     }
     Ok(Row {
@@ -310,9 +317,10 @@ fn measure_one(
         strategy: s.strategy().into(),
         method: s.method(),
         run,
-        seconds: m.seconds,
+        seconds: m.elapsed_s,
         bytes,
         peak_rss_kib: m.peak_rss_kib,
+        cpu_s: m.user_s + m.system_s,
         resident_after: resident_at_exit(preload, dir)?,
         resident_before: before,
     })

@@ -53,6 +53,13 @@ pub struct TuneArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Write the result file (for report and compare) to FILE; `-` for stdout
+    ///
+    /// The file is created before tuning starts, so a bad path fails at
+    /// once. With `-`, the JSON takes stdout and the table goes to stderr.
+    #[arg(short = 'o', long, value_name = "FILE", conflicts_with = "clients")]
+    pub output: Option<PathBuf>,
+
     /// Write every throughput bucket as CSV to FILE
     #[arg(long, value_name = "FILE")]
     pub export_csv: Option<PathBuf>,
@@ -145,9 +152,13 @@ pub struct BenchArgs {
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Write every run as CSV to FILE
+    /// Write every run as CSV to FILE (units in the column names)
     #[arg(long, value_name = "FILE")]
     pub export_csv: Option<PathBuf>,
+
+    /// Write the per-strategy table as Markdown to FILE (`-`: stdout)
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
 
     /// Print the result as JSON on stdout instead of the table
     #[arg(long)]
@@ -186,14 +197,29 @@ pub struct ReportArgs {
     /// Title of the report pages
     #[arg(long, value_name = "TITLE", default_value = "preload report")]
     pub title: String,
+
+    /// Name of a RESULT in legends, headings and chart file names; once per RESULT, in order
+    ///
+    /// The first --label names the first RESULT, and so on; a RESULT
+    /// without one is named by its filesystem and dataset (`ext4
+    /// realfs-model`), never by a path.
+    #[arg(long = "label", value_name = "NAME")]
+    pub labels: Vec<String>,
+
+    /// Leave out host names and shorten absolute paths (for published reports)
+    #[arg(long)]
+    pub redact: bool,
 }
 
 /// `preload compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// The baseline result file
-    #[arg(value_name = "BASE")]
-    pub base: PathBuf,
+    /// The baseline: a result file, or the NAME of a stored baseline
+    ///
+    /// A BASE that is not a file is looked up as `--baseline-dir/NAME.json`
+    /// (as saved by `--save-baseline NAME`); the error lists the stored names.
+    #[arg(value_name = "BASE|NAME")]
+    pub base: String,
 
     /// The new result file
     #[arg(value_name = "NEW")]
@@ -218,4 +244,8 @@ pub struct CompareArgs {
     /// Compare results of interrupted runs too (refused by default, exit 2)
     #[arg(long)]
     pub allow_interrupted: bool,
+
+    /// Where stored baselines live (for a BASE given by NAME)
+    #[arg(long, value_name = "DIR", default_value = ".preload/baselines")]
+    pub baseline_dir: PathBuf,
 }

@@ -1,14 +1,13 @@
 //! `preload bench PATH`: cold-start comparison of warming strategies.
 
-use std::fmt::Write;
 use std::fs::File;
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use preload_bench::{BenchSettings, run_bench_with};
 use preload_core::CancelToken;
-use preload_report::summary::{Spread, summarize_bench};
-use preload_schema::name::{escaped, escaped_bytes};
-use preload_schema::{BenchResult, CsvBenchRow, ResultFile};
+use preload_schema::name::escaped;
+use preload_schema::{CsvBenchRow, ResultFile};
 
 use crate::args::BenchArgs;
 use crate::commands::regress;
@@ -23,6 +22,9 @@ pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
     cfg.then = args.then.clone();
     cfg.time_limit = args.time_limit;
     cfg.drop_caches = !args.no_drop_caches;
+    // The preload strategies run as `preload warm` children of this very
+    // binary, so their CPU and peak RSS are measured as xargs's are.
+    cfg.warm_exe = std::env::current_exe().ok();
     if cfg.drop_caches && drop_caches_permitted() {
         // Said before doing it: this empties every other program's cache too.
         output::warn(
@@ -42,6 +44,14 @@ pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
         })
         .transpose()?;
     let mut csv = output::csv_file(args.export_csv.as_deref())?;
+    if args.json && args.export_markdown.as_deref().is_some_and(is_stdout) {
+        anyhow::bail!("--json and --export-markdown - both print on stdout; give the table a FILE");
+    }
+    let markdown = args
+        .export_markdown
+        .as_deref()
+        .map(MarkdownOut::create)
+        .transpose()?;
 
     let quiet = args.json;
     if !quiet {
@@ -112,10 +122,13 @@ pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
         }
         w.flush()?;
     }
+    if let Some(md) = markdown {
+        md.write(&output::bench_table::markdown(&result))?;
+    }
     if args.json {
         output::stdout(&format!("{}\n", file.to_json()))?;
-    } else {
-        output::stdout(&table(&result))?;
+    } else if !args.export_markdown.as_deref().is_some_and(is_stdout) {
+        output::stdout(&output::bench_table::text(&result))?;
     }
     let exit = regress::finish(&regression, &file)?;
     Ok(if cancel.is_cancelled() {
@@ -134,81 +147,31 @@ fn drop_caches_permitted() -> bool {
         .is_ok()
 }
 
-/// The human table: median total time, its spread, throughput and the
-/// speed-up over `sequential`, one line per strategy.
-pub fn table(r: &BenchResult) -> String {
-    let mut out = String::new();
-    let fs = &r.context.filesystem;
-    let _ = writeln!(
-        out,
-        "{} on {} ({}): {}, {}; caches emptied by {}",
-        escaped_bytes(r.dataset.path.as_bytes()),
-        escaped_bytes(fs.mount_point.as_bytes()),
-        fs.fs_type,
-        preload_report::count(r.dataset.files, "file"),
-        preload_core::human_bytes(r.dataset.bytes),
-        r.config.cold_method
-    );
-    let summaries = summarize_bench(r);
-    let seq = preload_report::summary::baseline_median(r, &summaries);
-    let with_load = r.config.then.is_some();
-    let _ = write!(
-        out,
-        "{:<14} {:>5} {:>5} {:>10} {:>17}",
-        "strategy", "-P", "runs", "median s", "min - max s"
-    );
-    if with_load {
-        let _ = write!(out, " {:>8} {:>8}", "warm s", "load s");
-    }
-    let _ = writeln!(out, " {:>10} {:>9}", "MiB/s", "speed-up");
-    let baseline_note = format!(
-        "speed-up: median time of {} / median time of the strategy",
-        preload_report::summary::baseline_strategy(r)
-    );
-    let median = |s: Option<Spread>| s.map_or("-".to_owned(), |s| format!("{:.2}", s.median));
-    for s in &summaries {
-        let total = s.total_s;
-        let speedup = match (seq, total) {
-            (Some(seq), Some(t)) if t.median > 0.0 => format!("{:.2}x", seq / t.median),
-            _ => "-".to_owned(),
-        };
-        let runs = if s.failed_runs > 0 {
-            format!("{}!", s.ok_runs)
-        } else {
-            s.ok_runs.to_string()
-        };
-        let _ = write!(
-            out,
-            "{:<14} {:>5} {:>5} {:>10} {:>17}",
-            s.strategy,
-            s.level.map_or("-".to_owned(), |l| l.to_string()),
-            runs,
-            median(total),
-            total.map_or("-".to_owned(), |t| format!("{:.2} - {:.2}", t.min, t.max)),
-        );
-        if with_load {
-            let _ = write!(out, " {:>8} {:>8}", median(s.warm_s), median(s.load_s));
+fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Where `--export-markdown` goes: a file created up front (so a bad path
+/// fails before the work), or stdout for `-`.
+enum MarkdownOut<'a> {
+    Stdout,
+    File(&'a Path, File),
+}
+
+impl<'a> MarkdownOut<'a> {
+    fn create(path: &'a Path) -> Result<MarkdownOut<'a>> {
+        if is_stdout(path) {
+            return Ok(MarkdownOut::Stdout);
         }
-        let mib_s = if s.strategy == "load-only" {
-            "-".to_owned()
-        } else {
-            s.mib_s
-                .map_or("-".to_owned(), |m| format!("{:.1}", m.median))
-        };
-        let _ = writeln!(out, " {:>10} {:>9}", mib_s, speedup);
+        let f = File::create(path).with_context(|| format!("creating {}", escaped(path)))?;
+        Ok(MarkdownOut::File(path, f))
     }
-    let _ = writeln!(out, "{baseline_note}");
-    if summaries.iter().any(|s| s.failed_runs > 0) {
-        let _ = writeln!(
-            out,
-            "! some runs failed and are left out (see the warnings)"
-        );
+
+    fn write(self, text: &str) -> Result<()> {
+        match self {
+            MarkdownOut::Stdout => output::stdout(text),
+            MarkdownOut::File(path, mut f) => std::io::Write::write_all(&mut f, text.as_bytes())
+                .with_context(|| format!("writing {}", escaped(path))),
+        }
     }
-    if r.interrupted {
-        let _ = writeln!(
-            out,
-            "! interrupted: only the runs finished before the signal, not a complete measurement"
-        );
-    }
-    out
 }

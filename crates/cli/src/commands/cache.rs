@@ -6,6 +6,7 @@ use anyhow::Result;
 use preload_core::residency;
 use preload_core::walk::{Filter, walk};
 use preload_schema::{Failure, Residency};
+use preload_table::Table;
 
 use crate::config::Inputs;
 use crate::exit::Exit;
@@ -25,14 +26,11 @@ pub fn status(inputs: &Inputs, json: bool, total_only: bool, min: Option<f64>) -
     } else {
         let mut out = String::new();
         if !total_only {
+            let mut table = Table::new(&["#Resident", "File"]);
             for f in &report.files {
-                let _ = writeln!(
-                    out,
-                    "{:>6}  {}",
-                    file_residency(&f.residency),
-                    f.shown_path()
-                );
+                table.row([file_residency(&f.residency), f.shown_path().to_string()]);
             }
+            out.push_str(&table.to_text());
         }
         let _ = writeln!(
             out,
@@ -69,15 +67,15 @@ pub fn evict(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
     } else {
         let mut out = String::new();
         if !total_only {
+            let mut table = Table::new(&["#Before", "#After", "File"]);
             for f in &report.files {
-                let _ = writeln!(
-                    out,
-                    "{:>6} -> {:>6}  {}",
+                table.row([
                     file_residency(&f.before),
                     file_residency(&f.after),
-                    f.shown_path()
-                );
+                    f.shown_path().to_string(),
+                ]);
             }
+            out.push_str(&table.to_text());
         }
         let _ = writeln!(
             out,

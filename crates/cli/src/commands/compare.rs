@@ -1,7 +1,8 @@
 //! `preload compare BASE NEW`: is the new result a regression of the base?
+//! BASE is a result file or the name of a stored baseline.
 
 use anyhow::{Context, Result};
-use preload_compare::{CompareOptions, compare, exit_code};
+use preload_compare::{CompareOptions, baseline, compare, exit_code};
 use preload_schema::ResultFile;
 use preload_schema::name::escaped;
 
@@ -21,18 +22,27 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
         ..CompareOptions::default()
     };
     opts.validate()?;
-    let base = ResultFile::load(&args.base)?;
+    let (base_path, base) = baseline::load(&args.baseline_dir, &args.base)?;
+    // Said when BASE was a name, so a stored baseline is never taken for a
+    // file of that name (the table's `base:` line names the file either way).
+    if base_path.as_os_str() != args.base.as_str() {
+        eprintln!(
+            "baseline: stored baseline {} ({})",
+            args.base,
+            escaped(&base_path)
+        );
+    }
     let new = ResultFile::load(&args.new)?;
     let cmp = compare(&base, &new, &opts)
         .with_context(|| {
             format!(
                 "comparing {} with {}",
                 escaped(&args.new),
-                escaped(&args.base)
+                escaped(&base_path)
             )
         })?
         .with_labels(
-            escaped(&args.base).to_string(),
+            escaped(&base_path).to_string(),
             escaped(&args.new).to_string(),
         );
     if let Some(md) = &args.markdown {
@@ -47,6 +57,6 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
     Ok(if exit_code(&cmp, fail_on) == 0 {
         Exit::Success
     } else {
-        Exit::Partial
+        Exit::Regressed
     })
 }

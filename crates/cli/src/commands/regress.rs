@@ -92,7 +92,7 @@ pub fn finish(plan: &Plan, result: &ResultFile) -> Result<Exit> {
                 .with_context(|| format!("writing {}", escaped(md)))?;
         }
         if exit_code(&cmp, plan.fail_on) != 0 {
-            exit = Exit::Partial;
+            exit = Exit::Regressed;
         }
         verdict = Some(cmp.overall);
     }

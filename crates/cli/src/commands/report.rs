@@ -15,13 +15,24 @@ use crate::output;
 /// and the tables on stderr. `--history` adds the history report (in
 /// `DIR/history` when there are result files too).
 pub fn run(args: &ReportArgs) -> Result<Exit> {
-    let inputs = args
+    if args.labels.len() > args.results.len() {
+        anyhow::bail!(
+            "{} given for {}: one --label per RESULT, in the order of the results",
+            preload_report::count(args.labels.len() as u64, "label"),
+            preload_report::count(args.results.len() as u64, "result file")
+        );
+    }
+    let mut inputs = args
         .results
         .iter()
         .map(|p| ReportInput::load(p))
         .collect::<Result<Vec<_>, _>>()?;
+    for (input, label) in inputs.iter_mut().zip(&args.labels) {
+        input.label.clone_from(label);
+    }
     let opts = ReportOptions {
         title: args.title.clone(),
+        redact: args.redact,
         ..ReportOptions::default()
     };
     if !inputs.is_empty() {

@@ -123,7 +123,7 @@ fn run(cfg: &RunConfig) -> Result<u8> {
     }
     if stop_warm.is_cancelled() {
         // A signal before CMD started: start nothing.
-        return Ok(Exit::Interrupted as u8);
+        return Ok(Exit::Interrupted.code());
     }
     let start = Instant::now();
     let child = match std::process::Command::new(&cfg.command[0])

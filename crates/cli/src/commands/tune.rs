@@ -5,13 +5,15 @@ use std::fmt::Write;
 use anyhow::{Context, Result};
 use preload_core::{CancelToken, human_bytes};
 use preload_schema::name::{escaped, escaped_bytes};
-use preload_schema::{ResultFile, TuneResult};
+use preload_schema::{self as schema, TuneResult};
+use preload_table::Table;
 use preload_tune::{ProfileStore, TuneConfig, TuneError, tune};
 
 use crate::args::TuneArgs;
 use crate::commands::regress;
 use crate::exit::Exit;
 use crate::output;
+use crate::output::result_file::ResultFile;
 
 pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
     let store = ProfileStore::default_location();
@@ -32,6 +34,8 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
     cfg.max_level = args.max_level;
     cfg.method = args.method;
     let regression = regress::Plan::resolve(&args.regression)?;
+    // Files first, so a bad path fails before minutes of tuning.
+    let mut result_file = ResultFile::create(args.output.as_deref())?;
     let mut csv = output::csv_file(args.export_csv.as_deref())?;
 
     let quiet = args.json;
@@ -107,12 +111,27 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
             );
         }
     }
-    if args.json {
-        output::stdout(&format!("{}\n", ResultFile::Tune(result.clone()).to_json()))?;
-    } else {
-        output::stdout(&table(&result))?;
+    let human = table(&result);
+    let file = schema::ResultFile::Tune(result);
+    let json = file.to_json();
+    let json_on_stdout = result_file.as_ref().is_some_and(ResultFile::is_stdout);
+    if let Some(f) = result_file.as_mut()
+        && let Some(said) = f.write(&json)?
+        && !quiet
+    {
+        eprintln!("{said}");
     }
-    let exit = regress::finish(&regression, &ResultFile::Tune(result))?;
+    if json_on_stdout {
+        // `-o -`: stdout carries the result file; the table is for the eyes.
+        if !quiet {
+            eprint!("{human}");
+        }
+    } else if args.json {
+        output::stdout(&format!("{json}\n"))?;
+    } else {
+        output::stdout(&human)?;
+    }
+    let exit = regress::finish(&regression, &file)?;
     Ok(if cancel.is_cancelled() {
         Exit::Interrupted
     } else {
@@ -146,23 +165,41 @@ fn show(store: &ProfileStore) -> Result<Exit> {
         ))?;
         return Ok(Exit::Success);
     }
-    let mut out = format!("profiles in {}:\n", escaped(store.path()));
+    let mut table = Table::new(&[
+        "#-P",
+        "Method",
+        "Chunk size",
+        "Source",
+        "Type",
+        "Mount point",
+        "#MiB/s",
+        "#Confidence",
+        "Tuned",
+    ]);
     for p in profiles {
-        let _ = writeln!(
-            out,
-            "  -P {:<4}{} --method {} --chunk-size {} {} ({}) at {}, {:.0} MiB/s, confidence {:.0}%, tuned {}",
-            p.parallelism,
-            if p.saturated { " " } else { "+" },
+        // `+`: the curve was still rising at the largest level tuned.
+        let level = if p.saturated {
+            p.parallelism.to_string()
+        } else {
+            format!("{}+", p.parallelism)
+        };
+        table.row([
+            level,
             p.method,
             p.chunk_size.map_or_else(|| "default".into(), human_bytes),
             p.source,
             p.fs_type,
             p.mount_point,
-            p.mib_s,
-            p.confidence * 100.0,
-            p.date
-        );
+            format!("{:.0}", p.mib_s),
+            format!("{:.0}%", p.confidence * 100.0),
+            p.date,
+        ]);
     }
+    let out = format!(
+        "profiles in {}:\n{}",
+        escaped(store.path()),
+        table.to_text_indented("  ")
+    );
     output::stdout(&out)?;
     Ok(Exit::Success)
 }
@@ -187,28 +224,32 @@ pub fn table(r: &TuneResult) -> String {
     if r.interrupted {
         let _ = writeln!(out, "interrupted: no recommendation; the curve so far:");
     }
-    let _ = writeln!(
-        out,
-        "{:>6} {:>12} {:>20} {:>7} {:>12} {:>7}",
-        "-P", "median MiB/s", "min - max", "cv", "p50 read ms", "probes"
-    );
+    let mut levels = Table::new(&[
+        "#-P",
+        "#median MiB/s",
+        "#min - max",
+        "#cv",
+        "#p50 read ms",
+        "#probes",
+        "",
+    ]);
     for l in &r.levels {
         let mark = if !r.interrupted && l.level == r.recommendation.parallelism {
-            " <"
+            "<"
         } else {
             ""
         };
-        let _ = writeln!(
-            out,
-            "{:>6} {:>12.1} {:>20} {:>6.1}% {:>12.2} {:>7}{mark}",
-            l.level,
-            l.median_mib_s,
+        levels.row([
+            l.level.to_string(),
+            format!("{:.1}", l.median_mib_s),
             format!("{:.1} - {:.1}", l.min_mib_s, l.max_mib_s),
-            l.cv * 100.0,
-            l.latency_p50_ms,
-            l.probes
-        );
+            format!("{:.1}%", l.cv * 100.0),
+            format!("{:.2}", l.latency_p50_ms),
+            l.probes.to_string(),
+            mark.to_owned(),
+        ]);
     }
+    out.push_str(&levels.to_text());
     let rec = &r.recommendation;
     if r.interrupted {
         let _ = writeln!(

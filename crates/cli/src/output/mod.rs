@@ -1,6 +1,8 @@
 //! Everything printed: stdout results, stderr summaries, the progress bar.
 
+pub mod bench_table;
 pub mod progress;
+pub mod result_file;
 pub mod selection;
 pub mod summary;
 

@@ -12,6 +12,86 @@ pub fn preload() -> Command {
     Command::cargo_bin("preload").expect("binary built")
 }
 
+/// Runs `preload ARGS PATH`, for its exit code and output.
+pub fn preload_on(args: &[&str], path: impl AsRef<std::ffi::OsStr>) -> assert_cmd::assert::Assert {
+    preload().args(args).arg(path).assert()
+}
+
+/// Runs `preload ARGS PATH`, which must succeed, and parses its JSON output.
+pub fn run_json(args: &[&str], path: impl AsRef<std::ffi::OsStr>) -> serde_json::Value {
+    json(&preload_on(args, path).success().get_output().stdout)
+}
+
+/// Starts `preload ARGS PATH` with its stdout and stderr piped, for a test
+/// that acts while it runs (a signal, a change to the files).
+pub fn spawn_piped(args: &[&str], path: impl AsRef<std::ffi::OsStr>) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("preload"))
+        .args(args)
+        .arg(path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// The context of a made-up result: a test host, filesystem `fs_type`
+/// mounted at `mount_point`.
+pub fn context(fs_type: &str, mount_point: &str) -> preload_schema::RunContext {
+    preload_schema::RunContext {
+        host: "testhost".into(),
+        kernel: "6.1.0".into(),
+        cpus: 8,
+        memory_bytes: 16 << 30,
+        preload_version: "0.1.0".into(),
+        date: "2025-06-01T10:00:00Z".into(),
+        filesystem: preload_schema::FsInfo {
+            fs_type: fs_type.into(),
+            mount_point: mount_point.into(),
+            ..preload_schema::FsInfo::default()
+        },
+    }
+}
+
+/// The data set of a made-up result: 4 files, 1 GiB under /data/model.
+pub fn dataset() -> preload_schema::Dataset {
+    preload_schema::Dataset {
+        path: "/data/model".into(),
+        files: 4,
+        bytes: 1 << 30,
+    }
+}
+
+/// Waits until `ready` holds, checking every 10 ms: a test waits for the
+/// state it needs (a warm has begun reading, a walk has begun), never for a
+/// fixed time. Panics naming `what` after two minutes, a deadline only a
+/// hung run reaches.
+pub fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !ready() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting: {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// A temporary directory (on tmpfs where there is one, so no disk adds to
+/// what a test measures) holding `count` shards of `size` bytes named like a
+/// model's (`model-00000-of-00008.safetensors`).
+pub fn shards_in_shm(prefix: &str, count: u64, size: u64) -> tempfile::TempDir {
+    let data = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir_in("/dev/shm")
+        .or_else(|_| tempfile::tempdir())
+        .unwrap();
+    for i in 0..count {
+        let name = format!("model-{i:05}-of-{count:05}.safetensors");
+        preload_simfs::testing::create_file(&data.path().join(name), size, i).unwrap();
+    }
+    data
+}
+
 /// Creates a file of `size` bytes: the first 64 KiB random-ish data, the rest
 /// sparse, so big files cost no disk.
 pub fn create_size(path: &Path, size: u64) {
@@ -24,44 +104,18 @@ pub fn create_size(path: &Path, size: u64) {
     f.sync_all().unwrap();
 }
 
-/// Resident bytes of a file by mincore(2), written independently of
-/// preload's own residency code so the tests check it rather than trust it.
+/// Resident bytes of a file by mincore(2): simfs's test helper, written
+/// independently of preload's own residency code so the tests check it
+/// rather than trust it.
 pub fn mincore_resident(path: &Path) -> u64 {
-    let f = File::open(path).unwrap();
-    let len = f.metadata().unwrap().len() as usize;
-    if len == 0 {
-        return 0;
-    }
-    // SAFETY: sysconf has no preconditions.
-    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
-    // SAFETY: a fresh read-only mapping of an open file, unmapped below.
-    let base = unsafe {
-        libc::mmap(
-            std::ptr::null_mut(),
-            len,
-            libc::PROT_READ,
-            libc::MAP_SHARED,
-            f.as_raw_fd(),
-            0,
-        )
-    };
-    assert_ne!(base, libc::MAP_FAILED);
-    let mut vec = vec![0u8; len.div_ceil(page)];
-    // SAFETY: vec has one byte per page of the mapping.
-    let rc = unsafe { libc::mincore(base, len, vec.as_mut_ptr()) };
-    // SAFETY: the mapping made above.
-    unsafe { libc::munmap(base, len) };
-    assert_eq!(rc, 0);
-    let pages = vec.iter().filter(|&&b| b & 1 == 1).count();
-    (pages * page).min(len) as u64
+    preload_simfs::testing::resident_bytes(path).unwrap()
 }
 
-/// Drops a file's pages (fdatasync + POSIX_FADV_DONTNEED), independently of preload.
+/// Drops a file's pages (fdatasync, then simfs's POSIX_FADV_DONTNEED),
+/// independently of preload.
 pub fn drop_pages(path: &Path) {
-    let f = File::open(path).unwrap();
-    f.sync_data().unwrap();
-    // SAFETY: plain fadvise on an open fd.
-    unsafe { libc::posix_fadvise(f.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
+    File::open(path).unwrap().sync_data().unwrap();
+    preload_simfs::testing::evict(path).unwrap();
 }
 
 /// True when running as root.

@@ -6,7 +6,9 @@ use plotters::prelude::*;
 use preload_schema::BenchResult;
 
 use super::axis::{KeyAxis, value_label, value_top};
-use super::{CAPTION, Chart, DESC, DrawResult, LABEL, color, no_data, text};
+use super::{
+    CAPTION, Chart, DESC, DrawResult, LABEL, LEGEND_CHARS, color, fitted_caption, no_data, text,
+};
 use crate::format;
 use crate::summary::{StrategySummary, summarize_bench};
 
@@ -55,7 +57,7 @@ impl Chart for ColdStart<'_> {
         let n = summaries.len();
         let y_top = value_top(y_max, 0.4);
         let mut chart = ChartBuilder::on(root)
-            .caption(caption, text(CAPTION))
+            .caption(fitted_caption(root, &caption)?, text(CAPTION))
             .margin(20)
             .x_label_area_size(70)
             .y_label_area_size(100)
@@ -225,13 +227,7 @@ fn bar_height(s: &StrategySummary) -> f64 {
 
 /// A loader command short enough for a legend.
 fn shorten(cmd: &str) -> String {
-    const MAX: usize = 40;
-    if cmd.chars().count() <= MAX {
-        format!("'{cmd}'")
-    } else {
-        let head: String = cmd.chars().take(MAX - 3).collect();
-        format!("'{head}...'")
-    }
+    format!("'{}'", crate::label::middle_ellipsis(cmd, LEGEND_CHARS))
 }
 
 #[cfg(test)]

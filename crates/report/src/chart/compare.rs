@@ -7,8 +7,12 @@ use preload_schema::TuneResult;
 
 use super::axis::{level_label, level_range, level_ticks, value_label, value_top};
 use super::scaling::{X_DESC, Y_DESC};
-use super::{CAPTION, Chart, DESC, DrawResult, LABEL, color, label_box, no_data, text};
+use super::{
+    CAPTION, Chart, DESC, DrawResult, LABEL, LEGEND_CHARS, MIN_CURVE_POINTS, color, fitted_caption,
+    label_box, no_data, text,
+};
 use crate::format;
+use crate::label::middle_ellipsis;
 
 /// Several tunes: one median curve per result (with min-max whiskers), each
 /// knee marked, labelled by the result's label.
@@ -28,13 +32,25 @@ impl Chart for Compare<'_> {
         let Some(max_level) = max_level else {
             return no_data(root, caption);
         };
-        let y_max = levels
-            .map(|l| l.max_mib_s.max(l.median_mib_s))
+        // A series too short for whiskers does not stretch the axis to them.
+        let y_max = self
+            .series
+            .iter()
+            .flat_map(|(_, t)| {
+                let whiskers = t.levels.len() >= MIN_CURVE_POINTS;
+                t.levels.iter().map(move |l| {
+                    if whiskers {
+                        l.max_mib_s.max(l.median_mib_s)
+                    } else {
+                        l.median_mib_s
+                    }
+                })
+            })
             .fold(0.0, f64::max);
         let ticks = level_ticks(max_level);
         let y_top = value_top(y_max, 0.35);
         let mut chart = ChartBuilder::on(root)
-            .caption(caption, text(CAPTION))
+            .caption(fitted_caption(root, caption)?, text(CAPTION))
             .margin(20)
             .x_label_area_size(70)
             .y_label_area_size(100)
@@ -59,6 +75,20 @@ impl Chart for Compare<'_> {
         for (i, (label, t)) in self.series.iter().enumerate() {
             let c = color(i);
             let rec = &t.recommendation;
+            let curve = t.levels.len() >= MIN_CURVE_POINTS;
+            let name = middle_ellipsis(label, LEGEND_CHARS);
+            if !curve {
+                // Points only: two points are no curve and two samples no spread.
+                chart
+                    .draw_series(
+                        t.levels
+                            .iter()
+                            .map(|l| Circle::new((l.level as f64, l.median_mib_s), 6, c.filled())),
+                    )?
+                    .label(format!("{name} ({} points: no curve)", t.levels.len()))
+                    .legend(move |(x, y)| Circle::new((x + 12, y), 5, c.filled()));
+                continue;
+            }
             chart.draw_series(t.levels.iter().map(|l| {
                 ErrorBar::new_vertical(
                     l.level as f64,
@@ -80,7 +110,7 @@ impl Chart for Compare<'_> {
                     c.stroke_width(3),
                 ))?
                 .label(format!(
-                    "{label} ({knee}, {} MiB/s)",
+                    "{name} ({knee}, {} MiB/s)",
                     format::mib_s(rec.recommended_mib_s)
                 ))
                 .legend(move |(x, y)| {

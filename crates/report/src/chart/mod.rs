@@ -52,6 +52,39 @@ pub(crate) fn text(size: u32) -> TextStyle<'static> {
     (font::FAMILY, size).into_font().into()
 }
 
+/// Fewer levels than this make no curve: two points say nothing of the
+/// shape between them, nor does a spread of two samples give a band.
+pub(crate) const MIN_CURVE_POINTS: usize = 3;
+
+/// What a chart says instead of drawing a curve from too few points.
+pub(crate) fn too_few_points(n: usize) -> String {
+    format!("too few points for a curve or confidence band ({n} measured)")
+}
+
+/// Longest legend entry label, in characters: legends name series, the
+/// pages say the rest.
+pub(crate) const LEGEND_CHARS: usize = 36;
+
+/// `caption` shortened with an ellipsis in the middle until it fits the
+/// width of `root` at the caption size (measured with the embedded font).
+pub(crate) fn fitted_caption<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    caption: &str,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>>
+where
+    DB::ErrorType: 'static,
+{
+    let max = root.dim_in_pixel().0.saturating_sub(80);
+    let style = text(CAPTION);
+    let mut chars = caption.chars().count();
+    let mut fitted = caption.to_owned();
+    while chars > 8 && root.estimate_text_size(&fitted, &style)?.0 > max {
+        chars -= 1;
+        fitted = crate::label::middle_ellipsis(caption, chars);
+    }
+    Ok(fitted)
+}
+
 /// Where to put a label box of text `size` (pixels) relative to a marked
 /// point: `(top-left corner, bottom-right corner, text position)`, above the
 /// point, centred or (`left`) ending left of it.
@@ -145,7 +178,7 @@ pub(crate) fn no_data<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let area = root.titled(caption, text(CAPTION))?;
+    let area = root.titled(&fitted_caption(root, caption)?, text(CAPTION))?;
     let (w, h) = area.dim_in_pixel();
     area.draw(&Text::new(
         "no data to plot",

@@ -7,7 +7,10 @@ use preload_schema::TuneResult;
 use plotters::element::DashedPathElement;
 
 use super::axis::{level_label, level_range, level_ticks, value_label, value_top};
-use super::{ALARM, CAPTION, Chart, DESC, DrawResult, LABEL, color, label_box, no_data, text};
+use super::{
+    ALARM, CAPTION, Chart, DESC, DrawResult, LABEL, MIN_CURVE_POINTS, color, fitted_caption,
+    label_box, no_data, text, too_few_points,
+};
 use crate::format;
 
 pub(crate) const X_DESC: &str = "parallelism P (concurrent readers, log2 scale)";
@@ -32,6 +35,7 @@ impl Chart for Single<'_> {
         if t.levels.is_empty() {
             return no_data(root, &caption);
         }
+        let caption = fitted_caption(root, &caption)?;
         let rec = &t.recommendation;
         let single = t.recommendation.single_stream_mib_s.or_else(|| {
             t.levels
@@ -40,10 +44,17 @@ impl Chart for Single<'_> {
                 .map(|l| l.median_mib_s)
         });
         let max_level = t.levels.iter().map(|l| l.level).max().unwrap_or(1);
+        let whiskers = t.levels.len() >= MIN_CURVE_POINTS;
         let y_max = t
             .levels
             .iter()
-            .map(|l| l.max_mib_s.max(l.median_mib_s))
+            .map(|l| {
+                if whiskers {
+                    l.max_mib_s.max(l.median_mib_s)
+                } else {
+                    l.median_mib_s
+                }
+            })
             .chain(single)
             .fold(0.0, f64::max);
         let ticks = level_ticks(max_level);
@@ -71,45 +82,26 @@ impl Chart for Single<'_> {
             .draw()?;
 
         let blue = color(0);
-        // The spread: a light band from min to max, whiskers at each level.
-        let mut band: Vec<(f64, f64)> = t
-            .levels
-            .iter()
-            .map(|l| (l.level as f64, l.max_mib_s))
-            .collect();
-        band.extend(t.levels.iter().rev().map(|l| (l.level as f64, l.min_mib_s)));
-        chart
-            .draw_series(std::iter::once(Polygon::new(band, blue.mix(0.15).filled())))?
-            .label("min-max of throughput samples")
-            .legend(move |(x, y)| {
-                Rectangle::new([(x, y - 6), (x + 24, y + 6)], blue.mix(0.25).filled())
-            });
-        chart.draw_series(t.levels.iter().map(|l| {
-            ErrorBar::new_vertical(
-                l.level as f64,
-                l.min_mib_s,
-                l.median_mib_s,
-                l.max_mib_s,
-                blue.mix(0.6).stroke_width(2),
-                12,
-            )
-        }))?;
-
-        // The median curve.
-        chart
-            .draw_series(LineSeries::new(
-                t.levels.iter().map(|l| (l.level as f64, l.median_mib_s)),
-                blue.stroke_width(3),
-            ))?
-            .label("median throughput")
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 24, y)], blue.stroke_width(3))
-            });
-        chart.draw_series(
-            t.levels
-                .iter()
-                .map(|l| Circle::new((l.level as f64, l.median_mib_s), 5, blue.filled())),
-        )?;
+        if whiskers {
+            draw_spread_and_curve(&mut chart, t)?;
+        } else {
+            // Points only, and the reason: no band, no whisker, no line.
+            chart
+                .draw_series(
+                    t.levels
+                        .iter()
+                        .map(|l| Circle::new((l.level as f64, l.median_mib_s), 6, blue.filled())),
+                )?
+                .label("median throughput per level")
+                .legend(move |(x, y)| Circle::new((x + 12, y), 5, blue.filled()));
+            // Top right, clear of the legend at the top left.
+            let note = too_few_points(t.levels.len());
+            let style = text(DESC).color(&ALARM);
+            let (w, _) = root.dim_in_pixel();
+            let (note_w, _) = root.estimate_text_size(&note, &style)?;
+            let x = i32::try_from(w.saturating_sub(note_w + 40)).unwrap_or(0);
+            root.draw(&Text::new(note, (x, 75), style))?;
+        }
 
         // The sequential level as a reference line.
         if let Some(s) = single {
@@ -128,7 +120,7 @@ impl Chart for Single<'_> {
         }
 
         // The USL fit, a diagnostic.
-        if let Some(u) = t.diagnostics.usl {
+        if let Some(u) = t.diagnostics.usl.filter(|_| whiskers) {
             let green = color(2);
             let points = (0..=100).map(|i| {
                 let n = 1.0 + (max_level as f64 - 1.0) * f64::from(i) / 100.0;
@@ -179,11 +171,15 @@ impl Chart for Single<'_> {
                     + TriangleMarker::new((0, 0), 11, red.filled())
                     + Text::new(knee_text, at, knee_style),
             ))?
-            .label(format!(
-                "chosen knee (recommended -P {}, confidence {:.0} %)",
-                rec.parallelism,
-                rec.confidence * 100.0
-            ))
+            .label(if whiskers {
+                format!(
+                    "chosen knee (recommended -P {}, confidence {:.0} %)",
+                    rec.parallelism,
+                    rec.confidence * 100.0
+                )
+            } else {
+                format!("recommended -P {} (no confidence claimed)", rec.parallelism)
+            })
             .legend(move |(x, y)| TriangleMarker::new((x + 12, y), 8, red.filled()));
 
         chart
@@ -196,4 +192,53 @@ impl Chart for Single<'_> {
             .draw()?;
         Ok(())
     }
+}
+
+/// The min-max band and whiskers of each level and the median curve.
+fn draw_spread_and_curve<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>,
+    t: &TuneResult,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let blue = color(0);
+    // The spread: a light band from min to max, whiskers at each level.
+    let mut band: Vec<(f64, f64)> = t
+        .levels
+        .iter()
+        .map(|l| (l.level as f64, l.max_mib_s))
+        .collect();
+    band.extend(t.levels.iter().rev().map(|l| (l.level as f64, l.min_mib_s)));
+    chart
+        .draw_series(std::iter::once(Polygon::new(band, blue.mix(0.15).filled())))?
+        .label("min-max of throughput samples")
+        .legend(move |(x, y)| {
+            Rectangle::new([(x, y - 6), (x + 24, y + 6)], blue.mix(0.25).filled())
+        });
+    chart.draw_series(t.levels.iter().map(|l| {
+        ErrorBar::new_vertical(
+            l.level as f64,
+            l.min_mib_s,
+            l.median_mib_s,
+            l.max_mib_s,
+            blue.mix(0.6).stroke_width(2),
+            12,
+        )
+    }))?;
+
+    // The median curve.
+    chart
+        .draw_series(LineSeries::new(
+            t.levels.iter().map(|l| (l.level as f64, l.median_mib_s)),
+            blue.stroke_width(3),
+        ))?
+        .label("median throughput")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], blue.stroke_width(3)));
+    chart.draw_series(
+        t.levels
+            .iter()
+            .map(|l| Circle::new((l.level as f64, l.median_mib_s), 5, blue.filled())),
+    )?;
+    Ok(())
 }

@@ -184,6 +184,9 @@ pub fn bench() -> BenchResult {
                 },
                 exit_status: 0,
                 peak_rss_kib: Some(20_000),
+                user_s: None,
+                system_s: None,
+                read_latency: None,
             });
         }
     }
@@ -198,6 +201,7 @@ pub fn bench() -> BenchResult {
             cold_method: "drop_caches".into(),
             strategies: vec!["sequential".into(), "xargs".into(), "preload".into()],
         },
+        summary: Vec::new(),
         runs,
         interrupted: false,
         warnings: Vec::new(),

@@ -35,12 +35,13 @@ fn requests_wait_concurrently_not_in_series() {
         rx.recv_timeout(Duration::from_secs(30)).unwrap();
     }
     let took = start.elapsed();
-    // In series this would take 5 s; concurrently about 0.1 s.
     assert!(took >= Duration::from_millis(100), "{took:?}");
-    assert!(took < Duration::from_secs(3), "{took:?}");
     let stats = sched.stats();
     assert_eq!(stats.read_requests, 50);
-    assert!(stats.max_inflight_seen >= 2);
+    // In series one request at a time would be in service; concurrently
+    // several (all 50 on an idle machine; the submitting thread may be
+    // preempted on a busy one, hence not 50).
+    assert!(stats.max_inflight_seen >= 2, "{stats:?}");
     assert_eq!(stats.max_outstanding, 50);
     assert_eq!(stats.max_active_streams, 50);
 }
@@ -84,19 +85,14 @@ fn a_stream_is_active_while_it_has_requests_outstanding() {
     let sched = Scheduler::start(&model(100).contention(1, 1.0)).unwrap();
     let (tx, rx) = mpsc::channel();
     let one = Arc::new(Stream::default());
-    let start = Instant::now();
     for _ in 0..4 {
         sched.submit(task_on(&one, &tx));
     }
     for _ in 0..4 {
         rx.recv_timeout(Duration::from_secs(30)).unwrap();
     }
-    let alone = start.elapsed();
-    // Contention counted per request would make this x4 (400 ms).
-    assert!(
-        alone < Duration::from_millis(350),
-        "one stream, no contention: {alone:?}"
-    );
+    // Contention counted per request would see four "streams" (x4, 400 ms);
+    // counted per stream it sees one.
     assert_eq!(sched.stats().max_active_streams, 1);
 
     let two = Arc::new(Stream::default());
@@ -116,22 +112,22 @@ fn a_stream_is_active_while_it_has_requests_outstanding() {
 #[test]
 fn plain_work_runs_after_its_delay_outside_the_slots() {
     let sched = Scheduler::start(&model(1000).max_inflight(1)).unwrap();
-    let (tx, rx) = mpsc::channel();
-    sched.submit(task(&tx));
+    let (read_tx, read_rx) = mpsc::channel();
+    sched.submit(task(&read_tx));
     let start = Instant::now();
-    let tx2 = tx.clone();
+    let (tx, rx) = mpsc::channel();
     sched.after(
         Duration::from_millis(20),
         Box::new(move |_| {
-            let _ = tx2.send(Instant::now());
+            let _ = tx.send(Instant::now());
         }),
     );
     let done = rx.recv_timeout(Duration::from_secs(30)).unwrap();
     let took = done - start;
     assert!(took >= Duration::from_millis(20), "{took:?}");
-    assert!(
-        took < Duration::from_millis(900),
-        "not behind the read: {took:?}"
-    );
+    // Not behind the read holding the only slot: it ran before the read
+    // (1 s) came out of service.
+    let read_done = read_rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    assert!(done < read_done, "the work waited for the read");
     assert_eq!(sched.stats().read_requests, 1);
 }

@@ -1,75 +1,8 @@
-//! Simulation harness for the `-P auto` controller: a fake engine runs a
-//! synthetic curve with noise; the first interval after a level change
-//! delivers the average of the old and new levels (readers ramping).
+//! Tests of the `-P auto` controller on simulated warms (the harness is
+//! [`crate::synthetic::simulate`]).
 
 use super::*;
-use crate::decide::testkit::{capped, noisy, retrograde, usl};
-use preload_stats::seeded;
-
-/// What one simulated warm did.
-#[derive(Debug)]
-struct Sim {
-    settled: Option<usize>,
-    saturated: Option<bool>,
-    /// Intervals until it first settled.
-    after: Option<usize>,
-    /// Level changes after first settling.
-    changes_after: usize,
-    /// Level in effect at the end.
-    last: usize,
-    /// Level it first settled on.
-    first: Option<usize>,
-}
-
-fn simulate(curve: &dyn Fn(usize) -> f64, cv: f64, seed: u64, cfg: AutoConfig, n: usize) -> Sim {
-    let mut ctl = AutoController::new(cfg);
-    let mut rng = seeded(seed);
-    let outliers = if cv > 0.0 { 0.03 } else { 0.0 };
-    let (mut level, mut prev) = (ctl.start_level(), ctl.start_level());
-    let mut changes_after = 0;
-    let mut first = None;
-    for _ in 0..n {
-        let mean = if level == prev {
-            curve(level)
-        } else {
-            (curve(level) + curve(prev)) / 2.0
-        };
-        let x = noisy(&mut rng, mean, 1, cv, outliers)[0];
-        prev = level;
-        level = ctl.on_interval(level, x);
-        first = first.or(ctl.settled());
-        if level != prev && ctl.settled_after().is_some() {
-            changes_after += 1;
-        }
-    }
-    Sim {
-        settled: ctl.settled(),
-        saturated: ctl.saturated(),
-        after: ctl.settled_after(),
-        changes_after,
-        last: level,
-        first,
-    }
-}
-
-type Curve = Box<dyn Fn(usize) -> f64>;
-
-/// Curves with the best throughput and the true knee (smallest level at
-/// the best throughput, or at least 97% of it for the smooth USL curve).
-fn curves() -> Vec<(&'static str, Curve, f64, usize)> {
-    vec![
-        ("cap 400 (knee 8)", Box::new(capped(400.0)), 400.0, 8),
-        ("cap 600 (knee 12)", Box::new(capped(600.0)), 600.0, 12),
-        ("flat 300 (knee 1)", Box::new(|_| 300.0), 300.0, 1),
-        ("retrograde (peak 8)", Box::new(retrograde), 800.0, 8),
-        (
-            "USL 0.03/0.0005 (peak 44)",
-            Box::new(usl(100.0, 0.03, 0.0005)),
-            1363.0,
-            32,
-        ),
-    ]
-}
+use crate::decide::synthetic::{acceptance_curves, capped, simulate, usl};
 
 /// "Within one step of the knee": the settled level delivers at least 80% of
 /// the best, and is at most one doubling above the knee (plus a bisection
@@ -82,7 +15,7 @@ fn acceptable(curve: &dyn Fn(usize) -> f64, best: f64, knee: usize, level: usize
 
 #[test]
 fn settles_near_the_knee_clean_and_noisy() {
-    for (name, curve, best, knee) in curves() {
+    for (name, curve, best, knee) in acceptance_curves() {
         for (cv, seeds) in [(0.0, 1..=1), (0.10, 1..=20)] {
             for seed in seeds {
                 let s = simulate(&*curve, cv, seed, AutoConfig::default(), 400);
@@ -193,45 +126,6 @@ fn ignores_junk_and_foreign_levels() {
         ..AutoConfig::default()
     });
     assert_eq!(tiny.start_level(), 4);
-}
-
-/// The simulation table; run with `--nocapture` to see it.
-#[test]
-fn print_simulation_table() {
-    println!(
-        "| curve | noise | first settled (20 seeds) | settled after 400 intervals | intervals to settle: median / max | changes after settling (400 intervals), max |"
-    );
-    for (name, curve, _, _) in curves() {
-        for cv in [0.0, 0.10] {
-            let sims: Vec<Sim> = (1..=20)
-                .map(|s| simulate(&*curve, cv, s, AutoConfig::default(), 400))
-                .collect();
-            let histogram = |levels: Vec<usize>| {
-                let mut levels = levels;
-                levels.sort_unstable();
-                let mut counts: Vec<(usize, usize)> = Vec::new();
-                for l in levels {
-                    match counts.last_mut() {
-                        Some((v, c)) if *v == l => *c += 1,
-                        _ => counts.push((l, 1)),
-                    }
-                }
-                counts
-            };
-            let first = histogram(sims.iter().filter_map(|s| s.first).collect());
-            let counts = histogram(sims.iter().filter_map(|s| s.settled).collect());
-            let after: Vec<f64> = sims
-                .iter()
-                .filter_map(|s| s.after.map(|a| a as f64))
-                .collect();
-            let changes = sims.iter().map(|s| s.changes_after).max().unwrap_or(0);
-            println!(
-                "| {name} | {cv} | {first:?} | {counts:?} | {} / {} | {changes} |",
-                stats::median(&after),
-                after.iter().copied().fold(0.0, f64::max)
-            );
-        }
-    }
 }
 
 /// A fake engine closer to the real one: readers above a lowered level

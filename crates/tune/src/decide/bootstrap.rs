@@ -54,7 +54,7 @@ pub(crate) fn bootstrap_knee(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decide::knee::knee_index;
+    use crate::decide::knee_rule::knee_index;
 
     fn rule(tol: f64) -> impl Fn(&[f64]) -> usize {
         move |m| knee_index(m, tol).0

@@ -10,6 +10,9 @@
 use preload_schema::{LevelSummary, Recommendation};
 
 use super::bootstrap::bootstrap_knee;
+// The rule on medians lives apart so the bootstrap's tests can use it
+// without importing this module; auto.rs and sweep.rs name it from here.
+pub(crate) use super::knee_rule::{is_saturated, knee_index};
 use crate::stats;
 
 /// Largest tolerance the measured noise can push the rule to (30 %).
@@ -121,31 +124,6 @@ pub(crate) fn tolerance(
 
 /// Standard error of a median over that of a mean for normal samples, sqrt(pi/2).
 const MEDIAN_SE_FACTOR: f64 = 1.2533;
-
-/// Indexes of the knee and of the best among `medians` (ascending levels):
-/// best = highest median (the smallest level on ties), knee = first within
-/// `tol` of it.
-pub(crate) fn knee_index(medians: &[f64], tol: f64) -> (usize, usize) {
-    let mut best = 0;
-    for (i, m) in medians.iter().enumerate() {
-        if *m > medians[best] {
-            best = i;
-        }
-    }
-    let bar = (1.0 - tol) * medians[best];
-    let knee = medians.iter().position(|m| *m >= bar).unwrap_or(best);
-    (knee, best)
-}
-
-/// Whether the curve flattened within the levels measured: false when the
-/// best is the largest level and the level below it is not within `tol`.
-pub(crate) fn is_saturated(medians: &[f64], best: usize, tol: f64) -> bool {
-    let last = medians.len() - 1;
-    if best != last {
-        return true;
-    }
-    last > 0 && medians[last - 1] >= (1.0 - tol) * medians[last]
-}
 
 /// Chooses the knee of the measured curve; `None` when no level has samples.
 pub fn choose_knee(levels: &[LevelSamples], cfg: &KneeConfig) -> Option<KneeChoice> {

@@ -2,7 +2,7 @@
 //! each clean and with 10% noise plus 5% outlier buckets.
 
 use super::*;
-use crate::decide::testkit::{capped, powers, retrograde, sample_curve, usl};
+use crate::decide::synthetic::{capped, powers, retrograde, sample_curve, usl};
 
 /// Clean: three identical samples per level.
 fn clean(curve: impl Fn(usize) -> f64, levels: &[usize]) -> Vec<LevelSamples> {
@@ -237,52 +237,4 @@ fn recommendation_and_summary_carry_the_numbers() {
         .median_mib_s,
         0.0
     );
-}
-
-/// The acceptance table; run with `--nocapture` to see it.
-#[test]
-fn print_acceptance_table() {
-    let l12 = [1, 2, 4, 8, 12, 16, 32];
-    type Curve = Box<dyn Fn(usize) -> f64>;
-    let cases: Vec<(&str, Curve, Vec<usize>, f64)> = vec![
-        (
-            "cap 400 (knee 8)",
-            Box::new(capped(400.0)),
-            powers(64),
-            0.10,
-        ),
-        (
-            "cap 600 (knee 12)",
-            Box::new(capped(600.0)),
-            l12.to_vec(),
-            0.10,
-        ),
-        (
-            "linear 50P",
-            Box::new(|p| 50.0 * p as f64),
-            powers(64),
-            0.10,
-        ),
-        ("flat 300", Box::new(|_| 300.0), powers(64), 0.10),
-        ("retrograde peak 8", Box::new(retrograde), powers(64), 0.10),
-        (
-            "USL 0.03/0.0005 (peak 44)",
-            Box::new(usl(100.0, 0.03, 0.0005)),
-            powers(64),
-            0.05,
-        ),
-    ];
-    println!("| curve | noise | knee | saturated | confidence | tolerance | knee set |");
-    for (name, f, levels, cv) in &cases {
-        for (label, v) in [
-            ("none", clean(f, levels)),
-            ("cv+5% outliers", sample_curve(f, levels, 30, *cv, 0.05, 1)),
-        ] {
-            let c = choose(&v);
-            println!(
-                "| {name} | {label} | {} | {} | {:.3} | {:.3} | {:?} |",
-                c.knee, c.saturated, c.confidence, c.tolerance, c.knee_set
-            );
-        }
-    }
 }

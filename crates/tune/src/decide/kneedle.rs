@@ -54,7 +54,7 @@ pub fn kneedle(points: &[(f64, f64)]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decide::testkit::{capped, powers, retrograde};
+    use crate::synthetic::{capped, powers, retrograde};
 
     fn pts(f: impl Fn(usize) -> f64, levels: &[usize]) -> Vec<(f64, f64)> {
         levels.iter().map(|&l| (l as f64, f(l))).collect()

@@ -103,7 +103,7 @@ pub fn fit_usl(points: &[(f64, f64)]) -> Option<UslFit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decide::testkit::{capped, powers, usl};
+    use crate::synthetic::{capped, powers, usl};
 
     fn pts(f: impl Fn(usize) -> f64, levels: &[usize]) -> Vec<(f64, f64)> {
         levels.iter().map(|&l| (l as f64, f(l))).collect()

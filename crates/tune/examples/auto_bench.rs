@@ -1,7 +1,7 @@
-//! Benchmark (not a test): `-P auto` against fixed levels on simfs curves
-//! whose knee is known, and on local files. Ignored by default; run with
+//! Benchmark (a measurement, not a test): `-P auto` against fixed levels on
+//! simfs curves whose knee is known, and on local files; minutes of I/O.
 //!
-//!     cargo test --release -p preload-tune --test auto_bench -- --ignored --nocapture
+//!     cargo run --release -p preload-tune --example auto_bench
 //!
 //! Every warm starts from an evicted cache and holds `/tmp/preload-measure.lock`
 //! (the lock `flock(1)` users share), rounds interleave the configurations,
@@ -49,11 +49,9 @@ fn warm(files: &[PathBuf], controller: Box<dyn Controller>) -> (f64, usize) {
     (summary.throughput_mib_s, summary.parallelism)
 }
 
-#[test]
-#[ignore = "benchmark: minutes of I/O; run with --ignored --nocapture"]
-fn auto_against_fixed_levels() {
+fn main() {
     if !require_fuse() {
-        return;
+        std::process::exit(1);
     }
     let rounds: usize = std::env::var("AUTO_BENCH_ROUNDS")
         .ok()

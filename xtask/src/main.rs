@@ -9,6 +9,7 @@ mod dist;
 mod gendata;
 mod pyenv;
 mod realfs;
+mod realfs_bench;
 mod realfs_report;
 mod tune_matrix;
 
@@ -21,6 +22,7 @@ tasks:
   demo                       generate a sample model directory and show cold sequential vs preload
   dist [--out DIR]           binaries, man pages and shell completions in one prefix-like directory (target/dist)
   gen [SPEC...]              generate bench data from bench-data/*.toml into target/bench-data/
+  realfs-bench               after tune: default warm vs the seed one-liner and a (method, -P, chunk) grid, cold, on local/MooseFS/GlusterFS
   realfs-report              tune + bench local disk, MooseFS, GlusterFS (+ simfs from demo) into reports/
   bench warm                 cold-cache benchmark of preload warm against xargs/cat and vmtouch
   pyenv                      target/pyvenv: safetensors + numpy from PyPI and the preload package (release), for the real loader
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         Some("gen") => gendata::main(&args[1..]),
         Some("bench") => bench::main(&args[1..]),
         Some("realfs") => realfs::main(&args[1..]),
+        Some("realfs-bench") => realfs_bench::main(&args[1..]),
         Some("realfs-report") => realfs_report::main(&args[1..]),
         Some("pyenv") => pyenv::main(&args[1..]),
         Some("tune-matrix") => tune_matrix::main(&args[1..]),

@@ -57,7 +57,7 @@ mod glusterfs;
 mod install;
 mod moosefs;
 mod mount;
-mod proc;
+pub(crate) mod proc;
 mod shim;
 mod sshfs;
 

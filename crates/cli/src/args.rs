@@ -136,8 +136,11 @@ pub struct ReadFlags {
     pub method: Option<ReadMethod>,
 
     /// Work unit (at least 1MiB): files larger than this are split and read by several workers
-    #[arg(long, value_name = "SIZE", default_value = "32MiB")]
-    pub chunk_size: String,
+    ///
+    /// Without --chunk-size, preload uses the chunk size `preload tune`
+    /// measured best for the filesystem, else 32MiB.
+    #[arg(long, value_name = "SIZE")]
+    pub chunk_size: Option<String>,
 
     /// Bytes per read call; each worker owns one buffer (all together at most 32MiB)
     #[arg(

@@ -47,7 +47,8 @@ pub struct WarmConfig {
     pub parallelism: ParallelismChoice,
     /// None: the profile's measured method, else read.
     pub method: Option<ReadMethod>,
-    pub chunk_size: u64,
+    /// None: the profile's measured chunk size, else the default.
+    pub chunk_size: Option<u64>,
     pub buffer_size: usize,
     pub max_bytes: Option<u64>,
     pub order: Order,
@@ -90,14 +91,19 @@ impl WarmConfig {
                 ),
             },
         };
-        let chunk_size = parse_size(&args.read.chunk_size, "--chunk-size")?;
+        let chunk_size = args
+            .read
+            .chunk_size
+            .as_deref()
+            .map(|s| parse_size(s, "--chunk-size"))
+            .transpose()?;
         let buffer_size = parse_size(&args.read.buffer_size, "--buffer-size")?;
         // A tiny chunk size made the plan cost 24 bytes per byte of data; see
         // preload_core::plan for the minimum's reasoning.
-        if chunk_size < MIN_CHUNK_SIZE {
+        if chunk_size.is_some_and(|s| s < MIN_CHUNK_SIZE) {
             bail!(
                 "invalid --chunk-size {:?}: the minimum is {}",
-                args.read.chunk_size,
+                args.read.chunk_size.as_deref().unwrap_or_default(),
                 preload_core::human_bytes(MIN_CHUNK_SIZE)
             );
         }

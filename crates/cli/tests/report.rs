@@ -50,6 +50,8 @@ fn tune(fs_type: &str, scale: f64) -> TuneResult {
             profile_worthy: true,
             methods: Vec::new(),
             read_method: "read".into(),
+            chunks: Vec::new(),
+            chunk_size: None,
         },
         levels,
         diagnostics: Diagnostics {

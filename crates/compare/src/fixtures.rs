@@ -116,6 +116,8 @@ pub fn tune(
             profile_worthy: true,
             methods: Vec::new(),
             read_method: "read".into(),
+            chunks: Vec::new(),
+            chunk_size: None,
         },
         levels: summaries,
         diagnostics: Diagnostics::default(),

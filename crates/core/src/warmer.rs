@@ -264,6 +264,7 @@ impl Warmer {
             counters,
         );
         summary.pacing = pacing_summary(&self.pacing, &stats);
+        summary.chunk_size = self.chunk_size;
         // Said first: it explains a slower warm than the user expected.
         let said = summary.pacing.backoffs.iter().map(backoff_warning);
         summary.warnings.splice(0..0, said);
@@ -356,6 +357,7 @@ fn summarize(
         order: order.as_str().into(),
         pacing: preload_schema::Pacing::default(),
         read_latency: crate::latency::read_latency(&stats.latencies),
+        chunk_size: 0,
     }
 }
 

@@ -28,8 +28,8 @@ pub use fleet::{BackOff, Pacing};
 pub use history::HistoryRow;
 pub use run::RunReport;
 pub use tune::{
-    Bucket, Budget, CsvBucketRow, Diagnostics, LatencySummary, LevelSummary, LittleCheck,
-    MethodMeasure, Probe, ProbePhase, Recommendation, TuneResult, UslFit,
+    Bucket, Budget, ChunkMeasure, CsvBucketRow, Diagnostics, LatencySummary, LevelSummary,
+    LittleCheck, MethodMeasure, Probe, ProbePhase, Recommendation, TuneResult, UslFit,
 };
 pub use warm::{
     Diagnosis, DiagnosisKind, Failure, MemoryCheck, ParallelismSource, Residency, Skip, WarmSummary,

@@ -167,6 +167,15 @@ pub struct Recommendation {
     /// the tuned one by more than the tolerance.
     #[serde(default = "default_method")]
     pub read_method: String,
+    /// Each chunk size (work unit) measured at the knee with `read_method`
+    /// (the tuned unit from its probes, the others by one probe each),
+    /// when the budget allowed.
+    #[serde(default)]
+    pub chunks: Vec<ChunkMeasure>,
+    /// The chunk size `warm` should use here, bytes; None when chunk sizes
+    /// were not compared (warm keeps its default).
+    #[serde(default)]
+    pub chunk_size: Option<u64>,
 }
 
 fn default_method() -> String {
@@ -178,6 +187,15 @@ fn default_method() -> String {
 pub struct MethodMeasure {
     /// `read`, `willneed` or `mmap`.
     pub method: String,
+    /// Steady throughput, MiB/s.
+    pub mib_s: f64,
+}
+
+/// Throughput of one chunk size (work unit) at the knee.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChunkMeasure {
+    /// Bytes per work unit.
+    pub chunk_size: u64,
     /// Steady throughput, MiB/s.
     pub mib_s: f64,
 }

@@ -92,6 +92,10 @@ pub struct WarmSummary {
     /// The order files were read in: `loader`, `size` or `path`.
     #[serde(default)]
     pub order: String,
+    /// Work unit of the run, bytes: files larger than this were split
+    /// (0 in summaries written before it was recorded).
+    #[serde(default)]
+    pub chunk_size: u64,
     /// The rate cap and back-offs of the run (`--max-rate`, `--backoff`).
     #[serde(default)]
     pub pacing: crate::Pacing,

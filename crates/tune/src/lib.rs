@@ -20,6 +20,7 @@
 //! as [`stats`]).
 
 mod choice;
+mod chunks;
 mod decide;
 mod methods;
 mod online;

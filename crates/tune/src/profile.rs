@@ -34,11 +34,21 @@ pub struct Profile {
     pub mib_s: f64,
     /// Read method measured best at the knee (`warm` uses it without
     /// `--method`).
+    #[serde(default = "default_method")]
     pub method: String,
+    /// Chunk size measured best at the knee, bytes (`warm` uses it without
+    /// `--chunk-size`); None in profiles saved before chunk sizes were
+    /// measured, or when the budget left none to compare.
+    #[serde(default)]
+    pub chunk_size: Option<u64>,
     /// When tuned, RFC 3339.
     pub date: String,
     /// The path that was sampled.
     pub sampled: String,
+}
+
+fn default_method() -> String {
+    "read".into()
 }
 
 /// Why the profile file could not be used.
@@ -117,6 +127,7 @@ impl ProfileStore {
             confidence: result.recommendation.confidence,
             mib_s: result.recommendation.recommended_mib_s,
             method: result.recommendation.read_method.clone(),
+            chunk_size: result.recommendation.chunk_size,
             date: result.context.date.clone(),
             sampled: result.dataset.path.clone(),
         };
@@ -176,4 +187,64 @@ impl ProfileStore {
 
 fn key(fs_type: &str, source: &str) -> String {
     format!("{fs_type} {source}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fs() -> FsInfo {
+        FsInfo {
+            fs_type: "fuse.mfs".into(),
+            mount_point: "/mnt/mfs".into(),
+            source: "mfs#127.0.0.1:9421".into(),
+            options: "rw".into(),
+            device: "0:61".into(),
+            read_ahead_kb: Some(128),
+        }
+    }
+
+    fn profile(chunk_size: Option<u64>) -> Profile {
+        Profile {
+            fs_type: "fuse.mfs".into(),
+            source: "mfs#127.0.0.1:9421".into(),
+            mount_point: "/mnt/mfs".into(),
+            device: "0:61".into(),
+            parallelism: 4,
+            saturated: true,
+            confidence: 0.9,
+            mib_s: 420.0,
+            method: "willneed".into(),
+            chunk_size,
+            date: "2026-12-01T18:00:00Z".into(),
+            sampled: "/mnt/mfs/model".into(),
+        }
+    }
+
+    #[test]
+    fn the_chunk_size_survives_a_write_and_a_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(dir.path().join("profiles.json"));
+        let saved = profile(Some(64 << 20));
+        let mut all = BTreeMap::new();
+        all.insert(key(&saved.fs_type, &saved.source), saved.clone());
+        store.write(&all).unwrap();
+        assert_eq!(store.find(&fs()).unwrap(), Some(saved));
+    }
+
+    #[test]
+    fn a_profile_saved_before_chunk_sizes_and_methods_were_measured_still_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("profiles.json");
+        let old = r#"{"fuse.mfs mfs#127.0.0.1:9421": {
+            "fs_type": "fuse.mfs", "source": "mfs#127.0.0.1:9421",
+            "mount_point": "/mnt/mfs", "device": "0:61", "parallelism": 4,
+            "saturated": true, "confidence": 0.9, "mib_s": 420.0,
+            "date": "2026-12-01T18:00:00Z", "sampled": "/mnt/mfs/model"}}"#;
+        std::fs::write(&path, old).unwrap();
+        let found = ProfileStore::at(path).find(&fs()).unwrap().unwrap();
+        assert_eq!(found.chunk_size, None);
+        assert_eq!(found.method, "read");
+        assert_eq!(found.parallelism, 4);
+    }
 }

@@ -29,7 +29,7 @@ pub struct SamplePool {
 }
 
 /// Neighbouring units shuffled together.
-const RUN: usize = 8;
+pub(crate) const RUN: usize = 8;
 
 impl SamplePool {
     /// Cuts `files` into units of `unit_size` (at least
@@ -83,6 +83,16 @@ impl SamplePool {
     /// Every remaining unit, as a plan the engine reads from the front.
     pub fn shard(&self) -> Plan {
         Plan::from_chunks(self.files.clone(), self.units[self.cursor..].to_vec())
+    }
+
+    /// Size of the largest file, bytes.
+    pub(crate) fn largest_file(&self) -> u64 {
+        self.files.iter().map(|f| f.size).max().unwrap_or(0)
+    }
+
+    /// Units read so far (the cursor).
+    pub(crate) fn consumed(&self) -> usize {
+        self.cursor
     }
 
     /// Marks the first `n` remaining units as read.
@@ -176,6 +186,55 @@ impl SamplePool {
             .collect()
     }
 
+    /// The remaining units put back in file order and cut again into work
+    /// units of `size` (at least [`MIN_CHUNK_SIZE`]): larger units merge
+    /// neighbours that touch in one file, smaller ones split. File order is
+    /// the order `warm` reads in (a file's chunks one after the other), and
+    /// it lets a unit span a whole file. Returns the new pool and, per new
+    /// unit, how many of this pool's remaining units it and the ones before
+    /// it reach into (for [`Self::consume`]). For the last probes of a tune:
+    /// the shuffle of what is left is gone.
+    pub fn regrouped(&mut self, size: u64) -> (SamplePool, Vec<usize>) {
+        let size = size.max(MIN_CHUNK_SIZE);
+        self.units[self.cursor..].sort_unstable_by_key(|c| (c.file, c.offset));
+        let mut units: Vec<Chunk> = Vec::new();
+        let mut reach: Vec<usize> = Vec::new();
+        for (i, c) in self.units[self.cursor..].iter().enumerate() {
+            let mut offset = c.offset;
+            let end = c.offset + c.len;
+            while offset < end {
+                let len = size.min(end - offset);
+                match units.last_mut() {
+                    Some(last)
+                        if last.file == c.file
+                            && last.offset + last.len == offset
+                            && last.len + len <= size =>
+                    {
+                        last.len += len;
+                        *reach.last_mut().expect("one per unit") = i + 1;
+                    }
+                    _ => {
+                        units.push(Chunk {
+                            file: c.file,
+                            offset,
+                            len,
+                        });
+                        reach.push(i + 1);
+                    }
+                }
+                offset += len;
+            }
+        }
+        let pool = SamplePool {
+            files: self.files.clone(),
+            units,
+            cursor: 0,
+            unit_size: size,
+            refills: self.refills,
+        };
+        (pool, reach)
+    }
+
     /// Starts over from the first unit: only when the tree holds too little
     /// fresh data. Server-side caches may then make results optimistic.
     pub fn refill(&mut self) {
@@ -230,6 +289,44 @@ mod tests {
         pool.refill();
         assert_eq!(pool.remaining_units(), 8);
         assert_eq!(pool.refills, 1);
+    }
+
+    #[test]
+    fn regrouping_merges_touching_neighbours_and_splits_larger_units() {
+        let mut pool = SamplePool::new(files(), 2 << 20, 7);
+        let unit = |file, offset: u64, len: u64| Chunk { file, offset, len };
+        pool.units = vec![
+            unit(0, 0, 2 << 20),
+            unit(0, 2 << 20, 2 << 20),
+            unit(0, 4 << 20, 2 << 20),
+            unit(3, 0, 2 << 20),
+            unit(0, 8 << 20, 2 << 20),
+        ];
+        pool.consume(1);
+        let (big, reach) = pool.regrouped(4 << 20);
+        assert_eq!(big.unit_size(), 4 << 20);
+        // File order: file 0's units first, the touching ones merged.
+        assert_eq!(
+            big.shard().chunks,
+            vec![
+                unit(0, 2 << 20, 4 << 20),
+                unit(0, 8 << 20, 2 << 20),
+                unit(3, 0, 2 << 20)
+            ]
+        );
+        // Taking the first big unit reads two of the remaining units.
+        assert_eq!(reach, vec![2, 3, 4]);
+        assert_eq!(big.remaining_bytes(), pool.remaining_bytes());
+        assert_eq!(pool.shard().chunks[2], unit(0, 8 << 20, 2 << 20));
+
+        let (small, reach) = pool.regrouped(1 << 20);
+        assert_eq!(small.remaining_units(), 8);
+        assert_eq!(small.shard().chunks[1], unit(0, 3 << 20, 1 << 20));
+        assert_eq!(reach, vec![1, 1, 2, 2, 3, 3, 4, 4]);
+
+        // A whole file is one unit when the size allows it.
+        let (whole, _) = pool.regrouped(pool.largest_file());
+        assert_eq!(whole.shard().chunks[0], unit(0, 2 << 20, 4 << 20));
     }
 
     #[test]

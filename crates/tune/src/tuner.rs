@@ -7,16 +7,17 @@ use preload_core::walk::{Filter, walk};
 use preload_core::{CancelToken, CoreError, ReadMethod, context, human_bytes};
 use preload_schema::name::escaped;
 use preload_schema::{
-    Budget, Dataset, Diagnostics, LevelSummary, MethodMeasure, Probe, SCHEMA_VERSION, TuneResult,
+    Budget, ChunkMeasure, Dataset, Diagnostics, LevelSummary, MethodMeasure, Probe, SCHEMA_VERSION,
+    TuneResult,
 };
 
-use crate::methods;
 use crate::probe::{ProbeSettings, RAMP_FRACTION, READS_PER_READER, run_probe};
 use crate::sample::SamplePool;
 use crate::{
     KneeConfig, LevelSamples, SweepConfig, SweepPlan, choose_knee, fit_usl, kneedle, littles_law,
     stats,
 };
+use crate::{chunks, methods};
 
 /// Settings of one tune.
 #[derive(Debug, Clone)]
@@ -45,6 +46,12 @@ pub struct TuneConfig {
 
 /// Probes a typical tune runs (sweep, descend, bisect), to share budgets.
 const EXPECTED_PROBES: usize = 12;
+
+/// Sweep-probe shares of the byte budget kept for the comparisons at the
+/// knee (read methods, then chunk sizes: two half-length probes each).
+/// Without them a byte-bound tune (a 2 GiB tree at 300+ MiB/s) spent
+/// everything on the curve and compared nothing.
+const AT_KNEE_SHARES: usize = 2;
 
 /// Default largest level: 64. Published knees of distributed filesystems
 /// reach 32 and beyond; the sweep stops early once the curve is flat, so a
@@ -172,7 +179,7 @@ pub fn tune(
         } else {
             1.0
         };
-        let to_come = plan.levels_from(next.level) + 1;
+        let to_come = plan.levels_from(next.level) + 1 + AT_KNEE_SHARES;
         let share = (bytes_left as f64 / overshoot) as u64 / to_come as u64;
         let least = least_bytes(estimate, next.level, cfg).max(pool.unit_size());
         let limit = match needed {
@@ -284,17 +291,21 @@ pub fn tune(
     let method_time = (probe_time / 2).max(Duration::from_millis(500));
     let at_knee = choice.knee_median * MIB * method_time.as_secs_f64() * 1.25;
     let bytes_left = byte_limit.saturating_sub(bytes_spent.max(bytes_served));
+    // Each of the two other methods gets at most a quarter of what is left,
+    // so that half remains for the chunk sizes; at least two units per
+    // reader, or the figure says nothing.
+    let method_bytes = (at_knee as u64).min(bytes_left / 4);
     recommendation.read_method = cfg.method.as_str().into();
     if !interrupted
         && choice.saturated
         && time_left >= 2 * method_time
-        && bytes_left as f64 >= 2.0 * at_knee
+        && method_bytes >= 2 * choice.knee as u64 * pool.unit_size()
     {
         let settings = ProbeSettings {
             method: cfg.method,
             buffer_size: cfg.buffer_size,
             duration: method_time,
-            byte_limit: at_knee as u64,
+            byte_limit: method_bytes,
             guard,
         };
         let measured = methods::measure(&mut pool, choice.knee, cfg.method, &settings, cancel);
@@ -315,6 +326,49 @@ pub fn tune(
              (the profile keeps the tuned method)"
                 .into(),
         );
+    }
+    // Chunk sizes at the knee, with the method warm will use, on what is left.
+    if !interrupted && choice.saturated {
+        let method = recommendation.read_method.parse().unwrap_or(cfg.method);
+        let settings = ProbeSettings {
+            method,
+            buffer_size: cfg.buffer_size,
+            duration: method_time,
+            byte_limit: at_knee as u64,
+            guard,
+        };
+        let allowance = chunks::Allowance {
+            deadline: started + cfg.time_budget,
+            bytes: byte_limit.saturating_sub(bytes_spent.max(bytes_served)),
+        };
+        let sizes = chunks::candidates(pool.unit_size(), pool.largest_file());
+        let measured =
+            chunks::measure(&mut pool, choice.knee, &sizes, &settings, allowance, cancel);
+        for (_, p) in &measured {
+            bytes_spent += p.bytes;
+            bytes_served += p.served_bytes.max(p.bytes);
+        }
+        if measured.len() < sizes.len() {
+            warnings.push(format!(
+                "chunk sizes compared at the knee: {} of {} (the time or byte budget was spent)",
+                measured.len(),
+                sizes.len()
+            ));
+        }
+        if !measured.is_empty() {
+            let base = ChunkMeasure {
+                chunk_size: pool.unit_size(),
+                mib_s: recommendation
+                    .methods
+                    .iter()
+                    .find(|m| m.method == recommendation.read_method)
+                    .map_or(choice.knee_median, |m| m.mib_s),
+            };
+            recommendation.chunks = std::iter::once(base)
+                .chain(measured.into_iter().map(|(m, _)| m))
+                .collect();
+            recommendation.chunk_size = chunks::choose(&recommendation.chunks, choice.tolerance);
+        }
     }
     Ok(TuneResult {
         schema_version: SCHEMA_VERSION,

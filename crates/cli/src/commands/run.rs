@@ -207,12 +207,13 @@ fn warm(
         controller,
         source,
         method,
+        chunk_size,
     } = choose(w);
     let mut warmer = Warmer::new(&w.inputs.paths)
         .include(w.inputs.include.clone())
         .exclude(w.inputs.exclude.clone())
         .method(method)
-        .chunk_size(w.chunk_size)
+        .chunk_size(chunk_size)
         .buffer_size(w.buffer_size)
         .order(w.order)
         .cancel_token(stop.clone())

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use anyhow::{Context, Result};
-use preload_core::CancelToken;
+use preload_core::{CancelToken, human_bytes};
 use preload_schema::name::{escaped, escaped_bytes};
 use preload_schema::{self as schema, TuneResult};
 use preload_table::Table;
@@ -98,8 +98,13 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
         let profile = store.save(&result)?;
         if !quiet {
             eprintln!(
-                "saved -P {} for {} ({}) in {}",
+                "saved -P {}, --method {}{} for {} ({}) in {}",
                 profile.parallelism,
+                profile.method,
+                profile.chunk_size.map_or_else(String::new, |c| format!(
+                    ", --chunk-size {}",
+                    human_bytes(c)
+                )),
                 profile.source,
                 profile.fs_type,
                 escaped(store.path())
@@ -162,6 +167,8 @@ fn show(store: &ProfileStore) -> Result<Exit> {
     }
     let mut table = Table::new(&[
         "#-P",
+        "Method",
+        "Chunk size",
         "Source",
         "Type",
         "Mount point",
@@ -178,6 +185,8 @@ fn show(store: &ProfileStore) -> Result<Exit> {
         };
         table.row([
             level,
+            p.method,
+            p.chunk_size.map_or_else(|| "default".into(), human_bytes),
             p.source,
             p.fs_type,
             p.mount_point,
@@ -280,6 +289,20 @@ pub fn table(r: &TuneResult) -> String {
             rec.parallelism,
             figures.join(", "),
             rec.read_method
+        );
+    }
+    if let Some(chosen) = rec.chunk_size {
+        let figures: Vec<String> = rec
+            .chunks
+            .iter()
+            .map(|c| format!("{} {:.0}", human_bytes(c.chunk_size), c.mib_s))
+            .collect();
+        let _ = writeln!(
+            out,
+            "chunk sizes at -P {}: {} MiB/s; warm uses {}",
+            rec.parallelism,
+            figures.join(", "),
+            human_bytes(chosen)
         );
     }
     for c in &rec.caveats {

@@ -2,7 +2,10 @@
 
 use anyhow::Result;
 use preload_core::fsinfo::filesystem_of;
-use preload_core::{CancelToken, Controller, CoreError, FixedLevel, ReadMethod, Warmer};
+use preload_core::plan::DEFAULT_CHUNK_SIZE;
+use preload_core::{
+    CancelToken, Controller, CoreError, FixedLevel, ReadMethod, Warmer, human_bytes,
+};
 use preload_schema::ParallelismSource;
 use preload_tune::{AUTO_MAX_LEVEL, AutoLevel, saved_level};
 
@@ -15,12 +18,13 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         controller,
         source,
         method,
+        chunk_size,
     } = choose(cfg);
     let mut warmer = Warmer::new(&cfg.inputs.paths)
         .include(cfg.inputs.include.clone())
         .exclude(cfg.inputs.exclude.clone())
         .method(method)
-        .chunk_size(cfg.chunk_size)
+        .chunk_size(chunk_size)
         .buffer_size(cfg.buffer_size)
         .max_bytes(cfg.max_bytes)
         .order(cfg.order)
@@ -105,12 +109,16 @@ pub(crate) struct Choice {
     pub(crate) controller: Box<dyn Controller>,
     pub(crate) source: ParallelismSource,
     pub(crate) method: ReadMethod,
+    pub(crate) chunk_size: u64,
 }
 
 /// `-P N` wins, then the profile's level, else the default; `--method` wins,
-/// then the method the profile measured best, else `read`.
+/// then the method the profile measured best, else `read`; `--chunk-size`
+/// wins, then the profile's chunk size, else [`DEFAULT_CHUNK_SIZE`].
 pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
-    let needs_profile = cfg.parallelism == ParallelismChoice::Unset || cfg.method.is_none();
+    let needs_profile = cfg.parallelism == ParallelismChoice::Unset
+        || cfg.method.is_none()
+        || cfg.chunk_size.is_none();
     let saved = needs_profile.then(|| saved_level(&filesystem_of(&cfg.inputs.paths[0])));
     if let Some(w) = saved.as_ref().and_then(|s| s.warning.as_ref()) {
         output::warn(w);
@@ -120,6 +128,13 @@ pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
         .method
         .or_else(|| profile.and_then(|p| p.method.parse().ok()))
         .unwrap_or_default();
+    let profile_chunk = profile
+        .and_then(|p| p.chunk_size)
+        .filter(|_| cfg.chunk_size.is_none());
+    let chunk_size = cfg
+        .chunk_size
+        .or(profile_chunk)
+        .unwrap_or(DEFAULT_CHUNK_SIZE);
     let (controller, source): (Box<dyn Controller>, _) = match (cfg.parallelism, &saved) {
         (ParallelismChoice::Fixed(n), _) => (Box::new(FixedLevel(n)), ParallelismSource::Fixed),
         (ParallelismChoice::Auto, _) => (
@@ -132,21 +147,30 @@ pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
         (ParallelismChoice::Unset, None) => unreachable!("looked up above"),
     };
     if let Some(p) = profile.filter(|_| !cfg.quiet && !cfg.json) {
-        eprintln!(
-            "preload: using {} from the profile of {} ({}), tuned {}",
-            match (source == ParallelismSource::Profile, cfg.method.is_none()) {
-                (true, true) => format!("-P {} and --method {}", p.parallelism, method.as_str()),
-                (true, false) => format!("-P {}", p.parallelism),
-                _ => format!("--method {}", method.as_str()),
-            },
-            p.source,
-            p.fs_type,
-            p.date
-        );
+        let mut used = Vec::new();
+        if source == ParallelismSource::Profile {
+            used.push(format!("-P {}", p.parallelism));
+        }
+        if cfg.method.is_none() {
+            used.push(format!("--method {}", method.as_str()));
+        }
+        if profile_chunk.is_some() {
+            used.push(format!("--chunk-size {}", human_bytes(chunk_size)));
+        }
+        if !used.is_empty() {
+            eprintln!(
+                "preload: using {} from the profile of {} ({}), tuned {}",
+                used.join(" and "),
+                p.source,
+                p.fs_type,
+                p.date
+            );
+        }
     }
     Choice {
         controller,
         source,
         method,
+        chunk_size,
     }
 }

@@ -115,6 +115,8 @@ pub fn tune(fs_type: &str, mount_point: &str, scale: f64) -> TuneResult {
         profile_worthy: true,
         methods: Vec::new(),
         read_method: "read".into(),
+        chunks: Vec::new(),
+        chunk_size: None,
     };
     TuneResult {
         schema_version: SCHEMA_VERSION,

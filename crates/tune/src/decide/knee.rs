@@ -193,6 +193,8 @@ impl KneeChoice {
             profile_worthy: false,
             methods: Vec::new(),
             read_method: "read".into(),
+            chunks: Vec::new(),
+            chunk_size: None,
         }
     }
 }

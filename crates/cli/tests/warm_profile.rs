@@ -1,0 +1,87 @@
+//! `preload warm` without -P, --method or --chunk-size takes them from the
+//! profile `preload tune` saved for the filesystem; a flag given wins.
+
+mod util;
+
+use std::path::Path;
+
+use preload_core::fsinfo::filesystem_of;
+use util::{create_size, json, preload};
+
+/// Writes a profile for `tree`'s filesystem into `cache/profiles.json`, as
+/// `preload tune` would after measuring -P 3, willneed and 2 MiB chunks.
+fn save_profile(cache: &Path, tree: &Path) {
+    let fs = filesystem_of(tree);
+    let profile = serde_json::json!({
+        format!("{} {}", fs.fs_type, fs.source): {
+            "fs_type": fs.fs_type, "source": fs.source,
+            "mount_point": fs.mount_point, "device": fs.device,
+            "parallelism": 3, "saturated": true, "confidence": 0.9,
+            "mib_s": 100.0, "method": "willneed", "chunk_size": 2 << 20,
+            "date": "2026-12-01T18:00:00Z", "sampled": tree.display().to_string(),
+        }
+    });
+    std::fs::create_dir_all(cache).unwrap();
+    std::fs::write(cache.join("profiles.json"), profile.to_string()).unwrap();
+}
+
+#[test]
+fn warm_reads_with_the_profiles_chunk_size_unless_told_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    create_size(&tree.join("shard"), 9 << 20);
+    let cache = dir.path().join("cache");
+    save_profile(&cache, &tree);
+
+    let out = preload()
+        .env("PRELOAD_CACHE_DIR", &cache)
+        .args(["warm", "--json"])
+        .arg(&tree)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let v = json(&out.stdout);
+    assert_eq!(v["chunk_size"], 2 << 20);
+    assert_eq!(v["method"], "willneed");
+    assert_eq!(v["parallelism"], 3);
+    assert_eq!(v["parallelism_source"], "profile");
+
+    let out = preload()
+        .env("PRELOAD_CACHE_DIR", &cache)
+        .args(["warm"])
+        .arg(&tree)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("using -P 3 and --method willneed and --chunk-size 2.0 MiB from the profile"),
+        "{said}"
+    );
+
+    let out = preload()
+        .env("PRELOAD_CACHE_DIR", &cache)
+        .args(["warm", "--json", "--chunk-size", "4MiB", "-P", "2"])
+        .arg(&tree)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let v = json(&out.stdout);
+    assert_eq!(v["chunk_size"], 4 << 20);
+    assert_eq!(v["method"], "willneed");
+    assert_eq!(v["parallelism"], 2);
+}
+
+#[test]
+fn without_a_profile_warm_reads_32_mib_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    create_size(&dir.path().join("shard"), 3 << 20);
+    let out = preload()
+        .env("PRELOAD_CACHE_DIR", dir.path().join("cache"))
+        .args(["warm", "--json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(json(&out.stdout)["chunk_size"], 32 << 20);
+}

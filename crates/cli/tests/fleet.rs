@@ -282,14 +282,7 @@ fn backoff_takes_effect_within_a_chunk_when_the_burst_credit_runs_out() {
     // 16 MiB/s once 240 MiB of credit is spent (it drains at 80 - 16 = 64
     // MiB/s: after about 3.75 s). Collapsed, a reader's 16 MiB chunk takes
     // about 8 s; a read call, with the readahead queued before it, about 1 s.
-    let mnt = TestMount::new(
-        Model::new()
-            .latency(Duration::from_millis(2))
-            .stream_bw(10 * MIB)
-            .total_bw(16 * MIB)
-            .burst(240 * MIB, 80 * MIB),
-    )
-    .unwrap();
+    let mnt = TestMount::new(capped(2, 10, 16).burst(240 * MIB, 80 * MIB)).unwrap();
     let dir = mnt.path().join(tree(mnt.backing(), "m", 8, 48 * MIB, 7));
     let (summary, samples) = sampled(&mnt, || {
         let child = spawn_warm(

@@ -95,6 +95,19 @@ pub struct WarmSummary {
     /// The rate cap and back-offs of the run (`--max-rate`, `--backoff`).
     #[serde(default)]
     pub pacing: crate::Pacing,
+    /// Set when this warm joined another warm of the same tree on this
+    /// node: it waited for that one, then read only what was still missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joined: Option<Joined>,
+}
+
+/// A warm that joined another warm of the same tree on this node.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Joined {
+    /// The process that was warming the tree (None: it had not said yet).
+    pub leader_pid: Option<u32>,
+    /// Seconds spent waiting for it (and any warm that joined before).
+    pub waited_s: f64,
 }
 
 /// One proven cause of read bytes missing from the page cache after a warm.

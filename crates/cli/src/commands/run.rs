@@ -41,7 +41,7 @@ use signal_hook::iterator::exfiltrator::WithOrigin;
 use signal_hook::low_level::siginfo::Cause;
 
 use crate::args::{RunArgs, WarmArgs};
-use crate::commands::warm::{Choice, choose};
+use crate::commands::warm::{Choice, choose, say_joining};
 use crate::config::WarmConfig;
 use crate::exit::Exit;
 use crate::output;
@@ -218,6 +218,9 @@ fn warm(
         .cancel_token(stop.clone())
         .controller(controller)
         .parallelism_source(source);
+    if w.join {
+        warmer = warmer.join_node(say_joining(w.quiet));
+    }
     let prepared = match warmer.prepare() {
         Ok(p) => p,
         Err(e) => {
@@ -279,8 +282,11 @@ fn describe(r: &RunReport) -> String {
         None => "no warm".into(),
     };
     let start = output::summary::percent(r.resident_at_start.fraction());
+    let joined = (r.warm.as_ref().and_then(|w| w.joined.as_ref()))
+        .map(|j| format!("preload run: {}\n", output::summary::joined(j)))
+        .unwrap_or_default();
     format!(
-        "preload run: CMD exited {} after {:.2} s; {warm}\n\
+        "preload run: CMD exited {} after {:.2} s; {warm}\n{joined}\
          preload run: {start} resident when CMD started; CMD took {} major page faults \
          (pages of mapped files it reached before they were cached)\n",
         r.exit_status, r.cmd_s, r.cmd_major_faults

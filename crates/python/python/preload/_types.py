@@ -132,6 +132,9 @@ class WarmSummary:
     """Read order: ``loader``, ``size`` or ``path``."""
     pacing: Dict[str, Any] = field(default_factory=dict)
     """The rate cap and back-offs (``max_rate_bytes_s``, ``backoffs``, ...)."""
+    joined: Optional[Dict[str, Any]] = None
+    """Set when this warm joined another warm of the same paths on this node
+    (``leader_pid``, ``waited_s``): it waited, then read only what was missing."""
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """The complete JSON object."""
 

@@ -67,12 +67,12 @@ fn until_joining(child: &mut Child) -> String {
     panic!("the second warm never said it joins: {said}");
 }
 
-/// The peak of requests outstanding when one warm reads the tree alone.
+/// The peak of requests outstanding when one warm reads the tree alone, at
+/// full speed like the follower's pass (the paced leader keeps fewer).
 fn one_warm_peak() -> u64 {
     let m = mount();
     preload()
         .args(["warm", "-q", "-P", "4"])
-        .args(LEADER)
         .arg(m.path())
         .assert()
         .success();
@@ -157,4 +157,38 @@ fn no_join_reads_alongside() {
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(!stderr.contains("joining"), "{stderr}");
     assert!(json(&second.stdout).get("joined").is_none());
+}
+
+/// `preload run` joins too, and its CMD's exit ends the wait: CMD does
+/// not wait for the leader's warm.
+#[test]
+fn a_run_joins_and_stops_waiting_when_its_command_exits() {
+    if !require_fuse() {
+        return;
+    }
+    let m = mount();
+    // Slower still: 8 s for the tree, killed once the run is done.
+    let mut first = start_warm(&m, &["--max-rate", "8MiB/s"]);
+    until_reading(&m);
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("run.json");
+    let out = preload()
+        .args(["run", "-P", "4", "--json"])
+        .arg(&report)
+        .arg(m.path())
+        // Long enough for the run to plan and start waiting.
+        .args(["--", "sh", "-c", "sleep 3; exit 3"])
+        .assert()
+        .code(3);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the leader had finished: nothing was joined ({stderr})"
+    );
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(stderr.contains("joining the warm"), "{stderr}");
+    let r = json(&std::fs::read(&report).unwrap());
+    assert!(r["warm"]["joined"].is_object(), "{r:#}");
+    assert_eq!(r["warm_finished"], false, "{r:#}");
 }

@@ -86,7 +86,7 @@ def test_a_warm_joins_a_warm_of_the_same_tree_already_running(tmp_path, mount_si
                                "--max-rate", "4MiB/s", str(fs.path)])
     try:
         # Past the headers planning reads: the leader holds the lock and reads.
-        while preload.status(fs.path).resident_bytes < (2 << 20):
+        while preload.status(fs.path).total.resident_bytes < (2 << 20):
             assert leader.poll() is None, "the leader ended before it read"
         s = preload.warm(fs.path, parallelism=4)
     finally:

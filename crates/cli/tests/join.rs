@@ -96,7 +96,7 @@ fn a_second_warm_of_the_tree_joins_the_first() {
     let second = second.wait_with_output().unwrap();
     assert!(first.status.success() && second.status.success());
     let (leader, follower) = (json(&first.stdout), json(&second.stdout));
-    assert!(leader.get("joined").is_none(), "{leader:#}");
+    assert!(leader["joined"].is_null(), "{leader:#}");
     assert_eq!(follower["joined"]["leader_pid"], first_pid);
     assert_eq!(follower["residency"]["resident_bytes"], TREE);
     // Not all of TREE: on a busy machine reclaim takes a few pages between
@@ -156,7 +156,7 @@ fn no_join_reads_alongside() {
     assert!(second.status.success());
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(!stderr.contains("joining"), "{stderr}");
-    assert!(json(&second.stdout).get("joined").is_none());
+    assert!(json(&second.stdout)["joined"].is_null());
 }
 
 /// `preload run` joins too, and its CMD's exit ends the wait: CMD does

@@ -96,8 +96,9 @@ pub struct WarmSummary {
     #[serde(default)]
     pub pacing: crate::Pacing,
     /// Set when this warm joined another warm of the same tree on this
-    /// node: it waited for that one, then read only what was still missing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// node: it waited for that one, then read only what was still missing;
+    /// null otherwise.
+    #[serde(default)]
     pub joined: Option<Joined>,
 }
 

@@ -19,8 +19,8 @@
 //! follower reads what is missing).
 //!
 //! Across users: lock files live in a directory only the user can enter:
-//! `/run/preload` for root, else `$XDG_RUNTIME_DIR/preload`, else
-//! `/dev/shm/preload-UID`. The directory is created with mode 0700 and
+//! `/run/preload` for root, else `$XDG_RUNTIME_DIR/preload`, else (or when
+//! that one cannot be used) `/dev/shm/preload-UID`. The directory is created with mode 0700 and
 //! checked before each use (a real directory, not a symlink, owned by this
 //! user, no access for group or others); the file is opened with
 //! `O_NOFOLLOW`. So no other user can create, open or hold a lock another
@@ -151,24 +151,34 @@ fn followed(lock: Option<NodeLock>, leader: Option<Leader>, started: Instant) ->
     }
 }
 
-/// The directory of this user's lock files, created and checked.
+/// The directory of this user's lock files, created and checked: the
+/// first candidate that passes (a read-only `/run` in a container falls
+/// back to `/dev/shm`), else the first one's error.
 pub fn lock_dir() -> io::Result<PathBuf> {
     // SAFETY: geteuid cannot fail and touches no memory.
     let uid = unsafe { libc::geteuid() };
     let runtime = std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty());
-    let dir = match (uid, runtime) {
-        (0, _) if Path::new("/run").is_dir() => PathBuf::from("/run/preload"),
-        (0, _) => PathBuf::from("/dev/shm/preload-0"),
+    let first = match (uid, runtime) {
+        (0, _) => PathBuf::from("/run/preload"),
         (_, Some(run)) => PathBuf::from(run).join("preload"),
-        _ => PathBuf::from(format!("/dev/shm/preload-{uid}")),
+        (_, None) => PathBuf::from(format!("/dev/shm/preload-{uid}")),
     };
-    match DirBuilder::new().mode(0o700).create(&dir) {
+    let shm = PathBuf::from(format!("/dev/shm/preload-{uid}"));
+    match private_dir(&first, uid) {
+        Ok(()) => Ok(first),
+        Err(_) if first != shm && private_dir(&shm, uid).is_ok() => Ok(shm),
+        Err(e) => Err(e),
+    }
+}
+
+/// Creates `dir` (mode 0700) unless it exists, then checks it.
+fn private_dir(dir: &Path, uid: u32) -> io::Result<()> {
+    match DirBuilder::new().mode(0o700).create(dir) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(with_path(e, &dir)),
+        Err(e) => return Err(with_path(e, dir)),
     }
-    check_private(&dir, uid)?;
-    Ok(dir)
+    check_private(dir, uid)
 }
 
 /// A directory only `uid` can enter: not a symlink, owned by `uid`, no

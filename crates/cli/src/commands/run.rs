@@ -33,7 +33,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use preload_core::{CancelToken, Warmer, human_bytes, pagecache};
+use preload_core::{CancelToken, CoreError, Warmer, human_bytes, pagecache};
 use preload_schema::{Residency, RunReport, SCHEMA_VERSION, WarmSummary};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::SignalsInfo;
@@ -223,6 +223,9 @@ fn warm(
     }
     let prepared = match warmer.prepare() {
         Ok(p) => p,
+        // CMD ended (or a signal came) while the files were being found:
+        // no warm was wanted any more, nothing to warn about.
+        Err(CoreError::Cancelled) => return (None, Residency::default()),
         Err(e) => {
             let msg = format!("not warming: {e}");
             output::warn(&msg);

@@ -4,6 +4,8 @@
 # together and staggered; bytes served and peak requests in flight from
 # simfs's exit line. Each scenario mounts afresh (a cold page cache for the
 # mount) over the same backing directory on tmpfs. Stops by itself.
+# Each scenario runs twice: with --no-join (every run starts its own
+# readers: the behaviour before runs joined) and joined (the default).
 # usage: reports/ranks/ranks.sh [RANKS] [STAGGER_S] [SHARD_MIB]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,8 +19,8 @@ for i in 1 2 3 4; do head -c $((SHARD_MIB << 20)) /dev/urandom > "$BACK/model-00
 echo '{}' > "$BACK/config.json"
 LOADER='cat "$0"/* > /dev/null'   # a plain sequential reader, file after file
 
-scenario() { # name ranks stagger
-  local name=$1 n=$2 gap=$3
+scenario() { # name ranks stagger [preload run flags]
+  local name=$1 n=$2 gap=$3 flags=${4:-}
   "$BIN/preload-simfs" "$BACK" "$WORK/mnt" --latency 2ms --stream-bw 25MiB/s --total-bw 200MiB/s \
     --ready-file "$WORK/ready" >/dev/null 2>"$WORK/simfs.err" &
   local sim=$!
@@ -26,7 +28,8 @@ scenario() { # name ranks stagger
   local t0; t0=$(date +%s.%N)
   local pids=()
   for r in $(seq "$n"); do
-    timeout 300 "$BIN/preload" run -q -P 8 --json "$WORK/$name-$r.json" "$WORK/mnt" -- sh -c "$LOADER" "$WORK/mnt" &
+    # shellcheck disable=SC2086 # flags: zero or more words
+    timeout 300 "$BIN/preload" run -q -P 8 $flags --json "$WORK/$name-$r.json" "$WORK/mnt" -- sh -c "$LOADER" "$WORK/mnt" &
     pids+=($!)
     [ "$r" -lt "$n" ] && sleep "$gap"
   done
@@ -38,13 +41,16 @@ scenario() { # name ranks stagger
   local served peak
   served=$(sed -E 's/.* ([0-9]+) bytes served.*/\1/' <<<"$line")
   peak=$(sed -E 's/.*peak ([0-9]+) requests in flight.*/\1/' <<<"$line")
-  local cmd; cmd=$(python3 -c 'import json,sys,statistics as s; r=[json.load(open(f)) for f in sys.argv[1:]]; print("%.2f %.2f" % (s.median([x["cmd_s"] for x in r]), max(x["cmd_s"] for x in r)))' "$WORK/$name"-*.json)
-  printf '| %s | %d | %s | %.2f | %s | %.2fx | %s | %d |\n' "$name" "$n" "$gap" "$(echo "$t1 - $t0" | bc)" "$cmd" \
+  # Each loader's time, in start order; how many runs joined another.
+  local cmd; cmd=$(python3 -c 'import json,sys,statistics as s; r=[json.load(open(sys.argv[1] % i)) for i in range(1, int(sys.argv[2]) + 1)]; t=[x["cmd_s"] for x in r]; j=sum(1 for x in r if (x.get("warm") or {}).get("joined")); print("%.2f | %.2f | %s | %d" % (s.median(t), max(t), " ".join("%.1f" % v for v in t), j))' "$WORK/$name-%d.json" "$n")
+  printf '| %s | %s | %d | %s | %.2f | %s | %.2fx | %s | %d |\n' "$name" "${flags:-joined}" "$n" "$gap" "$(echo "$t1 - $t0" | bc)" "$cmd" \
     "$(echo "$served / (4 * $SHARD_MIB * 1048576 + 3)" | bc -l)" "$peak" "$fails"
-  rm -f "$WORK/ready"
+  rm -f "$WORK/ready" "$WORK/$name"-*.json
 }
-echo "| scenario | runs | stagger s | total s | loader median / max s | served / tree | peak requests in flight | failed |"
-echo "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |"
+echo "| scenario | mode | runs | stagger s | total s | loader median s | loader max s | each loader s | joined | served / tree | peak requests in flight | failed |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |"
 scenario one 1 0
-scenario together "$RANKS" 0
-scenario staggered "$RANKS" "$STAGGER"
+for flags in --no-join ""; do
+  scenario together "$RANKS" 0 "$flags"
+  scenario staggered "$RANKS" "$STAGGER" "$flags"
+done

@@ -159,6 +159,15 @@ pub struct ReadFlags {
     /// of that order. size: smallest first. path: by path.
     #[arg(long, value_name = "ORDER", default_value = "loader", value_parser = ["loader", "size", "path"])]
     pub order: String,
+
+    /// Never join another warm of the same tree on this node
+    ///
+    /// By default a warm that finds another warm (or run) of the same
+    /// PATHs already reading on this node, started by the same user, starts
+    /// no reader: it waits for that one, then reads only what is still
+    /// missing, so N ranks keep the storage at one warm's -P.
+    #[arg(long, hide_short_help = true)]
+    pub no_join: bool,
 }
 
 /// `preload warm`.

@@ -53,6 +53,8 @@ pub struct WarmConfig {
     pub max_bytes: Option<u64>,
     pub order: Order,
     pub skip_resident: bool,
+    /// False with `--no-join`: never wait for another warm of the tree.
+    pub join: bool,
     /// `--max-rate`.
     pub max_rate: Option<crate::rate::MaxRate>,
     /// `--backoff`.
@@ -126,6 +128,7 @@ impl WarmConfig {
                 .transpose()?,
             order: args.read.order.parse().map_err(anyhow::Error::msg)?,
             skip_resident: !args.no_skip_resident,
+            join: !args.read.no_join,
             max_rate: args
                 .max_rate
                 .as_deref()

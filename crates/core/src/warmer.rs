@@ -3,22 +3,21 @@
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use preload_schema::{
-    DiagnosisKind, FsInfo, MemoryCheck, ParallelismSource, Residency, SCHEMA_VERSION, WarmSummary,
-    mib_per_s,
-};
+use preload_schema::{FsInfo, Joined, MemoryCheck, ParallelismSource, WarmSummary};
 
 use crate::backoff::BackOffRule;
 use crate::control::{Controller, FixedLevel};
-use crate::engine::{self, EngineConfig, Pacing, Progress, RunStats};
-use crate::fsinfo::{advice, filesystem_of};
+use crate::engine::{self, EngineConfig, Pacing, Progress};
+use crate::fsinfo::filesystem_of;
+use crate::join::{self, Entry, Leader};
 use crate::memory::MemorySnapshot;
 use crate::order::{Order, sort_files};
 use crate::plan::{DEFAULT_CHUNK_SIZE, MIN_CHUNK_SIZE, Plan};
 use crate::read::ReadMethod;
-use crate::verify::{Verification, VmCounters, verify};
+use crate::summarize::{backoff_warning, pacing_summary, summarize};
+use crate::verify::VmCounters;
 use crate::walk::{Filter, WalkOutcome, walk_until};
-use crate::warnings::{diagnosis_warning, human_bytes, memory_warning};
+use crate::warnings::human_bytes;
 use crate::{CancelToken, CoreError};
 
 /// Default parallelism when nothing better is known: 16.
@@ -32,6 +31,9 @@ pub const DEFAULT_PARALLELISM: usize = 16;
 
 /// A progress callback, called from the engine's monitor thread.
 pub type ProgressFn = Box<dyn Fn(&Progress) + Sync + Send>;
+
+/// Told when a warm waits for another warm of the same tree ([`join`]).
+pub type JoinFn = Box<dyn Fn(&Leader) + Sync + Send>;
 
 /// Reads files into the page cache in parallel.
 ///
@@ -57,6 +59,7 @@ pub struct Warmer {
     max_bytes: Option<u64>,
     cancel: CancelToken,
     progress: Option<ProgressFn>,
+    join: Option<JoinFn>,
 }
 
 impl std::fmt::Debug for Warmer {
@@ -101,6 +104,7 @@ impl Warmer {
             max_bytes: None,
             cancel: CancelToken::new(),
             progress: None,
+            join: None,
         }
     }
 
@@ -197,6 +201,14 @@ impl Warmer {
         self
     }
 
+    /// Join other warms of the same inputs on this node (see [`join`]):
+    /// while one is reading, wait for it, then read only what is still
+    /// missing. `on_wait` is told when this warm waits. Off by default.
+    pub fn join_node(mut self, on_wait: impl Fn(&Leader) + Sync + Send + 'static) -> Self {
+        self.join = Some(Box::new(on_wait));
+        self
+    }
+
     /// Walks the inputs, plans the chunks and checks memory; reads nothing.
     pub fn prepare(&self) -> Result<Prepared, CoreError> {
         if self.engine.buffer_size == 0 {
@@ -244,10 +256,16 @@ impl Warmer {
 
     /// Reads a prepared plan and verifies what stayed resident.
     pub fn read(&mut self, prepared: Prepared) -> WarmSummary {
+        // Held until the summary is made: a follower then finds it all resident.
+        let entry =
+            (self.join.as_deref()).map(|tell| join::enter(&self.inputs, &self.cancel, tell));
+        let mut engine = self.engine;
+        // A follower reads what its leader left; resident chunks never again.
+        engine.skip_resident |= matches!(entry, Some(Entry::Followed { .. }));
         let counters = VmCounters::read();
         let stats = engine::run_paced(
             &prepared.plan,
-            &self.engine,
+            &engine,
             &self.pacing,
             self.controller.as_mut(),
             &self.cancel,
@@ -268,6 +286,16 @@ impl Warmer {
         // Said first: it explains a slower warm than the user expected.
         let said = summary.pacing.backoffs.iter().map(backoff_warning);
         summary.warnings.splice(0..0, said);
+        match entry {
+            Some(Entry::Followed { leader, waited, .. }) => {
+                summary.joined = Some(Joined {
+                    leader_pid: leader.pid,
+                    waited_s: waited.as_secs_f64(),
+                });
+            }
+            Some(Entry::Alone(why)) => summary.warnings.push(why),
+            Some(Entry::Led(_)) | None => {}
+        }
         summary
     }
 
@@ -276,128 +304,6 @@ impl Warmer {
         let prepared = self.prepare()?;
         Ok(self.read(prepared))
     }
-}
-
-fn summarize(
-    prepared: Prepared,
-    stats: &RunStats,
-    method: ReadMethod,
-    order: Order,
-    source: ParallelismSource,
-    counters: Option<VmCounters>,
-) -> WarmSummary {
-    let Prepared {
-        plan,
-        walk,
-        memory,
-        filesystems,
-    } = prepared;
-    let verified = if stats.cancelled {
-        // Interrupted: exit now rather than measure; nothing is claimed.
-        let total = plan.files.iter().map(|f| f.size).sum();
-        Verification {
-            residency: Residency {
-                total_bytes: total,
-                unknown_bytes: total,
-                ..Residency::default()
-            },
-            diagnoses: Vec::new(),
-        }
-    } else {
-        verify(&plan.files, &stats.failures, counters)
-    };
-    let mut warnings = Vec::new();
-    warnings.extend(memory_warning(&memory));
-    warnings.extend(
-        verified
-            .diagnoses
-            .iter()
-            .map(|d| diagnosis_warning(d, stats.bytes, &filesystems)),
-    );
-    if !stats.cancelled && verified.residency.unknown_bytes > 0 {
-        warnings.push(format!(
-            "the residency of {} could not be measured by this user on this mount \
-             (the mount refuses mmap): it is reported as unknown, not as resident",
-            human_bytes(verified.residency.unknown_bytes)
-        ));
-    }
-    for fs in &filesystems {
-        warnings.extend(advice(fs));
-    }
-    let pages_retained = !verified
-        .diagnoses
-        .iter()
-        .any(|d| d.kind == DiagnosisKind::NotKept);
-    WarmSummary {
-        kind: "warm".into(),
-        schema_version: SCHEMA_VERSION,
-        method: method.as_str().into(),
-        parallelism_source: source,
-        parallelism: stats.final_level,
-        files: plan.files.len() as u64,
-        files_read: stats.files_read,
-        bytes: stats.bytes,
-        planned_bytes: plan.bytes(),
-        elapsed_s: stats.elapsed.as_secs_f64(),
-        throughput_mib_s: mib_per_s(stats.bytes, stats.elapsed.as_secs_f64()),
-        skipped: walk.skipped,
-        failed: walk
-            .failed
-            .into_iter()
-            .chain(stats.failures.iter().cloned())
-            .collect(),
-        residency: verified.residency,
-        pages_retained,
-        memory,
-        interrupted: stats.cancelled,
-        filesystems,
-        warnings,
-        diagnoses: verified.diagnoses,
-        resident_skipped_bytes: stats.skipped_bytes,
-        order: order.as_str().into(),
-        pacing: preload_schema::Pacing::default(),
-        read_latency: crate::latency::read_latency(&stats.latencies),
-        chunk_size: 0,
-    }
-}
-
-fn pacing_summary(pacing: &Pacing, stats: &RunStats) -> preload_schema::Pacing {
-    preload_schema::Pacing {
-        max_rate_bytes_s: pacing.max_rate,
-        fleet_rate_bytes_s: pacing.max_rate,
-        fleet_size: pacing.max_rate.map(|_| 1),
-        fleet_size_from: None,
-        backoff: pacing.backoff.is_some(),
-        backoffs: stats
-            .backoffs
-            .iter()
-            .map(|e| preload_schema::BackOff {
-                at_s: e.at.as_secs_f64(),
-                from: e.from,
-                to: e.to,
-                peak_mib_s: e.peak_mib_s,
-                collapsed_mib_s: e.now_mib_s,
-                settled_s: e.settled.map(|d| d.as_secs_f64()),
-                paused_in_chunk: e.paused_in_chunk,
-            })
-            .collect(),
-    }
-}
-
-fn backoff_warning(b: &preload_schema::BackOff) -> String {
-    let took_effect = match b.settled_s {
-        Some(s) => format!(
-            "no more than {} readers read from {s:.1} s ({} held within a chunk)",
-            b.to, b.paused_in_chunk
-        ),
-        None => "the run ended before the readers came down".into(),
-    };
-    format!(
-        "backed off from -P {} to -P {} at {:.1} s: throughput collapsed to {:.1} MiB/s \
-         from {:.1} MiB/s while -P held (the storage is throttling or other clients started); \
-         {took_effect}; a fleet should share a budget with --max-rate TOTAL/fleet",
-        b.from, b.to, b.at_s, b.collapsed_mib_s, b.peak_mib_s
-    )
 }
 
 #[cfg(test)]

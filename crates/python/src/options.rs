@@ -29,6 +29,8 @@ pub struct WarmOptions {
     pub max_bytes: MaxBytes,
     pub chunk_size: Option<u64>,
     pub skip_resident: bool,
+    /// Join another warm of the same paths on this node ([`preload_core::join`]).
+    pub join: bool,
     pub allow_empty: bool,
 }
 
@@ -78,6 +80,7 @@ impl WarmOptions {
         max_bytes: &Bound<'_, PyAny>,
         chunk_size: Option<u64>,
         skip_resident: bool,
+        join: bool,
         allow_empty: bool,
     ) -> PyResult<Self> {
         if paths.is_empty() {
@@ -123,6 +126,7 @@ impl WarmOptions {
             max_bytes,
             chunk_size,
             skip_resident,
+            join,
             allow_empty,
         })
     }
@@ -152,6 +156,10 @@ impl WarmOptions {
             .parallelism_source(source);
         if let MaxBytes::Limit(n) = self.max_bytes {
             w = w.max_bytes(Some(n));
+        }
+        if self.join {
+            // Said in the summary (`joined`), not on the caller's stderr.
+            w = w.join_node(|_| {});
         }
         if let Some(c) = self.chunk_size {
             w = w.chunk_size(c);

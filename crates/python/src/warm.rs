@@ -20,7 +20,7 @@ pub type SharedProgress = Arc<Mutex<Option<Progress>>>;
 /// [`progress_dict`]) from the calling thread whenever the engine moved on.
 #[pyfunction]
 #[pyo3(signature = (paths, parallelism, method, order, include, exclude, max_bytes,
-                    chunk_size, skip_resident, allow_empty, progress=None))]
+                    chunk_size, skip_resident, join, allow_empty, progress=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn warm(
     py: Python<'_>,
@@ -33,6 +33,7 @@ pub fn warm(
     max_bytes: &Bound<'_, PyAny>,
     chunk_size: Option<u64>,
     skip_resident: bool,
+    join: bool,
     allow_empty: bool,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<String> {
@@ -46,6 +47,7 @@ pub fn warm(
         max_bytes,
         chunk_size,
         skip_resident,
+        join,
         allow_empty,
     )?;
     let (mut warmer, cancel, shared) = opts.watched_warmer();

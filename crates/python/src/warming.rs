@@ -36,7 +36,7 @@ pub struct Warming {
 impl Warming {
     #[new]
     #[pyo3(signature = (paths, parallelism, method, order, include, exclude, max_bytes,
-                        chunk_size, skip_resident, allow_empty))]
+                        chunk_size, skip_resident, join, allow_empty))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -49,6 +49,7 @@ impl Warming {
         max_bytes: &Bound<'_, PyAny>,
         chunk_size: Option<u64>,
         skip_resident: bool,
+        join: bool,
         allow_empty: bool,
     ) -> PyResult<Self> {
         let opts = WarmOptions::parse(
@@ -61,6 +62,7 @@ impl Warming {
             max_bytes,
             chunk_size,
             skip_resident,
+            join,
             allow_empty,
         )?;
         let (warmer, cancel, progress) = opts.watched_warmer();

@@ -71,3 +71,26 @@ def test_the_benchmark_loader_runs_plain_with_work_and_warming(tmp_path, mount_s
     r = subprocess.run([str(binary("preload")), "run", "-q", "-P", "4", str(fs.path), "--",
                         sys.executable, script, str(fs.path)], capture_output=True, text=True)
     assert r.returncode == 0 and "loaded 8 tensors" in r.stderr, r
+
+
+def test_a_warm_joins_a_warm_of_the_same_tree_already_running(tmp_path, mount_simfs):
+    import subprocess
+
+    from conftest import binary
+
+    back = tmp_path / "back"
+    write_model(back, shards=2, shard_mib=8, seed=7)
+    fs = mount_simfs(back, *SIMFS)
+    # The leader: the CLI, slowed down so it is still reading when we start.
+    leader = subprocess.Popen([str(binary("preload")), "warm", "-q", "-P", "4",
+                               "--max-rate", "4MiB/s", str(fs.path)])
+    try:
+        # Past the headers planning reads: the leader holds the lock and reads.
+        while preload.status(fs.path).total.resident_bytes < (2 << 20):
+            assert leader.poll() is None, "the leader ended before it read"
+        s = preload.warm(fs.path, parallelism=4)
+    finally:
+        leader.wait(timeout=120)
+    assert s.joined is not None and s.joined["leader_pid"] == leader.pid, s.raw
+    assert s.residency.fraction == 1.0
+    assert fs.stop() <= 1.1 * tree_bytes(back)

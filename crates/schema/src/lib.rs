@@ -32,7 +32,8 @@ pub use tune::{
     LittleCheck, MethodMeasure, Probe, ProbePhase, Recommendation, TuneResult, UslFit,
 };
 pub use warm::{
-    Diagnosis, DiagnosisKind, Failure, MemoryCheck, ParallelismSource, Residency, Skip, WarmSummary,
+    Diagnosis, DiagnosisKind, Failure, Joined, MemoryCheck, ParallelismSource, Residency, Skip,
+    WarmSummary,
 };
 
 /// Version of the result-file schema. Bump on any incompatible change.

@@ -103,6 +103,20 @@ pub struct WarmSummary {
     /// null when nothing was read. Absent in older files.
     #[serde(default)]
     pub read_latency: Option<crate::ReadLatency>,
+    /// Set when this warm joined another warm of the same tree on this
+    /// node: it waited for that one, then read only what was still missing;
+    /// null otherwise.
+    #[serde(default)]
+    pub joined: Option<Joined>,
+}
+
+/// A warm that joined another warm of the same tree on this node.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Joined {
+    /// The process that was warming the tree (None: it had not said yet).
+    pub leader_pid: Option<u32>,
+    /// Seconds spent waiting for it (and any warm that joined before).
+    pub waited_s: f64,
 }
 
 /// One proven cause of read bytes missing from the page cache after a warm.

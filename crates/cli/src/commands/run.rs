@@ -33,7 +33,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use preload_core::{CancelToken, Warmer, human_bytes, pagecache};
+use preload_core::{CancelToken, CoreError, Warmer, human_bytes, pagecache};
 use preload_schema::{Residency, RunReport, SCHEMA_VERSION, WarmSummary};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::SignalsInfo;
@@ -41,7 +41,7 @@ use signal_hook::iterator::exfiltrator::WithOrigin;
 use signal_hook::low_level::siginfo::Cause;
 
 use crate::args::{RunArgs, WarmArgs};
-use crate::commands::warm::{Choice, choose};
+use crate::commands::warm::{Choice, choose, say_joining};
 use crate::config::WarmConfig;
 use crate::exit::Exit;
 use crate::output;
@@ -219,8 +219,14 @@ fn warm(
         .cancel_token(stop.clone())
         .controller(controller)
         .parallelism_source(source);
+    if w.join {
+        warmer = warmer.join_node(say_joining(w.quiet));
+    }
     let prepared = match warmer.prepare() {
         Ok(p) => p,
+        // CMD ended (or a signal came) while the files were being found:
+        // no warm was wanted any more, nothing to warn about.
+        Err(CoreError::Cancelled) => return (None, Residency::default()),
         Err(e) => {
             let msg = format!("not warming: {e}");
             output::warn(&msg);
@@ -280,8 +286,11 @@ fn describe(r: &RunReport) -> String {
         None => "no warm".into(),
     };
     let start = output::summary::percent(r.resident_at_start.fraction());
+    let joined = (r.warm.as_ref().and_then(|w| w.joined.as_ref()))
+        .map(|j| format!("preload run: {}\n", output::summary::joined(j)))
+        .unwrap_or_default();
     format!(
-        "preload run: CMD exited {} after {:.2} s; {warm}\n\
+        "preload run: CMD exited {} after {:.2} s; {warm}\n{joined}\
          preload run: {start} resident when CMD started; CMD took {} major page faults \
          (pages of mapped files it reached before they were cached)\n",
         r.exit_status, r.cmd_s, r.cmd_major_faults

@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use preload_core::fsinfo::filesystem_of;
+use preload_core::join::Leader;
 use preload_core::plan::DEFAULT_CHUNK_SIZE;
 use preload_core::{
     CancelToken, Controller, CoreError, FixedLevel, ReadMethod, Warmer, human_bytes,
@@ -34,6 +35,9 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         .cancel_token(cancel.clone())
         .controller(controller)
         .parallelism_source(source);
+    if cfg.join {
+        warmer = warmer.join_node(say_joining(cfg.quiet));
+    }
     let prepared = match warmer.prepare() {
         Ok(p) => p,
         // Ctrl-C during a long walk (slow metadata): nothing was read.
@@ -101,6 +105,22 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
     } else {
         Exit::Success
     })
+}
+
+/// What a warm says when it joins another warm of its tree (see
+/// [`preload_core::join`]): on stderr, before it waits.
+pub(crate) fn say_joining(quiet: bool) -> impl Fn(&Leader) + Send + Sync + 'static {
+    move |leader| {
+        if !quiet {
+            let whom = leader
+                .pid
+                .map_or_else(|| "another warm".to_string(), |p| format!("pid {p}"));
+            eprintln!(
+                "preload: joining the warm of this tree already running on this node ({whom}): \
+                 no readers of its own until it is done, then only what is still missing"
+            );
+        }
+    }
 }
 
 /// How a warm reads, chosen once from what the user typed and the profile

@@ -35,6 +35,9 @@ pub fn warm(s: &WarmSummary) -> String {
             human_bytes(s.resident_skipped_bytes)
         );
     }
+    if let Some(j) = &s.joined {
+        let _ = writeln!(out, "{}", joined(j));
+    }
     if let Some(line) = pacing(&s.pacing) {
         let _ = writeln!(out, "{line}");
     }
@@ -148,4 +151,16 @@ pub fn skip_counts(skipped: &[Skip]) -> String {
         .map(|(reason, n)| format!("{reason} x{n}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The line of a warm that joined another: whom it waited for, how long.
+pub fn joined(j: &preload_schema::Joined) -> String {
+    let whom = j.leader_pid.map_or_else(
+        || "another warm".to_string(),
+        |p| format!("the warm of pid {p}"),
+    );
+    format!(
+        "joined {whom} of this tree on this node: waited {:.2} s, then read only what was missing",
+        j.waited_s
+    )
 }

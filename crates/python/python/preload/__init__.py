@@ -117,6 +117,7 @@ def warm(
     order: str = "loader",
     chunk_size: Optional[int] = None,
     skip_resident: bool = True,
+    join: bool = True,
     allow_empty: bool = False,
 ) -> WarmSummary:
     """Read every regular file under ``paths`` into the page cache, in parallel.
@@ -131,7 +132,11 @@ def warm(
     a line on stderr; a callable gets a :class:`Progress` every tick.
     ``order``: ``"loader"`` (config and tokenizer, then shards in index
     order), ``"size"`` or ``"path"``. Chunks already resident are skipped
-    unless ``skip_resident=False``.
+    unless ``skip_resident=False``. Another warm of the same ``paths``
+    already reading on this node (by this user: ``preload warm``, ``preload
+    run``, or another rank's ``preload.warm``) is joined: this one starts no
+    reader, waits for it, then reads only what is still missing
+    (``summary.joined`` says so), unless ``join=False``.
 
     Files that fail are listed in ``summary.failed``; exceptions are for
     whole-call errors: ``FileNotFoundError`` (a missing input),
@@ -160,6 +165,7 @@ def warm(
             max_bytes,
             chunk_size,
             skip_resident,
+            join,
             allow_empty,
             callback,
         )
@@ -304,6 +310,7 @@ def warming(
     order: str = "loader",
     chunk_size: Optional[int] = None,
     skip_resident: bool = True,
+    join: bool = True,
     allow_empty: bool = False,
 ) -> Warming:
     """Warm ``paths`` in the background while the ``with`` body loads the model.
@@ -331,6 +338,7 @@ def warming(
         max_bytes,
         chunk_size,
         skip_resident,
+        join,
         allow_empty,
     )
     return Warming(native)

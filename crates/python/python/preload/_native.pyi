@@ -23,6 +23,7 @@ def warm(
     max_bytes: Union[int, str, None],
     chunk_size: Optional[int],
     skip_resident: bool,
+    join: bool,
     allow_empty: bool,
     progress: Optional[Callable[[Dict[str, Any]], None]] = None,
 ) -> str: ...
@@ -50,6 +51,7 @@ class Warming:
         max_bytes: Union[int, str, None],
         chunk_size: Optional[int],
         skip_resident: bool,
+        join: bool,
         allow_empty: bool,
     ) -> None: ...
     def wait(self, timeout: Optional[float] = None) -> Optional[str]: ...

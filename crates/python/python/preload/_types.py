@@ -132,6 +132,14 @@ class WarmSummary:
     """Read order: ``loader``, ``size`` or ``path``."""
     pacing: Dict[str, Any] = field(default_factory=dict)
     """The rate cap and back-offs (``max_rate_bytes_s``, ``backoffs``, ...)."""
+    joined: Optional[Dict[str, Any]] = None
+    """Set when this warm joined another warm of the same paths on this node
+    (``leader_pid``, ``waited_s``): it waited, then read only what was missing."""
+    chunk_size: int = 0
+    """Work unit of the run, bytes: files larger than this were split."""
+    read_latency: Optional[Dict[str, Any]] = None
+    """Latency quantiles of the read calls (``p50_ms``, ``p90_ms``, ``p99_ms``, ...);
+    None when nothing was read."""
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """The complete JSON object."""
 

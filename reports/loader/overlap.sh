@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Issue 12's overlap targets, where the time goes: per round (interleaved,
+# cold = `preload evict` of the mount's files, never drop_caches), on simfs
+# (2 ms, 25 MiB/s per stream, 200 MiB/s in total) over the 1 GiB model:
+#   warm alone, then the hot load (warm-then-load = their sum);
+#   `preload run -- LOADER` (overlapped).
+# Each line: wall seconds, CPU seconds (user+sys) of the command's whole
+# tree (preload and/or the loader), and of the simfs daemon meanwhile:
+# where the time of a run goes. EXTRA: more `preload run` flags to try.
+#   cargo xtask gen loader-model; cargo xtask pyenv
+#   bash reports/loader/overlap.sh [ROUNDS] [WORK]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROUNDS=${1:-5}; WORK=${2:-0.75}
+BIN=${BIN:-target/release}; SIMFS=${SIMFS:-$BIN/preload-simfs}; PY=${PY:-target/pyvenv/bin/python}
+MODEL=target/bench-data/loader-model
+W=$(mktemp -d /tmp/preload-overlap.XXXX); mkdir "$W/mnt"
+export PRELOAD_CACHE_DIR="$W/cache"   # no saved profile
+"$SIMFS" "$MODEL" "$W/mnt" --latency 2ms --stream-bw 25MiB/s --total-bw 200MiB/s \
+  --ready-file "$W/ready" >/dev/null 2>"$W/simfs.err" &
+SIM=$!
+trap 'kill $SIM 2>/dev/null; wait $SIM 2>/dev/null; rm -rf "$W"' EXIT
+while [ ! -e "$W/ready" ]; do sleep 0.1; done
+LOADER="$PY crates/python/examples/load.py $W/mnt --work $WORK"
+tick() { awk '{print $14 + $15}' "/proc/$SIM/stat"; }   # simfs utime+stime, clock ticks
+HZ=$(getconf CLK_TCK)
+# measure NAME CMD...: wall s, the command tree's CPU s, simfs's CPU s
+measure() {
+  local name=$1; shift
+  local s0; s0=$(tick)
+  local t0; t0=$(date +%s.%N)
+  /usr/bin/time -f "%U %S" -o "$W/time" "$@" > /dev/null 2>"$W/err" || { cat "$W/err"; exit 1; }
+  local t1; t1=$(date +%s.%N); local s1; s1=$(tick)
+  printf '%s %.2f %s %.2f\n' "$name" "$(echo "$t1 - $t0" | bc)" "$(awk '{print $1 + $2}' "$W/time")" \
+    "$(echo "($s1 - $s0) / $HZ" | bc -l)"
+}
+cold() { "$BIN/preload" evict -s "$W/mnt" >/dev/null; }
+echo "round strategy wall_s tree_cpu_s simfs_cpu_s"
+for r in $(seq "$ROUNDS"); do
+  cold; measure "$r warm" "$BIN/preload" warm -q -P 16 "$W/mnt"
+  measure "$r hot-load" sh -c "$LOADER"
+  # shellcheck disable=SC2086 # EXTRA: zero or more words
+  cold; measure "$r run" "$BIN/preload" run -q -P 16 ${EXTRA:-} "$W/mnt" -- sh -c "$LOADER"
+done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

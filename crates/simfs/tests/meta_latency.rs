@@ -107,5 +107,8 @@ fn metadata_replies_wait_concurrently() {
     // twice as many as the yardstick, and still faster.
     assert!(took >= Duration::from_millis(200), "{took:?}");
     assert!(series >= Duration::from_millis(800), "{series:?}");
-    assert!(took < series, "8 at once took {took:?}, 4 in series {series:?}");
+    assert!(
+        took < series,
+        "8 at once took {took:?}, 4 in series {series:?}"
+    );
 }

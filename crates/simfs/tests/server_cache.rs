@@ -10,7 +10,6 @@
 
 mod common;
 
-
 use common::{
     MIB, Sample, check_level, evict_all, header, make_files, mib, read_all, read_concurrently,
 };

@@ -22,7 +22,7 @@ mod util;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use preload_compare::{CompareOptions, Comparison, Verdict, compare};
+use preload_compare::{CompareConfig, Comparison, Verdict, compare};
 use preload_schema::ResultFile;
 use preload_simfs::testing::{TestMount, capped, require_fuse};
 use preload_tune::stats::median;
@@ -81,7 +81,7 @@ fn unchanged_storage_is_within_noise() {
     let model = capped(2, 40, 160);
     let mnt = TestMount::with_backing(data.path(), model).unwrap();
     let work = tempfile::tempdir().unwrap();
-    let opts = CompareOptions::default();
+    let opts = CompareConfig::default();
 
     let first = bench(work.path(), mnt.path(), &work.path().join("run-00.json"));
     let mut prev = first.clone();

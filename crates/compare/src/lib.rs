@@ -13,9 +13,9 @@
 //!   CSV row per run.
 //!
 //! ```
-//! use preload_compare::{compare, exit_code, CompareOptions, FailOn};
+//! use preload_compare::{compare, exit_code, CompareConfig, FailOn};
 //! # fn demo(base: &preload_schema::ResultFile, new: &preload_schema::ResultFile) {
-//! match compare(base, new, &CompareOptions::default()) {
+//! match compare(base, new, &CompareConfig::default()) {
 //!     Ok(c) => {
 //!         print!("{}", c.to_table());
 //!         std::process::exit(exit_code(&c, FailOn::Regressed));
@@ -29,18 +29,18 @@
 //! ```
 
 pub mod baseline;
-mod compare;
+mod comparison;
 mod compat;
+mod config;
 #[cfg(test)]
 mod fixtures;
 pub mod history;
-mod options;
 mod render;
 pub use preload_stats as stats;
 mod verdict;
 
-pub use compare::{Comparison, ItemComparison, KneeShift, compare};
-pub use options::{CompareOptions, EXIT_ERROR, EXIT_OK, EXIT_REGRESSION, FailOn, exit_code};
+pub use comparison::{Comparison, ItemComparison, KneeShift, compare};
+pub use config::{CompareConfig, EXIT_ERROR, EXIT_OK, EXIT_REGRESSION, FailOn, exit_code};
 pub use verdict::{Verdict, decide};
 
 /// Why two results could not be compared.
@@ -53,7 +53,7 @@ pub enum CompareError {
         what: String,
     },
     /// A run was interrupted (`interrupted: true` in its result) and
-    /// [`CompareOptions::allow_interrupted`] is off: its figures cover only
+    /// [`CompareConfig::allow_interrupted`] is off: its figures cover only
     /// part of the measurement, so any verdict on them would mislead.
     #[error(
         "the {which} was interrupted, so it holds only part of the measurement; \
@@ -63,7 +63,7 @@ pub enum CompareError {
         /// `baseline run`, `new run`, or `baseline and new runs`.
         which: &'static str,
     },
-    /// A setting of [`CompareOptions`] is out of range.
+    /// A setting of [`CompareConfig`] is out of range.
     #[error("invalid comparison settings: {what}")]
     InvalidOptions {
         /// Which setting, and why.

@@ -28,10 +28,10 @@
 //!
 //! ```no_run
 //! use std::path::Path;
-//! use preload_report::{ReportInput, ReportOptions, write_report};
+//! use preload_report::{ReportInput, ReportConfig, write_report};
 //!
 //! let input = ReportInput::load(Path::new("tune.json"))?;
-//! let files = write_report(&[input], Path::new("report"), &ReportOptions::default())?;
+//! let files = write_report(&[input], Path::new("report"), &ReportConfig::default())?;
 //! println!("{}", files.markdown.display());
 //! # Ok::<(), preload_report::ReportError>(())
 //! ```
@@ -99,7 +99,7 @@ pub use label::short_name;
 
 /// What to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReportOptions {
+pub struct ReportConfig {
     /// Title of the Markdown and HTML pages.
     pub title: String,
     /// Write PNG charts.
@@ -112,9 +112,9 @@ pub struct ReportOptions {
     pub redact: bool,
 }
 
-impl Default for ReportOptions {
+impl Default for ReportConfig {
     fn default() -> Self {
-        ReportOptions {
+        ReportConfig {
             title: "preload report".to_owned(),
             png: true,
             svg: true,
@@ -142,7 +142,7 @@ pub struct ReportFiles {
 pub fn write_report(
     inputs: &[ReportInput],
     out_dir: &Path,
-    opts: &ReportOptions,
+    opts: &ReportConfig,
 ) -> Result<ReportFiles, ReportError> {
     write::results(inputs, out_dir, opts)
 }
@@ -152,7 +152,7 @@ pub fn write_report(
 pub fn write_history_report(
     rows: &[HistoryRow],
     out_dir: &Path,
-    opts: &ReportOptions,
+    opts: &ReportConfig,
 ) -> Result<ReportFiles, ReportError> {
     write::history(rows, out_dir, opts)
 }

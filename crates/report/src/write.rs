@@ -6,19 +6,19 @@ use chrono::DateTime;
 use preload_schema::{HistoryRow, ResultFile, TuneResult};
 
 use crate::chart::coldstart::ColdStart;
-use crate::chart::compare::Compare;
 use crate::chart::history::History;
+use crate::chart::overlay::Overlay;
 use crate::chart::scaling::Single;
 use crate::chart::{self};
 use crate::content::{self, ResultCharts};
 use crate::doc::Block;
-use crate::{ReportError, ReportFiles, ReportInput, ReportOptions, format, html, label, markdown};
+use crate::{ReportConfig, ReportError, ReportFiles, ReportInput, format, html, label, markdown};
 
 /// See [`crate::write_report`].
 pub(crate) fn results(
     inputs: &[ReportInput],
     out_dir: &Path,
-    opts: &ReportOptions,
+    opts: &ReportConfig,
 ) -> Result<ReportFiles, ReportError> {
     if inputs.is_empty() {
         return Err(ReportError::Empty("no result files were given"));
@@ -40,7 +40,7 @@ pub(crate) fn results(
     if tunes.len() > 1 && (opts.png || opts.svg) {
         let title = format!("Throughput vs parallelism of {} tunes", tunes.len());
         let (r, f) = chart::render(
-            &Compare { series: tunes },
+            &Overlay { series: tunes },
             &title,
             out_dir,
             "throughput-compare",
@@ -105,7 +105,7 @@ fn unique_stem(taken: &mut Vec<String>, stem: &str) -> String {
 pub(crate) fn history(
     rows: &[HistoryRow],
     out_dir: &Path,
-    opts: &ReportOptions,
+    opts: &ReportConfig,
 ) -> Result<ReportFiles, ReportError> {
     if rows.is_empty() {
         return Err(ReportError::Empty("the history has no rows"));

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use preload_report::{ReportError, ReportOptions, write_history_report, write_report};
+use preload_report::{ReportConfig, ReportError, write_history_report, write_report};
 use preload_schema::ResultFile;
 
 /// The text of every text node of an SVG, after an XML parse.
@@ -47,8 +47,8 @@ fn check_png(path: &Path, size: (u32, u32)) {
     );
 }
 
-fn opts() -> ReportOptions {
-    ReportOptions {
+fn opts() -> ReportConfig {
+    ReportConfig {
         title: "Test report".into(),
         png: true,
         svg: true,
@@ -203,7 +203,7 @@ fn html_embeds_every_chart_and_references_no_file() {
     assert!(html.contains("testhost: 16 CPUs"));
 
     // Without PNGs the SVGs are inlined.
-    let svg_only = ReportOptions {
+    let svg_only = ReportConfig {
         png: false,
         ..opts()
     };

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use preload_report::{ReportOptions, write_history_report, write_report};
+use preload_report::{ReportConfig, write_history_report, write_report};
 use preload_schema::ResultFile;
 
 #[test]
@@ -38,7 +38,7 @@ fn write_sample_report() {
             ResultFile::Bench(common::bench()),
         ),
     ];
-    let opts = ReportOptions {
+    let opts = ReportConfig {
         title: "preload sample report".into(),
         png: true,
         svg: true,

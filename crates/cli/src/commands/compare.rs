@@ -2,7 +2,7 @@
 //! BASE is a result file or the name of a stored baseline.
 
 use anyhow::{Context, Result};
-use preload_compare::{CompareOptions, baseline, compare, exit_code};
+use preload_compare::{CompareConfig, baseline, compare, exit_code};
 use preload_schema::ResultFile;
 use preload_schema::name::escaped;
 
@@ -16,10 +16,10 @@ use crate::output;
 /// `--allow-interrupted`) results of interrupted runs included, end in 2.
 pub fn run(args: &CompareArgs) -> Result<Exit> {
     let fail_on = args.fail_on;
-    let opts = CompareOptions {
+    let opts = CompareConfig {
         noise_threshold: args.noise_threshold,
         allow_interrupted: args.allow_interrupted,
-        ..CompareOptions::default()
+        ..CompareConfig::default()
     };
     opts.validate()?;
     let (base_path, base) = baseline::load(&args.baseline_dir, &args.base)?;

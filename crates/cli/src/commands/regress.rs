@@ -3,9 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use preload_compare::{
-    CompareError, CompareOptions, FailOn, baseline, compare, exit_code, history,
-};
+use preload_compare::{CompareConfig, CompareError, FailOn, baseline, compare, exit_code, history};
 use preload_schema::ResultFile;
 use preload_schema::name::escaped;
 
@@ -21,7 +19,7 @@ pub struct Plan {
     base: Option<(PathBuf, ResultFile)>,
     dir: PathBuf,
     fail_on: FailOn,
-    opts: CompareOptions,
+    opts: CompareConfig,
     history: Option<PathBuf>,
     markdown: Option<PathBuf>,
 }
@@ -44,10 +42,10 @@ impl Plan {
             })
             .with_context(|| format!("baseline {}", escaped(path)));
         }
-        let opts = CompareOptions {
+        let opts = CompareConfig {
             noise_threshold: args.noise_threshold,
             allow_interrupted: args.allow_interrupted,
-            ..CompareOptions::default()
+            ..CompareConfig::default()
         };
         opts.validate()?;
         Ok(Plan {

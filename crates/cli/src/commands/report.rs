@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use preload_report::{
-    ReportInput, ReportOptions, markdown_tables, write_history_report, write_report,
+    ReportConfig, ReportInput, markdown_tables, write_history_report, write_report,
 };
 use preload_schema::name::escaped;
 
@@ -30,10 +30,10 @@ pub fn run(args: &ReportArgs) -> Result<Exit> {
     for (input, label) in inputs.iter_mut().zip(&args.labels) {
         input.label.clone_from(label);
     }
-    let opts = ReportOptions {
+    let opts = ReportConfig {
         title: args.title.clone(),
         redact: args.redact,
-        ..ReportOptions::default()
+        ..ReportConfig::default()
     };
     if !inputs.is_empty() {
         let files = write_report(&inputs, &args.out_dir, &opts)

@@ -5,8 +5,8 @@
 
 pub(crate) mod axis;
 pub(crate) mod coldstart;
-pub(crate) mod compare;
 pub(crate) mod history;
+pub(crate) mod overlay;
 pub(crate) mod scaling;
 
 use std::path::{Path, PathBuf};
@@ -15,7 +15,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::doc::ChartRef;
-use crate::{ReportError, ReportOptions, font};
+use crate::{ReportConfig, ReportError, font};
 
 /// What drawing returns: any plotters error, as text later.
 pub(crate) type DrawResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -118,7 +118,7 @@ pub(crate) fn render(
     title: &str,
     dir: &Path,
     stem: &str,
-    opts: &ReportOptions,
+    opts: &ReportConfig,
 ) -> Result<(ChartRef, Vec<PathBuf>), ReportError> {
     font::ensure_registered()?;
     let mut files = Vec::new();

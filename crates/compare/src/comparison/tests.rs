@@ -4,8 +4,8 @@ use super::*;
 use crate::fixtures::{bench, noisy, tune};
 use crate::{FailOn, exit_code};
 
-fn opts(seed: u64) -> CompareOptions {
-    CompareOptions {
+fn opts(seed: u64) -> CompareConfig {
+    CompareConfig {
         resamples: 2_000,
         seed,
         ..Default::default()
@@ -155,7 +155,7 @@ fn threshold_is_never_finer_than_the_baselines_noise() {
 
 #[test]
 fn a_large_change_inside_a_huge_threshold_is_within_noise() {
-    let o = CompareOptions {
+    let o = CompareConfig {
         noise_threshold: 0.6,
         ..opts(1)
     };
@@ -319,7 +319,7 @@ fn interrupted_results_are_refused_unless_allowed() {
     let t = interrupted(tune40(1.0, 0.05, 3, 16));
     assert!(compare(&t, &t, &opts(0)).is_err());
 
-    let allowed = CompareOptions {
+    let allowed = CompareConfig {
         allow_interrupted: true,
         ..opts(0)
     };

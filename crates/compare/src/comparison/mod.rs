@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 use preload_schema::{ResultFile, TuneResult};
 use serde::{Deserialize, Serialize};
 
-use crate::{CompareError, CompareOptions, Verdict, compat, decide, stats};
+use crate::{CompareConfig, CompareError, Verdict, compat, decide, stats};
 
 /// The comparison of one parallelism level (tune) or strategy (bench).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,7 +127,7 @@ impl Comparison {
 pub fn compare(
     base: &ResultFile,
     new: &ResultFile,
-    opts: &CompareOptions,
+    opts: &CompareConfig,
 ) -> Result<Comparison, CompareError> {
     opts.validate()?;
     let interrupted = interrupted(base, new);
@@ -258,7 +258,7 @@ fn compare_item(
     name: &str,
     base: &[f64],
     new: &[f64],
-    opts: &CompareOptions,
+    opts: &CompareConfig,
 ) -> Result<ItemComparison, String> {
     let clean = |s: &[f64]| -> Vec<f64> { s.iter().copied().filter(|x| x.is_finite()).collect() };
     let (base, new) = (clean(base), clean(new));

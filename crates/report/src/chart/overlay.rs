@@ -16,12 +16,12 @@ use crate::label::middle_ellipsis;
 
 /// Several tunes: one median curve per result (with min-max whiskers), each
 /// knee marked, labelled by the result's label.
-pub(crate) struct Compare<'a> {
+pub(crate) struct Overlay<'a> {
     /// `(label, tune)` per series.
     pub series: Vec<(&'a str, &'a TuneResult)>,
 }
 
-impl Chart for Compare<'_> {
+impl Chart for Overlay<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
     where
         DB::ErrorType: 'static,

@@ -15,9 +15,9 @@ pub const EXIT_REGRESSION: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
 /// How a comparison is made. [`Default`] gives criterion.rs's defaults,
-/// except for the number of resamples (see [`CompareOptions::resamples`]).
+/// except for the number of resamples (see [`CompareConfig::resamples`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct CompareOptions {
+pub struct CompareConfig {
     /// Smallest relative change of median throughput that counts, e.g. 0.05
     /// for 5%. Each item uses the larger of this and the baseline's own
     /// measured noise.
@@ -41,9 +41,9 @@ pub struct CompareOptions {
     pub allow_interrupted: bool,
 }
 
-impl Default for CompareOptions {
+impl Default for CompareConfig {
     fn default() -> Self {
-        CompareOptions {
+        CompareConfig {
             noise_threshold: 0.05,
             confidence: 0.95,
             resamples: 10_000,
@@ -54,7 +54,7 @@ impl Default for CompareOptions {
     }
 }
 
-impl CompareOptions {
+impl CompareConfig {
     /// Checks that every setting is in range.
     pub fn validate(&self) -> Result<(), CompareError> {
         let bad = |what: String| Err(CompareError::InvalidOptions { what });
@@ -131,14 +131,14 @@ mod tests {
 
     #[test]
     fn defaults_are_valid_and_bad_values_are_named() {
-        assert!(CompareOptions::default().validate().is_ok());
-        let o = CompareOptions {
+        assert!(CompareConfig::default().validate().is_ok());
+        let o = CompareConfig {
             noise_threshold: 5.0,
             ..Default::default()
         };
         let e = o.validate().unwrap_err().to_string();
         assert!(e.contains("noise threshold 5"), "{e}");
-        let o = CompareOptions {
+        let o = CompareConfig {
             resamples: 10,
             ..Default::default()
         };

@@ -132,6 +132,8 @@ class WarmSummary:
     """Read order: ``loader``, ``size`` or ``path``."""
     pacing: Dict[str, Any] = field(default_factory=dict)
     """The rate cap and back-offs (``max_rate_bytes_s``, ``backoffs``, ...)."""
+    read_latency: Optional[Dict[str, Any]] = None
+    """Read-call latency quantiles (``reads``, ``p50_ms``, ``p90_ms``, ``p99_ms``, ``p999_ms``); None when nothing was read."""
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """The complete JSON object."""
 

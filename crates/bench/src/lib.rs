@@ -13,6 +13,13 @@
 //! interleaved, each starting one strategy further along
 //! ([`strategy::round_order`]), so drift of the storage spreads evenly.
 //!
+//! Every run records its user/system CPU and peak RSS ([`child`] measures
+//! child processes through `wait4`, forked after `malloc_trim` so the
+//! bench's heap is not counted; [`usage`] the in-process `sequential`), and
+//! read-latency quantiles where reads are timed. [`summary`] condenses the
+//! runs per strategy as hyperfine's `results[]` and warns about outliers,
+//! a slow first run and wide spreads.
+//!
 //! ```no_run
 //! use preload_bench::{BenchSettings, run_bench};
 //! use preload_core::CancelToken;

@@ -1,4 +1,7 @@
-//! `preload bench` through the binary, on a few MiB in a temp dir.
+//! `preload bench` through the binary, on a few MiB in a temp dir; its
+//! exports at hyperfine's level (issue 16): the per-strategy summary in the
+//! JSON, `--export-markdown`, `--export-csv` with one unit per quantity,
+//! spread warnings, CPU and peak RSS of every run, read-latency quantiles.
 
 mod util;
 
@@ -6,6 +9,7 @@ use std::path::Path;
 
 use predicates::prelude::*;
 use preload_schema::ResultFile;
+use serde_json::Value;
 use util::{json, preload};
 
 /// Three 1 MiB shards and a small config file.
@@ -189,22 +193,6 @@ fn a_failing_loader_is_recorded_and_warned_about() {
 }
 
 #[test]
-fn a_bad_output_path_fails_before_measuring() {
-    let dir = tempfile::tempdir().unwrap();
-    model(dir.path());
-    bench(dir.path(), 2)
-        .arg(dir.path())
-        .arg("-o")
-        .arg(dir.path().join("no/such/dir/bench.json"))
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("no/such/dir")
-                .and(predicate::str::contains("benchmarking").not()),
-        );
-}
-
-#[test]
 fn an_empty_directory_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty");
@@ -320,4 +308,223 @@ fn then_speedups_are_against_the_loader_alone() {
         svg.contains("than load-only, the loader alone"),
         "chart not labelled"
     );
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+#[test]
+fn json_summary_matches_the_runs_and_every_run_has_cpu_rss_and_latency() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("model");
+    std::fs::create_dir(&data).unwrap();
+    model(&data);
+    let out = bench(dir.path(), 3)
+        .arg(&data)
+        .arg("--json")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    let runs = v["runs"].as_array().unwrap();
+    let summary = v["summary"].as_array().expect("a summary next to the runs");
+    let names: Vec<&str> = summary
+        .iter()
+        .map(|s| s["strategy"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["sequential", "xargs", "preload", "preload-p2"]);
+    for s in summary {
+        let name = s["strategy"].as_str().unwrap();
+        let of: Vec<&Value> = runs.iter().filter(|r| r["strategy"] == name).collect();
+        let totals: Vec<f64> = of.iter().map(|r| f(&r["total_s"])).collect();
+        let times: Vec<f64> = s["times"].as_array().unwrap().iter().map(f).collect();
+        assert_eq!(
+            times, totals,
+            "{name}: times are the runs' totals, in order"
+        );
+        assert_eq!(s["exit_codes"].as_array().unwrap().len(), 3);
+        let mean = totals.iter().sum::<f64>() / 3.0;
+        assert!((f(&s["mean_s"]) - mean).abs() < 1e-9, "{s}");
+        let mut sorted = totals.clone();
+        sorted.sort_by(f64::total_cmp);
+        assert_eq!(f(&s["median_s"]), sorted[1], "{name}");
+        assert_eq!(f(&s["min_s"]), sorted[0], "{name}");
+        assert_eq!(f(&s["max_s"]), sorted[2], "{name}");
+        assert!(f(&s["stddev_s"]) >= 0.0);
+        assert!(f(&s["user_mean_s"]) >= 0.0 && f(&s["system_mean_s"]) >= 0.0);
+        assert!(f(&s["user_mean_s"]) + f(&s["system_mean_s"]) > 0.0, "{s}");
+    }
+    for r in runs {
+        let name = r["strategy"].as_str().unwrap();
+        // CPU and peak RSS for every strategy, plausible: reading 3 MiB
+        // takes less CPU than the run's wall time allows on 2 cores x 10,
+        // and no strategy needs a GiB.
+        let cpu = f(&r["user_s"]) + f(&r["system_s"]);
+        assert!(cpu >= 0.0 && cpu < 20.0 * f(&r["total_s"]) + 1.0, "{r}");
+        let rss = r["peak_rss_kib"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{name}: no RSS"));
+        assert!((256..1 << 20).contains(&rss), "{name}: {rss} KiB");
+        if name.starts_with("preload") || name == "sequential" {
+            let l = &r["read_latency"];
+            assert!(l["reads"].as_u64().unwrap() > 0, "{r}");
+            let q = [&l["p50_ms"], &l["p90_ms"], &l["p99_ms"], &l["p999_ms"]].map(f);
+            assert!(
+                q[0] >= 0.0 && q.windows(2).all(|w| w[0] <= w[1]),
+                "{name}: {q:?}"
+            );
+        } else {
+            assert!(r["read_latency"].is_null(), "{r}");
+        }
+    }
+    // The preload strategies run as `preload warm` children: their peak is
+    // their own, not the bench process's (whose heap holds every run so far).
+    let p2: Vec<u64> = runs
+        .iter()
+        .filter(|r| r["strategy"] == "preload-p2")
+        .map(|r| r["peak_rss_kib"].as_u64().unwrap())
+        .collect();
+    assert!(p2.iter().all(|&k| k < 256 * 1024), "{p2:?}");
+}
+
+#[test]
+fn markdown_export_is_the_per_strategy_table() {
+    let dir = tempfile::tempdir().unwrap();
+    model(dir.path());
+    let md = dir.path().join("bench.md");
+    let text = bench(dir.path(), 1)
+        .arg(dir.path())
+        .arg("--export-markdown")
+        .arg(&md)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(text).unwrap();
+    let md = std::fs::read_to_string(&md).unwrap();
+    let lines: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
+    assert!(
+        lines[0].starts_with("| Strategy | P | Runs | Mean ± σ s |"),
+        "{md}"
+    );
+    assert!(lines[0].contains("Peak RSS") && lines[0].contains("Read p50/p90/p99 ms"));
+    assert!(lines[1].starts_with("| --- | ---: |"), "{md}");
+    assert_eq!(lines.len(), 2 + 4, "{md}");
+    assert!(lines[2].starts_with("| sequential |") && lines[2].ends_with("| 1.00x |"));
+    // The terminal shows the same rows.
+    for s in ["sequential", "xargs", "preload ", "preload-p2"] {
+        assert!(text.lines().any(|l| l.starts_with(s)), "{s}: {text}");
+    }
+    // `-` writes it on stdout instead of the text table.
+    bench(dir.path(), 1)
+        .arg(dir.path())
+        .args(["--export-markdown", "-"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::starts_with("## preload bench")
+                .and(predicate::str::contains("| Strategy |")),
+        );
+}
+
+#[test]
+fn a_bad_output_or_export_path_fails_before_measuring() {
+    let dir = tempfile::tempdir().unwrap();
+    model(dir.path());
+    for flag in ["-o", "--export-markdown", "--export-csv"] {
+        bench(dir.path(), 1)
+            .arg(dir.path())
+            .arg(flag)
+            .arg(dir.path().join("no/such/dir/x"))
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains("no/such/dir")
+                    .and(predicate::str::contains("benchmarking").not()),
+            );
+    }
+}
+
+#[test]
+fn csv_has_one_unit_per_quantity_named_in_the_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("model");
+    std::fs::create_dir(&data).unwrap();
+    model(&data);
+    let csv = dir.path().join("runs.csv");
+    bench(dir.path(), 1)
+        .arg(&data)
+        .arg("--export-csv")
+        .arg(&csv)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        header,
+        [
+            "strategy",
+            "level",
+            "iteration",
+            "bytes",
+            "warm_seconds",
+            "load_seconds",
+            "total_seconds",
+            "throughput_mib_per_s",
+            "resident_before_bytes",
+            "resident_after_bytes",
+            "dataset_bytes",
+            "exit_status",
+            "user_seconds",
+            "system_seconds",
+            "peak_rss_bytes",
+            "read_p50_seconds",
+            "read_p90_seconds",
+            "read_p99_seconds",
+        ]
+    );
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 4);
+    for r in &rows {
+        // Residency in bytes (integers), as in the JSON; not fractions.
+        let after: u64 = r[col("resident_after_bytes")].parse().expect("bytes");
+        assert_eq!(r[col("dataset_bytes")], ((3u64 << 20) + 2).to_string());
+        assert!(after > 3 * (1 << 20) * 95 / 100, "{r:?}");
+        let rss: u64 = r[col("peak_rss_bytes")].parse().expect("bytes");
+        assert_eq!(rss % 1024, 0);
+        let total: f64 = r[col("total_seconds")].parse().unwrap();
+        assert!(total > 0.0);
+    }
+}
+
+/// A loader that is slow the first time only (it leaves a marker): the
+/// strategy that runs first gets hyperfine's slow-first-run warning, with
+/// the advice.
+#[test]
+fn a_slow_first_run_is_warned_about_with_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("model");
+    std::fs::create_dir(&data).unwrap();
+    model(&data);
+    let marker = dir.path().join("loaded-once");
+    let loader = format!(
+        "test -e '{0}' || {{ sleep 2; touch '{0}'; }}",
+        marker.display()
+    );
+    bench(dir.path(), 4)
+        .arg(&data)
+        .args(["--then", &loader])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("sequential: the first run was much slower than the rest")
+                .and(predicate::str::contains("--runs"))
+                .and(predicate::str::contains("--no-drop-caches")),
+        );
 }

@@ -34,9 +34,9 @@
 
 pub mod child;
 pub mod cold;
+pub mod cold_run;
 pub mod order;
-mod run;
-pub mod runner;
+mod rounds;
 pub mod strategy;
 pub mod summary;
 pub mod usage;
@@ -44,11 +44,8 @@ pub mod usage;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use run::{run_bench, run_bench_with};
+pub use rounds::{run_bench, run_bench_with};
 pub use strategy::Strategy;
-
-/// Most readers `-P auto` may reach in the `preload` strategy.
-pub const AUTO_MAX_LEVEL: usize = 64;
 
 /// How the `preload` strategy chooses its parallelism.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

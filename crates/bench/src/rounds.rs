@@ -9,8 +9,8 @@ use preload_core::walk::{Filter, walk};
 use preload_schema::{BenchConfig, BenchResult, BenchRun, Dataset, FsInfo, SCHEMA_VERSION};
 
 use crate::cold::{COLD_FRACTION, Cooler};
+use crate::cold_run::{Target, run_once};
 use crate::order::loader_order;
-use crate::runner::{Target, run_once};
 use crate::strategy::{Strategy, round_order};
 use crate::{BenchError, BenchSettings, PreloadLevel};
 

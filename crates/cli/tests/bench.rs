@@ -528,3 +528,33 @@ fn a_slow_first_run_is_warned_about_with_advice() {
                 .and(predicate::str::contains("--no-drop-caches")),
         );
 }
+
+#[test]
+fn output_dash_puts_the_result_file_on_stdout_and_the_table_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    model(dir.path());
+    let out = bench(dir.path(), 1)
+        .arg(dir.path())
+        .args(["-o", "-"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let ResultFile::Bench(b) = ResultFile::parse(&stdout, Path::new("-")).unwrap() else {
+        panic!("not a bench result: {stdout}");
+    };
+    assert!(!b.runs.is_empty());
+    assert!(
+        stderr.lines().any(|l| l.starts_with("sequential")),
+        "{stderr}"
+    );
+    // Two things cannot share stdout.
+    bench(dir.path(), 1)
+        .arg(dir.path())
+        .args(["-o", "-", "--export-markdown", "-"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("give the table a FILE"));
+}

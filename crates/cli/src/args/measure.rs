@@ -149,6 +149,9 @@ pub struct BenchArgs {
     pub time_limit: Duration,
 
     /// Write the result file (for report and compare) to FILE
+    ///
+    /// The file is created before the first run, so a bad path fails at
+    /// once. With `-`, the JSON takes stdout and the table goes to stderr.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 

@@ -13,6 +13,7 @@ use crate::args::BenchArgs;
 use crate::commands::regress;
 use crate::exit::Exit;
 use crate::output;
+use crate::output::result_file::ResultFile as OutFile;
 
 pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
     let mut cfg = BenchSettings::new(&args.path);
@@ -34,18 +35,14 @@ pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
     }
     let regression = regress::Plan::resolve(&args.regression)?;
     // Files first, so a bad path fails before minutes of measuring.
-    let result_file = args
-        .output
-        .as_ref()
-        .map(|p| {
-            File::create(p)
-                .with_context(|| format!("creating {}", escaped(p)))
-                .map(|f| (p, f))
-        })
-        .transpose()?;
+    let mut result_file = OutFile::create(args.output.as_deref())?;
+    let json_on_stdout = result_file.as_ref().is_some_and(OutFile::is_stdout);
     let mut csv = output::csv_file(args.export_csv.as_deref())?;
-    if args.json && args.export_markdown.as_deref().is_some_and(is_stdout) {
-        anyhow::bail!("--json and --export-markdown - both print on stdout; give the table a FILE");
+    let markdown_on_stdout = args.export_markdown.as_deref().is_some_and(is_stdout);
+    if (args.json || json_on_stdout) && markdown_on_stdout {
+        anyhow::bail!(
+            "the result JSON and --export-markdown - would both print on stdout; give the table a FILE"
+        );
     }
     let markdown = args
         .export_markdown
@@ -101,20 +98,16 @@ pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
         output::warn(w);
     }
     let file = ResultFile::Bench(result.clone());
-    if let Some((path, mut f)) = result_file {
-        std::io::Write::write_all(&mut f, format!("{}\n", file.to_json()).as_bytes())
-            .with_context(|| format!("writing {}", escaped(path)))?;
-        if !quiet {
-            eprintln!(
-                "wrote {}{}",
-                escaped(path),
-                if result.interrupted {
-                    " (marked interrupted)"
-                } else {
-                    ""
-                }
-            );
-        }
+    if let Some(f) = result_file.as_mut()
+        && let Some(said) = f.write(&file.to_json())?
+        && !quiet
+    {
+        let mark = if result.interrupted {
+            " (marked interrupted)"
+        } else {
+            ""
+        };
+        eprintln!("{said}{mark}");
     }
     if let Some(w) = csv.as_mut() {
         for run in &result.runs {
@@ -125,9 +118,14 @@ pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
     if let Some(md) = markdown {
         md.write(&output::bench_table::markdown(&result))?;
     }
-    if args.json {
+    if json_on_stdout {
+        // `-o -`: stdout carries the result file; the table is for the eyes.
+        if !quiet {
+            eprint!("{}", output::bench_table::text(&result));
+        }
+    } else if args.json {
         output::stdout(&format!("{}\n", file.to_json()))?;
-    } else if !args.export_markdown.as_deref().is_some_and(is_stdout) {
+    } else if !markdown_on_stdout {
         output::stdout(&output::bench_table::text(&result))?;
     }
     let exit = regress::finish(&regression, &file)?;

@@ -110,7 +110,9 @@ pub(crate) struct Choice {
 /// `-P N` wins, then the profile's level, else the default; `--method` wins,
 /// then the method the profile measured best, else `read`.
 pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
-    let needs_profile = cfg.parallelism == ParallelismChoice::Unset || cfg.method.is_none();
+    // -P auto starts from the profile's level when there is one.
+    let needs_profile =
+        !matches!(cfg.parallelism, ParallelismChoice::Fixed(_)) || cfg.method.is_none();
     let saved = needs_profile.then(|| saved_level(&filesystem_of(&cfg.inputs.paths[0])));
     if let Some(w) = saved.as_ref().and_then(|s| s.warning.as_ref()) {
         output::warn(w);
@@ -123,7 +125,10 @@ pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
     let (controller, source): (Box<dyn Controller>, _) = match (cfg.parallelism, &saved) {
         (ParallelismChoice::Fixed(n), _) => (Box::new(FixedLevel(n)), ParallelismSource::Fixed),
         (ParallelismChoice::Auto, _) => (
-            Box::new(AutoLevel::new(AUTO_MAX_LEVEL)),
+            Box::new(AutoLevel::starting_at(
+                AUTO_MAX_LEVEL,
+                profile.map(|p| p.parallelism),
+            )),
             ParallelismSource::Auto,
         ),
         (ParallelismChoice::Unset, Some(saved)) => {
@@ -134,9 +139,17 @@ pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
     if let Some(p) = profile.filter(|_| !cfg.quiet && !cfg.json) {
         eprintln!(
             "preload: using {} from the profile of {} ({}), tuned {}",
-            match (source == ParallelismSource::Profile, cfg.method.is_none()) {
-                (true, true) => format!("-P {} and --method {}", p.parallelism, method.as_str()),
-                (true, false) => format!("-P {}", p.parallelism),
+            match (source, cfg.method.is_none()) {
+                (ParallelismSource::Profile, true) =>
+                    format!("-P {} and --method {}", p.parallelism, method.as_str()),
+                (ParallelismSource::Profile, false) => format!("-P {}", p.parallelism),
+                (ParallelismSource::Auto, true) => format!(
+                    "-P auto starting at {} and --method {}",
+                    p.parallelism,
+                    method.as_str()
+                ),
+                (ParallelismSource::Auto, false) =>
+                    format!("-P auto starting at {}", p.parallelism),
                 _ => format!("--method {}", method.as_str()),
             },
             p.source,

@@ -6,6 +6,10 @@
 //! lookups are in flight at once. The tree it returns is visited in order by
 //! the serial half (walk.rs), so the walk's output does not depend on which
 //! thread answered first.
+//!
+//! Reading still starts only once the walk is done: the plan's order
+//! (`--order`), `--max-bytes` and the memory check need the whole list, and
+//! with the lookups in parallel that tree's walk takes about a second.
 
 use std::fs::{FileType, Metadata};
 use std::io;

@@ -249,9 +249,13 @@ fn timed_warm(
     window: Duration,
 ) -> Result<(f64, usize)> {
     evict(preload, mnt)?;
+    // No saved profile: -P auto would start from one (and a fixed -P take
+    // its read method), and the mount point is the same for every shape.
+    let no_profiles = target_dir().join("tune-matrix").join("no-profiles");
     let mut child = preload
         .cmd(["warm", "--json", "-q", "-P", level])
         .arg(mnt)
+        .env("PRELOAD_CACHE_DIR", &no_profiles)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;

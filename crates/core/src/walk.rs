@@ -1,7 +1,8 @@
 //! Finding the files to read: inputs -> regular files, each (device, inode) once.
 //!
 //! Symlinks are followed (a HuggingFace cache snapshot is all symlinks into
-//! `blobs/`), with walkdir's loop detection. Special files are never opened:
+//! `blobs/`), with walkdir's rules for loops and its order (depth first,
+//! names sorted), while the lookups themselves run in parallel (scan.rs). Special files are never opened:
 //! a FIFO would block the run and `/dev/zero` never ends, so they are
 //! recorded as skipped by the type of their *target*, taken from `stat`.
 
@@ -14,6 +15,9 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use preload_schema::{Failure, Skip};
 
 use crate::{CancelToken, CoreError};
+
+mod scan;
+use scan::{Dir, Entry, Node, Scan, Tree};
 
 /// A regular file to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,62 +151,113 @@ fn walk_one(
     out: &mut WalkOutcome,
     cancel: &CancelToken,
 ) {
-    let walker = walkdir::WalkDir::new(input)
-        .follow_links(true)
-        .sort_by_file_name();
-    for entry in walker {
-        if cancel.is_cancelled() {
+    let wants = |path: &Path| filter.accepts(relative(input, path));
+    let tree = Scan {
+        wants: &wants,
+        cancel,
+    }
+    .tree(input);
+    let dirs = match tree {
+        Tree::Single(node) => {
+            take(input, input, node, filter, seen, out);
             return;
         }
-        let entry = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                record_walk_error(err, out);
-                continue;
-            }
-        };
-        if entry.file_type().is_dir() {
-            continue;
+        Tree::Dirs(dirs) => dirs,
+    };
+    // Depth first, names sorted within a directory: walkdir's order.
+    let mut stack: Vec<std::vec::IntoIter<Entry>> = Vec::new();
+    let open = |d: usize, dirs: &mut Vec<Dir>, out: &mut WalkOutcome| match std::mem::replace(
+        &mut dirs[d].entries,
+        Ok(Vec::new()),
+    ) {
+        Ok(entries) => Some(entries.into_iter()),
+        Err(e) => {
+            record_walk_error(&dirs[d].path, &e, out);
+            None
         }
-        let path = entry.path();
-        let rel = path.strip_prefix(input).unwrap_or(path);
-        // A file given directly has an empty relative path: match its name.
-        let rel = if rel.as_os_str().is_empty() {
-            path.file_name().map(Path::new).unwrap_or(path)
+    };
+    let mut dirs = dirs;
+    stack.extend(open(0, &mut dirs, out));
+    while let Some(top) = stack.last_mut() {
+        let Some(entry) = top.next() else {
+            stack.pop();
+            continue;
+        };
+        if let Node::Dir(d) = entry.node {
+            stack.extend(open(d, &mut dirs, out));
         } else {
-            rel
-        };
-        if !filter.includes(rel) {
-            out.not_included += 1;
-            continue;
+            take(input, &entry.path, entry.node, filter, seen, out);
         }
-        if filter.excludes(rel) {
-            out.excluded += 1;
-            continue;
-        }
-        if let Some(reason) = special_kind(entry.file_type()) {
-            out.skipped.push(skip(path, reason));
-            continue;
-        }
-        // entry.metadata() follows the symlink when follow_links is on.
-        let meta = match entry.metadata() {
-            Ok(m) => m,
-            Err(err) => {
-                out.failed.push(Failure::new(path, err.to_string()));
-                continue;
-            }
-        };
-        if !seen.insert((meta.dev(), meta.ino())) {
-            out.skipped.push(skip(path, "duplicate"));
-            continue;
-        }
-        out.files.push(FileEntry {
-            path: path.to_owned(),
-            size: meta.len(),
-            dev: meta.dev(),
-            ino: meta.ino(),
-        });
     }
+}
+
+/// `path` relative to the input it was found under; a file given directly
+/// has an empty relative path, so its name is matched.
+fn relative<'a>(input: &Path, path: &'a Path) -> &'a Path {
+    let rel = path.strip_prefix(input).unwrap_or(path);
+    if rel.as_os_str().is_empty() {
+        path.file_name().map(Path::new).unwrap_or(path)
+    } else {
+        rel
+    }
+}
+
+/// Records one entry that is not a directory.
+fn take(
+    input: &Path,
+    path: &Path,
+    node: Node,
+    filter: &Filter,
+    seen: &mut HashSet<(u64, u64)>,
+    out: &mut WalkOutcome,
+) {
+    let (file_type, meta) = match node {
+        Node::Leaf { file_type, meta } => (file_type, meta),
+        Node::Loop => {
+            out.skipped.push(skip(path, "symlink-loop"));
+            return;
+        }
+        Node::Error(e) => {
+            record_walk_error(path, &e, out);
+            return;
+        }
+        Node::Dir(_) => return,
+    };
+    let rel = relative(input, path);
+    if !filter.includes(rel) {
+        out.not_included += 1;
+        return;
+    }
+    if filter.excludes(rel) {
+        out.excluded += 1;
+        return;
+    }
+    if let Some(reason) = special_kind(file_type) {
+        out.skipped.push(skip(path, reason));
+        return;
+    }
+    let meta = match meta {
+        Some(Ok(m)) => m,
+        Some(Err(err)) => {
+            out.failed.push(Failure::new(path, err.to_string()));
+            return;
+        }
+        // Neither a regular file nor special (a type this system adds).
+        None => {
+            out.skipped.push(skip(path, "not-a-file"));
+            return;
+        }
+    };
+    if !seen.insert((meta.dev(), meta.ino())) {
+        out.skipped.push(skip(path, "duplicate"));
+        return;
+    }
+    out.files.push(FileEntry {
+        path: path.to_owned(),
+        size: meta.len(),
+        dev: meta.dev(),
+        ino: meta.ino(),
+    });
 }
 
 /// The skip reason for a file type that must not be opened, if any.
@@ -224,30 +279,21 @@ fn skip(path: &Path, reason: &str) -> Skip {
     Skip::new(path, reason)
 }
 
-fn record_walk_error(err: walkdir::Error, out: &mut WalkOutcome) {
-    let path = err.path().unwrap_or(Path::new(""));
-    if err.loop_ancestor().is_some() {
-        out.skipped.push(skip(path, "symlink-loop"));
-        return;
-    }
-    let io_kind = err.io_error().map(std::io::Error::kind);
-    let is_link = err
-        .path()
-        .and_then(|p| std::fs::symlink_metadata(p).ok())
-        .is_some_and(|m| m.file_type().is_symlink());
-    if is_link && io_kind == Some(std::io::ErrorKind::NotFound) {
+fn record_walk_error(path: &Path, err: &std::io::Error, out: &mut WalkOutcome) {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link && err.kind() == std::io::ErrorKind::NotFound {
         out.skipped.push(skip(path, "dangling-symlink"));
-    } else if is_link && err.io_error().and_then(|e| e.raw_os_error()) == Some(libc::ELOOP) {
+    } else if is_link && err.raw_os_error() == Some(libc::ELOOP) {
         // A symlink that points at itself (or a chain too deep) fails stat with ELOOP.
         out.skipped.push(skip(path, "symlink-loop"));
     } else {
-        let msg = err
-            .io_error()
-            .map(ToString::to_string)
-            .unwrap_or_else(|| err.to_string());
-        out.failed.push(Failure::new(path, msg));
+        out.failed.push(Failure::new(path, err.to_string()));
     }
 }
+
+#[cfg(test)]
+#[path = "walk/equivalence_tests.rs"]
+mod equivalence_tests;
 
 #[cfg(test)]
 mod tests {

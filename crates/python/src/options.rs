@@ -136,10 +136,17 @@ impl WarmOptions {
     pub fn warmer(&self) -> Warmer {
         let (controller, source): (Box<dyn Controller>, _) = match self.parallelism {
             Parallelism::Fixed(n) => (Box::new(FixedLevel(n)), ParallelismSource::Fixed),
-            Parallelism::Auto => (
-                Box::new(AutoLevel::new(AUTO_MAX_LEVEL)),
-                ParallelismSource::Auto,
-            ),
+            Parallelism::Auto => {
+                // Starts from the profile's level when there is one.
+                let saved = saved_level(&filesystem_of(&self.paths[0]));
+                (
+                    Box::new(AutoLevel::starting_at(
+                        AUTO_MAX_LEVEL,
+                        saved.profile.map(|p| p.parallelism),
+                    )),
+                    ParallelismSource::Auto,
+                )
+            }
             Parallelism::Profile => {
                 // An unreadable profile store is no reason to fail a warm.
                 let saved = saved_level(&filesystem_of(&self.paths[0]));

@@ -136,7 +136,8 @@ pub(crate) struct Choice {
 /// then the method the profile measured best, else `read`; `--chunk-size`
 /// wins, then the profile's chunk size, else [`DEFAULT_CHUNK_SIZE`].
 pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
-    let needs_profile = cfg.parallelism == ParallelismChoice::Unset
+    // -P auto starts from the profile's level when there is one.
+    let needs_profile = !matches!(cfg.parallelism, ParallelismChoice::Fixed(_))
         || cfg.method.is_none()
         || cfg.chunk_size.is_none();
     let saved = needs_profile.then(|| saved_level(&filesystem_of(&cfg.inputs.paths[0])));
@@ -158,7 +159,10 @@ pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
     let (controller, source): (Box<dyn Controller>, _) = match (cfg.parallelism, &saved) {
         (ParallelismChoice::Fixed(n), _) => (Box::new(FixedLevel(n)), ParallelismSource::Fixed),
         (ParallelismChoice::Auto, _) => (
-            Box::new(AutoLevel::new(AUTO_MAX_LEVEL)),
+            Box::new(AutoLevel::starting_at(
+                AUTO_MAX_LEVEL,
+                profile.map(|p| p.parallelism),
+            )),
             ParallelismSource::Auto,
         ),
         (ParallelismChoice::Unset, Some(saved)) => {
@@ -168,8 +172,10 @@ pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
     };
     if let Some(p) = profile.filter(|_| !cfg.quiet && !cfg.json) {
         let mut used = Vec::new();
-        if source == ParallelismSource::Profile {
-            used.push(format!("-P {}", p.parallelism));
+        match source {
+            ParallelismSource::Profile => used.push(format!("-P {}", p.parallelism)),
+            ParallelismSource::Auto => used.push(format!("-P auto starting at {}", p.parallelism)),
+            _ => {}
         }
         if cfg.method.is_none() {
             used.push(format!("--method {}", method.as_str()));

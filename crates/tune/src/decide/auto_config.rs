@@ -17,6 +17,17 @@ pub struct AutoConfig {
     /// Relative gain a doubling must bring to keep doubling, and a re-probe to
     /// be kept (default 0.25, BBR's Startup threshold).
     pub growth: f64,
+    /// Fraction of the proportional gain that counts as "still linear"
+    /// (default 0.75: 1.75x for a doubling). A level that scaled linearly
+    /// from the one below is far under the knee: Startup then grows 4x, not
+    /// 2x, and decides after `decisive_intervals` when every one of them
+    /// shows it. On a capped curve an overshoot costs nothing, and Refine
+    /// comes back down.
+    pub linear_gain: f64,
+    /// Intervals after which a level is decided early when all of them agree
+    /// (default 2, when they agree within `growth`; see `linear_gain`, and a level where every interval is
+    /// below the best lower one, or in Refine far below the best).
+    pub decisive_intervals: usize,
     /// Relative fall at the settled level that triggers a probe lower (default 0.25).
     pub retrograde: f64,
     /// Smallest tolerance of the knee rule (default 0.05: while warming, a
@@ -45,6 +56,8 @@ impl Default for AutoConfig {
             intervals_per_level: 4,
             ramp_intervals: 1,
             growth: 0.25,
+            linear_gain: 0.85,
+            decisive_intervals: 2,
             retrograde: 0.25,
             min_tolerance: 0.05,
             noise_factor: 1.5,

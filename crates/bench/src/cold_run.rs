@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use preload_core::{CancelToken, Controller, FixedLevel, ReadMethod, Warmer};
+use preload_core::{CancelToken, Controller, CoreError, FixedLevel, ReadMethod, Warmer};
 use preload_schema::{BenchRun, ReadLatency, Residency, WarmSummary, mib_per_s};
 use preload_tune::AutoLevel;
 
@@ -160,7 +160,13 @@ fn overlapped(
         (loader.join().expect("the loader thread"), warm)
     });
     let load = load?;
-    let warm = warm?;
+    let warm = match warm {
+        // The loader ended while the files were still being found (a
+        // loader faster than the walk): no warm was wanted any more, as
+        // `preload run` itself treats it.
+        Err(BenchError::Core(CoreError::Cancelled)) => Warm::none(),
+        other => other?,
+    };
     let after = residency();
     Ok(BenchRun {
         strategy: Strategy::Run.to_string(),

@@ -202,6 +202,13 @@ impl Demo {
 
         self.announce("preload report: charts, report.md and report.html");
         let report = out.join("report");
+        // The demo owns this folder: charts of an earlier run (other names)
+        // must not sit beside this run's.
+        if let Err(e) = std::fs::remove_dir_all(&report)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            bail!("removing {}: {e}", report.display());
+        }
         let inputs = [
             ("tune-simfs.json", "simfs"),
             ("tune-local.json", "local disk"),

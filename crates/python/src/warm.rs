@@ -82,15 +82,9 @@ pub fn status(
     include: Vec<String>,
     exclude: Vec<String>,
 ) -> PyResult<String> {
-    let filter = Filter::new(&include, &exclude).map_err(errors::core)?;
-    let cancel = CancelToken::new();
-    let report = interruptible(
-        py,
-        &cancel,
-        move || residency::status(&paths, &filter),
-        |_| Ok(()),
-    )?;
-    Ok(json(&report.map_err(errors::core)?))
+    over_files(py, &include, &exclude, move |filter| {
+        residency::status(&paths, &filter)
+    })
 }
 
 /// Drops every file under `paths` from the page cache: the JSON of an `EvictReport`.
@@ -102,14 +96,26 @@ pub fn evict(
     include: Vec<String>,
     exclude: Vec<String>,
 ) -> PyResult<String> {
-    let filter = Filter::new(&include, &exclude).map_err(errors::core)?;
+    over_files(py, &include, &exclude, move |filter| {
+        residency::evict_all(&paths, &filter)
+    })
+}
+
+/// Runs `job` on the files the globs select, off the GIL and interruptible
+/// by Ctrl-C, and returns its report as JSON: what status and evict share.
+fn over_files<T, F>(
+    py: Python<'_>,
+    include: &[String],
+    exclude: &[String],
+    job: F,
+) -> PyResult<String>
+where
+    T: serde::Serialize + Send + 'static,
+    F: FnOnce(Filter) -> Result<T, preload_core::CoreError> + Send + 'static,
+{
+    let filter = Filter::new(include, exclude).map_err(errors::core)?;
     let cancel = CancelToken::new();
-    let report = interruptible(
-        py,
-        &cancel,
-        move || residency::evict_all(&paths, &filter),
-        |_| Ok(()),
-    )?;
+    let report = interruptible(py, &cancel, move || job(filter), |_| Ok(()))?;
     Ok(json(&report.map_err(errors::core)?))
 }
 

@@ -400,6 +400,12 @@ fn monitor(
             next = next.min(cap.unwrap_or(usize::MAX));
             if next != level {
                 *shared.level.lock().expect("lock") = next;
+                // A lowered level takes effect between two read calls, as a
+                // back-off does: readers above it left to finish 32 MiB
+                // chunks at a few MiB/s each kept the old level for seconds,
+                // and no interval of the new one could be measured. A
+                // raised level releases the readers it held.
+                shared.gate.set_cap(next);
                 shared.level_changed.notify_all();
                 stats.levels.push((elapsed, next));
             }

@@ -21,8 +21,9 @@ pub trait Controller: Send {
     fn on_interval(&mut self, level: usize, mib_s: f64) -> usize;
     /// Like [`Controller::on_interval`], with the fewest and most workers
     /// seen reading a chunk during the interval (`busy`): after a level
-    /// change, workers above the new level finish their chunk first, so an
-    /// interval with `busy != (level, level)` mixed levels. The engine calls
+    /// change, workers above a lowered level stop at their next read call
+    /// and new workers of a raised one start, so an interval with
+    /// `busy != (level, level)` mixed levels. The engine calls
     /// this method; the default ignores `busy`.
     fn on_interval_busy(&mut self, level: usize, busy: (usize, usize), mib_s: f64) -> usize {
         let _ = busy;

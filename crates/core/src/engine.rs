@@ -801,4 +801,81 @@ mod tests {
         assert!(seen.load(Ordering::Relaxed) >= 1);
         assert_eq!(stats.levels[0].1, 1);
     }
+
+    /// A lowered level holds the readers above it at their next read call,
+    /// not at the end of their chunk (-P auto's refine step from 64 to 24
+    /// used to wait on 40 readers finishing 32 MiB chunks).
+    #[test]
+    fn a_lowered_level_takes_effect_within_a_chunk() {
+        use std::sync::atomic::AtomicU64;
+        struct Lower<'a> {
+            bytes: &'a AtomicU64,
+            full: usize,
+            lowered_at: Option<u64>,
+            single_at: Option<u64>,
+        }
+        impl Controller for Lower<'_> {
+            fn initial_level(&self) -> usize {
+                4
+            }
+            fn max_level(&self) -> usize {
+                4
+            }
+            fn interval(&self) -> Duration {
+                Duration::from_millis(20)
+            }
+            fn on_interval(&mut self, level: usize, _: f64) -> usize {
+                level
+            }
+            fn on_interval_busy(&mut self, level: usize, busy: (usize, usize), _: f64) -> usize {
+                let now = self.bytes.load(Ordering::SeqCst);
+                if self.lowered_at.is_none() {
+                    self.full += usize::from(busy == (4, 4));
+                    if self.full >= 3 {
+                        self.lowered_at = Some(now);
+                        return 1;
+                    }
+                    return level;
+                }
+                if busy.1 <= 1 && self.single_at.is_none() {
+                    self.single_at = Some(now);
+                }
+                1
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        // Four 8 MiB chunks read at 16 MiB/s in all: each reader is at
+        // most a quarter into its chunk when the level drops.
+        let plan = plan_of(dir.path(), &[8 << 20; 4], 8 << 20);
+        let bytes = AtomicU64::new(0);
+        let report = |p: &Progress| bytes.store(p.bytes_done, Ordering::SeqCst);
+        let mut ctl = Lower {
+            bytes: &bytes,
+            full: 0,
+            lowered_at: None,
+            single_at: None,
+        };
+        let pacing = Pacing {
+            max_rate: Some(16 << 20),
+            ..Pacing::default()
+        };
+        let stats = run_paced(
+            &plan,
+            &cfg(),
+            &pacing,
+            &mut ctl,
+            &CancelToken::new(),
+            Some(&report),
+        );
+        assert_eq!(stats.bytes, 32 << 20, "the held chunks are finished");
+        let lowered = ctl.lowered_at.expect("lowered");
+        let single = ctl.single_at.expect("one reader at last");
+        // Finishing the three chunks above the level first would read
+        // at least 3 x 6 MiB more before one reader is left.
+        assert!(
+            single < lowered + (8 << 20),
+            "one reader left only after {} MiB more",
+            (single - lowered) >> 20
+        );
+    }
 }

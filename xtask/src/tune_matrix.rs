@@ -31,17 +31,21 @@ const LEVELS: [usize; 12] = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64];
 const PLATEAU: f64 = 0.95;
 
 const USAGE: &str = "\
-usage: cargo xtask tune-matrix [--shapes a,b,...] [--runs N] [--window SECS] [--out DIR]
+usage: cargo xtask tune-matrix [--shapes a,b,...] [--runs N] [--window SECS]
+                               [--auto-window SECS] [--out DIR]
 
 Measures each shape's true curve (fixed -P warms of --window seconds, default 4),
 runs `preload tune` --runs times (default 2, default budgets) and `warm -P auto`
-once, and writes matrix.csv, matrix.md and picks.svg to --out (default
-target/tune-matrix).";
+once over --window, then, side by side over --auto-window seconds (default 12;
+0 skips it), a warm at the best fixed level and one at `-P auto`: a warm of a
+model of a few GiB lasts that long, and 4 s over-weights auto's climb. Writes
+matrix.csv, matrix.md and picks.svg to --out (default target/tune-matrix).";
 
 struct Opts {
     shapes: Option<Vec<String>>,
     runs: usize,
     window: Duration,
+    auto_window: Duration,
     out: PathBuf,
 }
 
@@ -67,6 +71,8 @@ pub struct Row {
     tunes: Vec<TuneRun>,
     auto_mib_s: f64,
     auto_level: usize,
+    /// Over --auto-window: MiB/s of the best fixed level, then of `-P auto`.
+    long: Option<(f64, f64)>,
 }
 
 pub fn main(args: &[String]) -> Result<()> {
@@ -96,6 +102,7 @@ fn parse(args: &[String]) -> Result<Opts> {
         shapes: None,
         runs: 2,
         window: Duration::from_secs(4),
+        auto_window: Duration::from_secs(12),
         out: target_dir().join("tune-matrix"),
     };
     let mut it = args.iter();
@@ -105,6 +112,9 @@ fn parse(args: &[String]) -> Result<Opts> {
             "--shapes" => o.shapes = Some(val()?.split(',').map(String::from).collect()),
             "--runs" => o.runs = val()?.parse().context("--runs")?,
             "--window" => o.window = Duration::from_secs_f64(val()?.parse().context("--window")?),
+            "--auto-window" => {
+                o.auto_window = Duration::from_secs_f64(val()?.parse().context("--auto-window")?)
+            }
             "--out" => o.out = PathBuf::from(val()?),
             _ => bail!("{USAGE}"),
         }
@@ -169,6 +179,28 @@ fn measure_shape(preload: &Preload, simfs: &Path, shape: &Shape, opts: &Opts) ->
         timed_warm(preload, &mnt, "auto", opts.window)
     })?;
     eprintln!("matrix:   -P auto {auto_mib_s:.1} MiB/s (settled at {auto_level})");
+    let best_level = curve
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or(1, |c| c.0);
+    let long = if opts.auto_window.is_zero() {
+        None
+    } else {
+        let long_warm = |level: &str| -> Result<f64> {
+            let ((mib_s, _), _, _) = with_mount(simfs, shape, &backing, &mnt, || {
+                timed_warm(preload, &mnt, level, opts.auto_window)
+            })?;
+            Ok(mib_s)
+        };
+        let fixed = long_warm(&best_level.to_string())?;
+        let auto = long_warm("auto")?;
+        eprintln!(
+            "matrix:   over {:.0} s: -P {best_level} {fixed:.1} MiB/s, -P auto {auto:.1} MiB/s ({:.2})",
+            opts.auto_window.as_secs_f64(),
+            auto / fixed.max(1e-9)
+        );
+        Some((fixed, auto))
+    };
     std::fs::remove_dir_all(&backing).ok();
     Ok(Row {
         shape: shape.clone(),
@@ -178,6 +210,7 @@ fn measure_shape(preload: &Preload, simfs: &Path, shape: &Shape, opts: &Opts) ->
         tunes,
         auto_mib_s,
         auto_level,
+        long,
     })
 }
 

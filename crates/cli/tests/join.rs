@@ -98,7 +98,8 @@ fn a_second_warm_of_the_tree_joins_the_first() {
     let (leader, follower) = (json(&first.stdout), json(&second.stdout));
     assert!(leader["joined"].is_null(), "{leader:#}");
     assert_eq!(follower["joined"]["leader_pid"], first_pid);
-    assert_eq!(follower["residency"]["resident_bytes"], TREE);
+    let resident = follower["residency"]["resident_bytes"].as_u64().unwrap();
+    assert!(util::nearly_all(resident, TREE), "{follower:#}");
     // Not all of TREE: on a busy machine reclaim takes a few pages between
     // the leader's end and the follower's check, and their chunks are read.
     assert!(follower["resident_skipped_bytes"].as_u64().unwrap() <= TREE);
@@ -135,7 +136,8 @@ fn a_follower_finishes_the_tree_when_the_leader_dies() {
     assert!(second.status.success(), "{second:?}");
     let s = json(&second.stdout);
     assert_eq!(s["joined"]["leader_pid"], leader_pid, "{s:#}");
-    assert_eq!(s["residency"]["resident_bytes"], TREE, "{s:#}");
+    let resident = s["residency"]["resident_bytes"].as_u64().unwrap();
+    assert!(util::nearly_all(resident, TREE), "{s:#}");
     let served = m.mounted().stats().bytes_served;
     assert!(
         (TREE..=TREE * 11 / 10).contains(&served),

@@ -55,7 +55,8 @@ fn a_rewarm_after_partial_eviction_reads_only_what_is_missing() {
     let s = json(&out.get_output().stdout);
     assert_eq!(s["resident_skipped_bytes"], 32 * MIB, "{s:#}");
     assert_eq!(s["bytes"], 64 * MIB);
-    assert_eq!(s["residency"]["resident_bytes"], 64 * MIB);
+    let resident = s["residency"]["resident_bytes"].as_u64().unwrap();
+    assert!(util::nearly_all(resident, 64 * MIB), "{s:#}");
     assert!(
         (32 * MIB..=32 * MIB * 11 / 10).contains(&served),
         "the storage served {served} B for 32 MiB evicted"

@@ -92,7 +92,11 @@ fn a_stalled_file_does_not_hold_back_the_others() {
     let s = util::json(&out.stdout);
     assert_eq!(s["files_read"], 8);
     assert_eq!(s["bytes"].as_u64(), Some((64 << 20) + 7 * (16 << 20)));
-    assert_eq!(util::mincore_resident(&stalled), 64 << 20);
+    let resident = util::mincore_resident(&stalled);
+    assert!(
+        util::nearly_all(resident, 64 << 20),
+        "{resident} B resident"
+    );
 }
 
 /// Whether the first page of `path` is in the page cache (mincore).

@@ -8,7 +8,9 @@ use std::os::unix::fs::{PermissionsExt, symlink};
 use std::time::Duration;
 
 use predicates::prelude::*;
-use util::{create_size, drop_pages, json, mincore_resident, preload, preload_on, run_json};
+use util::{
+    create_size, drop_pages, json, mincore_resident, nearly_all, preload, preload_on, run_json,
+};
 
 #[test]
 fn the_whole_tree_becomes_resident() {
@@ -39,11 +41,20 @@ fn the_whole_tree_becomes_resident() {
     assert_eq!(s["interrupted"], false);
 
     for (p, size) in files.iter().zip(sizes) {
-        assert_eq!(mincore_resident(p), size, "{} not resident", p.display());
+        let resident = mincore_resident(p);
+        assert!(
+            nearly_all(resident, size),
+            "{}: {resident} B resident",
+            p.display()
+        );
     }
     let status = preload_on(&["status", "--json"], root).success();
     let st = json(&status.get_output().stdout);
-    assert_eq!(st["total"]["resident_bytes"], st["total"]["total_bytes"]);
+    let (resident, total) = (
+        st["total"]["resident_bytes"].as_u64().unwrap(),
+        st["total"]["total_bytes"].as_u64().unwrap(),
+    );
+    assert!(nearly_all(resident, total), "{st:#}");
 }
 
 #[test]
@@ -233,10 +244,14 @@ fn every_method_warms() {
         preload_on(&["warm", "--quiet", "--method", method], dir.path()).success();
         // willneed is asynchronous: give the kernel a moment to finish.
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while mincore_resident(&p) < 5 << 20 && std::time::Instant::now() < deadline {
+        while !nearly_all(mincore_resident(&p), 5 << 20) && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));
         }
-        assert_eq!(mincore_resident(&p), 5 << 20, "method {method}");
+        let resident = mincore_resident(&p);
+        assert!(
+            nearly_all(resident, 5 << 20),
+            "method {method}: {resident} B"
+        );
     }
 }
 

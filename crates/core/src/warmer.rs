@@ -224,7 +224,11 @@ impl Warmer {
         let filter = Filter::new(&self.include, &self.exclude)?;
         let mut walked = walk_until(&self.inputs, &filter, &self.cancel)?;
         let files = std::mem::take(&mut walked.files);
-        let plan = Plan::new(sort_files(files, self.order), self.chunk_size);
+        let plan = Plan::with_even_tail(
+            sort_files(files, self.order),
+            self.chunk_size,
+            self.tail_readers(),
+        );
         let planned = plan.bytes();
         if let Some(limit) = self.max_bytes.filter(|&l| planned > l) {
             return Err(CoreError::TooLarge { planned, limit });
@@ -252,6 +256,19 @@ impl Warmer {
             walk: walked,
             filesystems,
         })
+    }
+
+    /// Readers the plan's tail is evened out for: the level of a fixed
+    /// `-P`; for `-P auto` its start, or the default level if that is more
+    /// (it climbs from there, and a tail split for too many readers only
+    /// costs a few more chunks).
+    fn tail_readers(&self) -> usize {
+        let c = &self.controller;
+        if c.initial_level() == c.max_level() {
+            c.max_level()
+        } else {
+            c.initial_level().max(DEFAULT_PARALLELISM)
+        }
     }
 
     /// Reads a prepared plan and verifies what stayed resident.

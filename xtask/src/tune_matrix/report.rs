@@ -10,14 +10,21 @@ use super::{LEVELS, PLATEAU, Row, chart};
 pub(super) fn row_line(r: &Row) -> String {
     let picks: Vec<String> = r.tunes.iter().map(|t| t.pick.to_string()).collect();
     format!(
-        "{}: true knee {} ({:.0} MiB/s best), tune picks {}, auto {:.0} MiB/s ({:.2} of best)",
+        "{}: true knee {} ({:.0} MiB/s best), tune picks {}, auto {:.0} MiB/s ({:.2} of best){}",
         r.shape.name,
         r.true_knee,
         r.best,
         picks.join("/"),
         r.auto_mib_s,
-        r.auto_mib_s / r.best.max(1e-9)
+        r.auto_mib_s / r.best.max(1e-9),
+        long_ratio(r).map_or(String::new(), |x| format!(", long window {x:.2}"))
     )
+}
+
+/// `-P auto` over the long window, as a fraction of the best fixed level
+/// measured beside it.
+fn long_ratio(r: &Row) -> Option<f64> {
+    r.long.map(|(fixed, auto)| auto / fixed.max(1e-9))
 }
 
 /// Throughput of the true curve at `level` (the nearest measured level at
@@ -47,15 +54,15 @@ pub(super) fn pick_ok(r: &Row, pick: usize) -> bool {
 
 pub(super) fn write_reports(rows: &[Row], out: &Path) -> Result<()> {
     let mut csv = String::from(
-        "shape,true_knee,best_mib_s,run,pick,pick_ok,confidence,saved,counted_bytes,reported_served_bytes,storage_served_bytes,tune_s,auto_mib_s,auto_ratio,auto_level\n",
+        "shape,true_knee,best_mib_s,run,pick,pick_ok,confidence,saved,counted_bytes,reported_served_bytes,storage_served_bytes,tune_s,auto_mib_s,auto_ratio,auto_level,long_fixed_mib_s,long_auto_mib_s\n",
     );
     let mut md = String::from(
-        "| shape | true knee | best MiB/s | tune picks (confidence) | ok | saved | storage served / reported | auto MiB/s (of best) |\n|---|---|---|---|---|---|---|---|\n",
+        "| shape | true knee | best MiB/s | tune picks (confidence) | ok | saved | storage served / reported | auto MiB/s (of best) | long window: best fixed, auto MiB/s (ratio) |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
         for (i, t) in r.tunes.iter().enumerate() {
             csv.push_str(&format!(
-                "{},{},{:.1},{},{},{},{:.3},{},{},{},{},{:.1},{:.1},{:.3},{}\n",
+                "{},{},{:.1},{},{},{},{:.3},{},{},{},{},{:.1},{:.1},{:.3},{},{},{}\n",
                 r.shape.name,
                 r.true_knee,
                 r.best,
@@ -70,7 +77,9 @@ pub(super) fn write_reports(rows: &[Row], out: &Path) -> Result<()> {
                 t.seconds,
                 r.auto_mib_s,
                 r.auto_mib_s / r.best.max(1e-9),
-                r.auto_level
+                r.auto_level,
+                r.long.map_or(String::new(), |l| format!("{:.1}", l.0)),
+                r.long.map_or(String::new(), |l| format!("{:.1}", l.1)),
             ));
         }
         let picks: Vec<String> = r
@@ -99,7 +108,7 @@ pub(super) fn write_reports(rows: &[Row], out: &Path) -> Result<()> {
             })
             .collect();
         md.push_str(&format!(
-            "| {} | {} | {:.0} | {} | {} | {} | {} | {:.0} ({:.2}) |\n",
+            "| {} | {} | {:.0} | {} | {} | {} | {} | {:.0} ({:.2}) | {} |\n",
             r.shape.name,
             r.true_knee,
             r.best,
@@ -108,7 +117,11 @@ pub(super) fn write_reports(rows: &[Row], out: &Path) -> Result<()> {
             saved.join(", "),
             served.join(", "),
             r.auto_mib_s,
-            r.auto_mib_s / r.best.max(1e-9)
+            r.auto_mib_s / r.best.max(1e-9),
+            r.long.map_or("-".to_owned(), |(fixed, auto)| format!(
+                "{fixed:.0}, {auto:.0} ({:.2})",
+                auto / fixed.max(1e-9)
+            ))
         ));
     }
     std::fs::write(out.join("matrix.csv"), csv)?;

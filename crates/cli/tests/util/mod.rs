@@ -118,6 +118,15 @@ pub fn drop_pages(path: &Path) {
     preload_simfs::testing::evict(path).unwrap();
 }
 
+/// Whether `resident` is all of `expected` but for the few pages the
+/// host's memory reclaim may take from any file at any moment: CI saw 1 to
+/// 47 pages of files warmed a second before go (99.9% where 100% was
+/// asserted). At most 1% or 256 KiB may be missing; a warm that did not
+/// happen leaves far more.
+pub fn nearly_all(resident: u64, expected: u64) -> bool {
+    resident <= expected && expected - resident <= (expected / 100).max(256 << 10)
+}
+
 /// True when running as root.
 pub fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.

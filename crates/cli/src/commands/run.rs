@@ -285,14 +285,71 @@ fn describe(r: &RunReport) -> String {
         ),
         None => "no warm".into(),
     };
-    let start = output::summary::percent(r.resident_at_start.fraction());
+    let start = at_start(&r.resident_at_start);
     let joined = (r.warm.as_ref().and_then(|w| w.joined.as_ref()))
         .map(|j| format!("preload run: {}\n", output::summary::joined(j)))
         .unwrap_or_default();
     format!(
         "preload run: CMD exited {} after {:.2} s; {warm}\n{joined}\
-         preload run: {start} resident when CMD started; CMD took {} major page faults \
+         preload run: {start} when CMD started; CMD took {} major page faults \
          (pages of mapped files it reached before they were cached)\n",
         r.exit_status, r.cmd_s, r.cmd_major_faults
     )
+}
+
+/// What was resident when CMD started, said only as far as it was measured:
+/// with no warm nothing was planned (0 of 0 bytes is not "100%"), and pages
+/// of files this user does not own cannot be counted exactly.
+fn at_start(r: &Residency) -> String {
+    if r.total_bytes == 0 {
+        return "residency not measured (no warm)".into();
+    }
+    if r.is_unknown() {
+        return format!(
+            "residency of {} unknown (not the files' owner)",
+            human_bytes(r.total_bytes)
+        );
+    }
+    let known = r.total_bytes - r.unknown_bytes;
+    let percent = output::summary::percent(r.resident_bytes as f64 / known as f64);
+    if r.unknown_bytes > 0 {
+        format!(
+            "{percent} resident of the {} measured ({} unknown)",
+            human_bytes(known),
+            human_bytes(r.unknown_bytes)
+        )
+    } else {
+        format!("{percent} resident")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn residency(resident: u64, total: u64, unknown: u64) -> Residency {
+        Residency {
+            resident_bytes: resident,
+            total_bytes: total,
+            unknown_bytes: unknown,
+            ..Residency::default()
+        }
+    }
+
+    #[test]
+    fn residency_at_start_is_said_only_as_far_as_it_was_measured() {
+        assert_eq!(
+            at_start(&residency(0, 0, 0)),
+            "residency not measured (no warm)"
+        );
+        assert_eq!(
+            at_start(&residency(0, 8 << 20, 8 << 20)),
+            "residency of 8.0 MiB unknown (not the files' owner)"
+        );
+        assert_eq!(at_start(&residency(2 << 20, 8 << 20, 0)), "25.0% resident");
+        assert_eq!(
+            at_start(&residency(2 << 20, 8 << 20, 4 << 20)),
+            "50.0% resident of the 4.0 MiB measured (4.0 MiB unknown)"
+        );
+    }
 }

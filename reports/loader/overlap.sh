@@ -7,6 +7,8 @@
 # Each line: wall seconds, CPU seconds (user+sys) of the command's whole
 # tree (preload and/or the loader), and of the simfs daemon meanwhile:
 # where the time of a run goes. EXTRA: more `preload run` flags to try.
+# BASE: another `preload` binary (e.g. an earlier commit's) measured the
+# same way in the same rounds ("base-warm", "base-run"), for a before/after.
 #   cargo xtask gen loader-model; cargo xtask pyenv
 #   bash reports/loader/overlap.sh [ROUNDS] [WORK]
 set -euo pipefail
@@ -41,5 +43,10 @@ for r in $(seq "$ROUNDS"); do
   measure "$r hot-load" sh -c "$LOADER"
   # shellcheck disable=SC2086 # EXTRA: zero or more words
   cold; measure "$r run" "$BIN/preload" run -q -P 16 ${EXTRA:-} "$W/mnt" -- sh -c "$LOADER"
+  if [ -n "${BASE:-}" ]; then
+    cold; measure "$r base-warm" "$BASE" warm -q -P 16 "$W/mnt"
+    # shellcheck disable=SC2086
+    cold; measure "$r base-run" "$BASE" run -q -P 16 ${EXTRA:-} "$W/mnt" -- sh -c "$LOADER"
+  fi
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -33,6 +33,7 @@ pub mod latency;
 pub mod memory;
 pub mod order;
 pub mod pagecache;
+pub mod par;
 pub mod plan;
 pub mod rate;
 pub mod read;

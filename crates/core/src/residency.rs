@@ -1,4 +1,5 @@
-//! `status` and `evict` over whole inputs (files and directories).
+//! `status` and `evict` over whole inputs (files and directories), the
+//! files measured or evicted in parallel ([`crate::par`]).
 
 use std::path::PathBuf;
 
@@ -8,6 +9,7 @@ use preload_schema::{
 
 use crate::CoreError;
 use crate::pagecache::{evict, file_residency};
+use crate::par;
 use crate::walk::{Filter, walk};
 
 /// Residency of every file under `inputs`.
@@ -21,8 +23,9 @@ pub fn status(inputs: &[PathBuf], filter: &Filter) -> Result<StatusReport, CoreE
         skipped: walked.skipped,
         failed: walked.failed,
     };
-    for f in walked.files {
-        match file_residency(&f.path) {
+    let measured = par::map_all(&walked.files, |f| file_residency(&f.path));
+    for (f, measured) in walked.files.iter().zip(measured) {
+        match measured {
             Ok(r) => {
                 add(&mut report.total, r);
                 report.files.push(FileResidency::new(&f.path, r));
@@ -45,8 +48,9 @@ pub fn evict_all(inputs: &[PathBuf], filter: &Filter) -> Result<EvictReport, Cor
         skipped: walked.skipped,
         failed: walked.failed,
     };
-    for f in walked.files {
-        match evict(&f.path) {
+    let evicted = par::map_all(&walked.files, |f| evict(&f.path));
+    for (f, evicted) in walked.files.iter().zip(evicted) {
+        match evicted {
             Ok((before, after)) => {
                 add(&mut report.before, before);
                 add(&mut report.after, after);

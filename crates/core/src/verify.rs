@@ -22,6 +22,7 @@ use preload_schema::{Diagnosis, DiagnosisKind, Failure, Residency, name};
 
 use crate::human_bytes;
 use crate::pagecache::{file_residency, range_residency, reclaimed_pages};
+use crate::par;
 use crate::read::{open_for_warming, page_size};
 use crate::walk::FileEntry;
 
@@ -93,8 +94,11 @@ pub fn verify(
     let mut residency = Residency::default();
     let mut changed = Vec::new();
     let mut short: Vec<(&FileEntry, u64)> = Vec::new();
-    for f in files {
-        let r = match file_residency(&f.path) {
+    // Every file's pages at once: serially, a lookup per file behind 5 ms
+    // of metadata latency made this check 15-30 s on 3000 files.
+    let measured = par::map_all(files, |f| file_residency(&f.path));
+    for (f, measured) in files.iter().zip(measured) {
+        let r = match measured {
             Ok(r) => r,
             Err(_) => Residency {
                 total_bytes: f.size,

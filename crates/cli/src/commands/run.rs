@@ -33,7 +33,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use preload_core::{CancelToken, CoreError, Warmer, human_bytes, pagecache};
+use preload_core::{CancelToken, CoreError, Warmer, human_bytes, pagecache, par};
 use preload_schema::{Residency, RunReport, SCHEMA_VERSION, WarmSummary};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::SignalsInfo;
@@ -234,19 +234,22 @@ fn warm(
             return (None, Residency::default());
         }
     };
-    let resident_at_start = prepared
-        .plan
-        .files
-        .iter()
-        .fold(Residency::default(), |acc, f| {
-            let resident = pagecache::exact_resident_bytes(&f.path, 0, f.size);
-            acc.plus(Residency {
-                resident_bytes: resident.unwrap_or(0),
-                total_bytes: f.size,
-                unknown_bytes: if resident.is_some() { 0 } else { f.size },
-                ..Residency::default()
-            })
-        });
+    // Measured before the first read, so in parallel: file by file it
+    // delayed the warm by a lookup per file (seconds on slow metadata).
+    let files = &prepared.plan.files;
+    let resident_at_start = par::map_all(files, |f| {
+        pagecache::exact_resident_bytes(&f.path, 0, f.size)
+    })
+    .into_iter()
+    .zip(files)
+    .fold(Residency::default(), |acc, (resident, f)| {
+        acc.plus(Residency {
+            resident_bytes: resident.unwrap_or(0),
+            total_bytes: f.size,
+            unknown_bytes: if resident.is_some() { 0 } else { f.size },
+            ..Residency::default()
+        })
+    });
     if let Some(m) = preload_core::memory_warning(&prepared.memory) {
         output::warn(&m);
     }

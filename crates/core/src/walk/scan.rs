@@ -2,7 +2,7 @@
 //! entries on a bounded set of threads, one tree level at a time. On storage
 //! where every lookup is a round trip (FUSE, NFS, object-store gateways:
 //! simfs `--meta-latency`), a serial walk of 3000 files behind 5 ms lookups
-//! takes 30 s before the first byte is read; here up to [`WALK_THREADS`]
+//! takes 30 s before the first byte is read; here up to [`par::LOOKUP_THREADS`]
 //! lookups are in flight at once. The tree it returns is visited in order by
 //! the serial half (walk.rs), so the walk's output does not depend on which
 //! thread answered first.
@@ -15,18 +15,9 @@ use std::fs::{FileType, Metadata};
 use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::CancelToken;
-
-/// Most lookups in flight: enough to hide a few milliseconds of latency per
-/// lookup behind each other, few enough that a walk does not flood a shared
-/// metadata server.
-pub(super) const WALK_THREADS: usize = 32;
-
-/// Fewest items per thread: below it, starting a thread costs more than the
-/// lookups it would take over on local storage.
-const ITEMS_PER_THREAD: usize = 8;
+use crate::par;
 
 /// What one directory entry turned out to be.
 #[derive(Debug)]
@@ -110,7 +101,7 @@ impl Scan<'_> {
     /// Reads the directories of one level and looks up all their entries;
     /// returns the directories of the next level.
     fn descend(&self, dirs: &mut Vec<Dir>, level: &[usize], above: &[(u64, u64)]) -> Vec<usize> {
-        let listings = par_map(level, self.cancel, |&d| list(&dirs[d].path));
+        let listings = par::map(level, self.cancel, |&d| list(&dirs[d].path));
         let mut names = Vec::new();
         for (&d, listing) in level.iter().zip(listings) {
             match listing {
@@ -119,7 +110,7 @@ impl Scan<'_> {
                 None => {}
             }
         }
-        let looked = par_map(&names, self.cancel, |(d, (path, ft))| {
+        let looked = par::map(&names, self.cancel, |(d, (path, ft))| {
             self.look(dirs, *d, path, ft, above)
         });
         let mut next = Vec::new();
@@ -239,45 +230,4 @@ fn copy(e: &io::Error) -> io::Error {
         Some(code) => io::Error::from_raw_os_error(code),
         None => io::Error::new(e.kind(), e.to_string()),
     }
-}
-
-/// `f` over `items` on up to [`WALK_THREADS`] threads, results in the
-/// items' order; `None` for the items not started once `cancel` was set.
-fn par_map<T: Sync, R: Send>(
-    items: &[T],
-    cancel: &CancelToken,
-    f: impl Fn(&T) -> R + Sync,
-) -> Vec<Option<R>> {
-    let threads = (items.len() / ITEMS_PER_THREAD).clamp(1, WALK_THREADS);
-    let run = |i: usize| (!cancel.is_cancelled()).then(|| f(&items[i]));
-    if threads == 1 {
-        return (0..items.len()).map(run).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= items.len() {
-                            return done;
-                        }
-                        done.push((i, run(i)));
-                    }
-                })
-            })
-            .collect();
-        for worker in workers {
-            let done = worker
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            for (i, r) in done {
-                out[i] = r;
-            }
-        }
-    });
-    out
 }

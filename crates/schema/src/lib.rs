@@ -17,6 +17,8 @@ mod fleet;
 mod history;
 pub mod name;
 mod run;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod tune;
 mod warm;
 mod warning;

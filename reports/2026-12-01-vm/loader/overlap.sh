@@ -8,9 +8,9 @@
 # tree (preload and/or the loader), and of the simfs daemon meanwhile:
 # where the time of a run goes. EXTRA: more `preload run` flags to try.
 #   cargo xtask gen loader-model; cargo xtask pyenv
-#   bash reports/loader/overlap.sh [ROUNDS] [WORK]
+#   bash reports/2026-12-01-vm/loader/overlap.sh [ROUNDS] [WORK]
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 ROUNDS=${1:-5}; WORK=${2:-0.75}
 BIN=${BIN:-target/release}; SIMFS=${SIMFS:-$BIN/preload-simfs}; PY=${PY:-target/pyvenv/bin/python}
 MODEL=target/bench-data/loader-model

@@ -21,10 +21,10 @@
 //! a slow first run and wide spreads.
 //!
 //! ```no_run
-//! use preload_bench::{BenchSettings, run_bench};
+//! use preload_bench::{HarnessConfig, run_bench};
 //! use preload_core::CancelToken;
 //!
-//! let mut cfg = BenchSettings::new("/data/models/x");
+//! let mut cfg = HarnessConfig::new("/data/models/x");
 //! cfg.runs = 3;
 //! cfg.then = Some("python load.py".into());
 //! let result = run_bench(&cfg, &CancelToken::new())?;
@@ -59,9 +59,15 @@ pub enum PreloadLevel {
     },
 }
 
-/// Settings of a bench.
+/// What a bench runs: the resolved settings of `preload bench` (or of a
+/// library caller), as `WarmConfig` and `TuneConfig` are for theirs.
+///
+/// Not `BenchConfig`: [`preload_schema::BenchConfig`] is the part of these
+/// a result file records (runs, warm-up, loader) plus what the run found
+/// (cold method, strategy order), and both meet in [`run_bench`]; one name
+/// for the two would read as one type.
 #[derive(Debug, Clone, PartialEq)]
-pub struct BenchSettings {
+pub struct HarnessConfig {
     /// Directory (or file) to warm.
     pub path: PathBuf,
     /// Measured runs per strategy.
@@ -87,11 +93,11 @@ pub struct BenchSettings {
     pub warm_exe: Option<PathBuf>,
 }
 
-impl BenchSettings {
+impl HarnessConfig {
     /// The defaults of `preload bench PATH`: 5 runs, no warm-up, levels 4,
     /// 16 and 64, no loader, 10 minutes.
-    pub fn new(path: impl Into<PathBuf>) -> BenchSettings {
-        BenchSettings {
+    pub fn new(path: impl Into<PathBuf>) -> HarnessConfig {
+        HarnessConfig {
             path: path.into(),
             runs: 5,
             warmup: 0,

@@ -12,21 +12,21 @@ use crate::cold::{COLD_FRACTION, Cooler};
 use crate::cold_run::{Target, run_once};
 use crate::order::loader_order;
 use crate::strategy::{Strategy, round_order};
-use crate::{BenchError, BenchSettings, PreloadLevel};
+use crate::{BenchError, HarnessConfig, PreloadLevel};
 
 /// Resident fraction after a warm part below which the filesystem is taken
 /// not to keep pages.
 use preload_core::verify::RETAINED_FRACTION;
 
 /// Runs the bench; see the crate documentation.
-pub fn run_bench(cfg: &BenchSettings, cancel: &CancelToken) -> Result<BenchResult, BenchError> {
+pub fn run_bench(cfg: &HarnessConfig, cancel: &CancelToken) -> Result<BenchResult, BenchError> {
     run_bench_with(cfg, cancel, &mut |_, _| {})
 }
 
 /// [`run_bench`], calling `on_run(run, warmup)` after every run (warm-ups
 /// included, with `warmup` true), e.g. for a progress line.
 pub fn run_bench_with(
-    cfg: &BenchSettings,
+    cfg: &HarnessConfig,
     cancel: &CancelToken,
     on_run: &mut dyn FnMut(&BenchRun, bool),
 ) -> Result<BenchResult, BenchError> {

@@ -5,7 +5,8 @@ mod util;
 use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
-use preload_schema::{BenchConfig, BenchResult, BenchRun, Residency, ResultFile, SCHEMA_VERSION};
+use preload_schema::testing::bench_run;
+use preload_schema::{BenchConfig, BenchResult, ResultFile, SCHEMA_VERSION};
 use util::preload;
 
 /// A bench of `sequential` and `preload` whose preload runs are around `mib_s`.
@@ -16,23 +17,7 @@ fn bench(mib_s: f64) -> BenchResult {
         for (strategy, level, speed) in [("sequential", None, 100.0), ("preload", Some(16), mib_s)]
         {
             let speed = speed * wiggle;
-            runs.push(BenchRun {
-                strategy: strategy.into(),
-                level,
-                iteration: i,
-                bytes: 1 << 30,
-                warm_s: 1024.0 / speed,
-                load_s: None,
-                total_s: 1024.0 / speed,
-                mib_s: speed,
-                residency_before: Residency::default(),
-                residency_after: Residency::default(),
-                exit_status: 0,
-                peak_rss_kib: None,
-                user_s: None,
-                system_s: None,
-                read_latency: None,
-            });
+            runs.push(bench_run(strategy, level, i, 1 << 30, speed));
         }
     }
     BenchResult {

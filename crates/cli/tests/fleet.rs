@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use preload_simfs::testing::{TestMount, capped, create_file, require_fuse};
 
-use util::json;
+use util::{json, success_json};
 
 const MIB: u64 = 1 << 20;
 
@@ -46,14 +46,7 @@ fn spawn_warm(args: &[&str], env: &[(&str, &str)]) -> Child {
 }
 
 fn finish(child: Child) -> serde_json::Value {
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{:?}: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    json(&out.stdout)
+    success_json(&child.wait_with_output().unwrap())
 }
 
 /// Samples the mount's served bytes every 50 ms while `body` runs.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use preload_simfs::testing::{TestMount, capped, create_file, require_fuse};
 
-use util::{json, preload};
+use util::{preload, success_json};
 
 const MIB: u64 = 1 << 20;
 /// The storage's total bandwidth, MiB/s.
@@ -23,13 +23,7 @@ fn fleet_tune(mnt: &TestMount, clients: usize, max_level: usize) -> serde_json::
         .timeout(Duration::from_secs(120))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{:?}: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    json(&out.stdout)
+    success_json(&out)
 }
 
 #[test]

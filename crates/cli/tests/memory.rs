@@ -57,7 +57,7 @@ fn a_warm_in_a_nested_200_mib_cgroup_does_not_fit_and_names_the_limit() {
         "echo $$ > {}/cgroup.procs && exec \"$0\" warm --json -P 4 \"$1\"",
         cg.inner.display()
     );
-    let s = run_in_cgroup(&script, dir.path());
+    let (s, stderr) = run_in_cgroup(&script, dir.path());
     let m = &s["memory"];
     eprintln!("memory check inside {}: {m}", cg.outer_path);
     assert_eq!(m["planned_bytes"], 1u64 << 30);
@@ -73,6 +73,12 @@ fn a_warm_in_a_nested_200_mib_cgroup_does_not_fit_and_names_the_limit() {
         ))
     });
     assert!(warned, "no warning naming the limit: {}", s["warnings"]);
+    // Said once, before reading; the summary's copy is not printed again.
+    let said = stderr.matches("larger than the memory available").count();
+    assert_eq!(
+        said, 1,
+        "the memory warning on stderr {said} times:\n{stderr}"
+    );
 }
 
 /// Inside a cgroup namespace the process's cgroup is "/", the root of a
@@ -106,7 +112,7 @@ fn in_a_cgroup_namespace_the_limit_of_its_root_is_found() {
          sh -c '{mount} && exec \"$0\" warm --json -P 4 \"$1\"' \"$0\" \"$1\"",
         cg.outer.display()
     );
-    let s = run_in_cgroup(&script, dir.path());
+    let (s, _) = run_in_cgroup(&script, dir.path());
     let m = &s["memory"];
     eprintln!(
         "memory check in a namespace rooted at {}: {m}",
@@ -118,9 +124,10 @@ fn in_a_cgroup_namespace_the_limit_of_its_root_is_found() {
     assert_eq!(m["cgroup_version"], cg.version);
 }
 
-/// Runs `sh -c script PRELOAD DIR` and parses its stdout. The exit code is
-/// not checked: a warm past the limit may end in any of the warm codes.
-fn run_in_cgroup(script: &str, dir: &Path) -> serde_json::Value {
+/// Runs `sh -c script PRELOAD DIR`: its stdout parsed, and its stderr. The
+/// exit code is not checked: a warm past the limit may end in any of the
+/// warm codes.
+fn run_in_cgroup(script: &str, dir: &Path) -> (serde_json::Value, String) {
     let out = Command::new("sh")
         .args(["-c", script, env!("CARGO_BIN_EXE_preload")])
         .arg(dir)
@@ -132,7 +139,10 @@ fn run_in_cgroup(script: &str, dir: &Path) -> serde_json::Value {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
-    json(&out.stdout)
+    (
+        json(&out.stdout),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// `outer` (limit 200 MiB) with `inner` below it, removed on drop.

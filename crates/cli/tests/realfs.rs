@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
-use util::{json, mincore_resident, preload};
+use util::{json, mincore_resident, preload, run_json};
 
 /// Shard size and count of the model tree.
 const SHARD: usize = 32 << 20;
@@ -161,15 +161,7 @@ fn fill(buf: &mut [u8], seed: usize) {
 
 /// `preload status DIR --json`: (resident, total) bytes.
 fn status(dir: &Path) -> (u64, u64) {
-    let out = preload()
-        .args(["status", "--json"])
-        .arg(dir)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let s = json(&out);
+    let s = run_json(&["status", "--json"], dir);
     let resident = s["total"]["resident_bytes"]
         .as_u64()
         .expect("resident_bytes");
@@ -321,24 +313,17 @@ fn check_bench(dir: &Path, fs: &str) {
 /// knee rule's largest tolerance (30%) of the best level.
 fn check_tune(dir: &Path, fs: &str) {
     let t = Instant::now();
-    let out = preload()
-        .args([
-            "tune",
-            "--json",
-            "--no-save",
-            "--time-budget",
-            "8s",
-            "--max-level",
-            "8",
-        ])
-        .arg(dir)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let args = [
+        "tune",
+        "--json",
+        "--no-save",
+        "--time-budget",
+        "8s",
+        "--max-level",
+        "8",
+    ];
+    let r = run_json(&args, dir);
     let wall = t.elapsed().as_secs_f64();
-    let r = json(&out);
     let rec = &r["recommendation"];
     let best = rec["best_mib_s"].as_f64().expect("best_mib_s");
     let picked = rec["recommended_mib_s"]

@@ -5,9 +5,9 @@ mod util;
 use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
+use preload_schema::testing::recommendation;
 use preload_schema::{
-    Budget, Diagnostics, HistoryRow, LevelSummary, Recommendation, ResultFile, SCHEMA_VERSION,
-    TuneResult,
+    Budget, Diagnostics, HistoryRow, LevelSummary, ResultFile, SCHEMA_VERSION, TuneResult,
 };
 use util::preload;
 
@@ -35,24 +35,13 @@ fn tune(fs_type: &str, scale: f64) -> TuneResult {
         dataset: util::dataset(),
         method: "read".into(),
         probes: Vec::new(),
-        recommendation: Recommendation {
-            parallelism: 8,
-            saturated: true,
-            confidence: 0.9,
-            knee_set: vec![8],
-            tolerance: 0.05,
-            best_level: 8,
-            best_mib_s: levels[3].median_mib_s,
-            recommended_mib_s: levels[3].median_mib_s,
-            single_stream_mib_s: Some(levels[0].median_mib_s),
-            verdict: "use -P 8".into(),
-            caveats: Vec::new(),
-            profile_worthy: true,
-            methods: Vec::new(),
-            read_method: "read".into(),
-            chunks: Vec::new(),
-            chunk_size: None,
-        },
+        recommendation: recommendation(
+            8,
+            vec![8],
+            (8, levels[3].median_mib_s),
+            levels[3].median_mib_s,
+            Some(levels[0].median_mib_s),
+        ),
         levels,
         diagnostics: Diagnostics {
             usl: None,

@@ -10,6 +10,7 @@ use std::time::Duration;
 use predicates::prelude::*;
 use util::{
     create_size, drop_pages, json, mincore_resident, nearly_all, preload, preload_on, run_json,
+    stdout_json,
 };
 
 #[test]
@@ -71,16 +72,12 @@ fn special_files_are_skipped_and_nothing_hangs() {
     symlink("/dev/zero", root.join("zero")).unwrap();
     std::fs::create_dir(root.join("empty")).unwrap();
 
-    let out = preload()
-        .args(["warm", "--json"])
-        .arg(root)
-        .timeout(Duration::from_secs(30))
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let s = json(&out);
+    let s = stdout_json(
+        preload()
+            .args(["warm", "--json"])
+            .arg(root)
+            .timeout(Duration::from_secs(30)),
+    );
     assert_eq!(s["files_read"], 1);
     let mut reasons: Vec<String> = s["skipped"]
         .as_array()
@@ -121,14 +118,10 @@ fn odd_names_survive_args_and_nul_separated_lists() {
         list.extend_from_slice(dir.path().join(OsStr::from_bytes(n)).as_os_str().as_bytes());
         list.push(0);
     }
-    let s = json(
-        &preload()
+    let s = stdout_json(
+        preload()
             .args(["warm", "--json", "--files-from", "-", "-0"])
-            .write_stdin(list)
-            .assert()
-            .success()
-            .get_output()
-            .stdout,
+            .write_stdin(list),
     );
     assert_eq!(s["files_read"], 4);
     assert!(s["failed"].as_array().unwrap().is_empty());

@@ -1,9 +1,9 @@
 //! Test fixtures: tune and bench results built from synthetic samples.
 
+use preload_schema::testing::{bench_run, recommendation};
 use preload_schema::{
-    BenchConfig, BenchResult, BenchRun, Bucket, Budget, Dataset, Diagnostics, FsInfo,
-    LatencySummary, LevelSummary, Probe, ProbePhase, Recommendation, Residency, ResultFile,
-    RunContext, SCHEMA_VERSION, TuneResult,
+    BenchConfig, BenchResult, Bucket, Budget, Dataset, Diagnostics, FsInfo, LatencySummary,
+    LevelSummary, Probe, ProbePhase, ResultFile, RunContext, SCHEMA_VERSION, TuneResult,
 };
 use preload_stats::{Draw, seeded};
 
@@ -101,24 +101,13 @@ pub fn tune(
         dataset: dataset(),
         method: "read".into(),
         probes,
-        recommendation: Recommendation {
-            parallelism: knee,
-            saturated: true,
-            confidence: 0.9,
-            knee_set: knee_set.to_vec(),
-            tolerance: 0.05,
-            best_level: best.as_ref().map_or(knee, |b| b.level),
-            best_mib_s: best.as_ref().map_or(0.0, |b| b.median_mib_s),
-            recommended_mib_s: at(knee).unwrap_or(0.0),
-            single_stream_mib_s: at(1),
-            verdict: format!("use -P {knee}"),
-            caveats: Vec::new(),
-            profile_worthy: true,
-            methods: Vec::new(),
-            read_method: "read".into(),
-            chunks: Vec::new(),
-            chunk_size: None,
-        },
+        recommendation: recommendation(
+            knee,
+            knee_set.to_vec(),
+            best.map_or((knee, 0.0), |b| (b.level, b.median_mib_s)),
+            at(knee).unwrap_or(0.0),
+            at(1),
+        ),
         levels: summaries,
         diagnostics: Diagnostics::default(),
         budget: Budget {
@@ -140,23 +129,9 @@ pub fn bench(fs_type: &str, strategies: &[(&str, Vec<f64>)]) -> ResultFile {
     let runs = strategies
         .iter()
         .flat_map(|(name, samples)| {
-            samples.iter().enumerate().map(move |(i, &mib_s)| BenchRun {
-                strategy: (*name).to_string(),
-                level: (*name == "preload").then_some(16),
-                iteration: i,
-                bytes: 4 << 30,
-                warm_s: 4096.0 / mib_s,
-                load_s: None,
-                total_s: 4096.0 / mib_s,
-                mib_s,
-                residency_before: Residency::default(),
-                residency_after: Residency::default(),
-                exit_status: 0,
-                peak_rss_kib: None,
-                user_s: None,
-                system_s: None,
-                read_latency: None,
-            })
+            let level = (*name == "preload").then_some(16);
+            (samples.iter().enumerate())
+                .map(move |(i, &mib_s)| bench_run(name, level, i, 4 << 30, mib_s))
         })
         .collect();
     ResultFile::Bench(BenchResult {

@@ -1,6 +1,6 @@
 //! Times `Warmer::run` on a tree that is already resident: the engine's own
 //! cost of a warm call, the baseline for the Python binding's overhead
-//! (reports/loader/python_overhead.py).
+//! (reports/2026-12-01-vm/loader/python_overhead.py).
 //!
 //!     cargo run --release -p preload-core --example hot_warm -- DIR [RUNS]
 

@@ -1,7 +1,9 @@
 //! A warm's summary, from its plan and the engine's stats: residency
 //! verified, warnings said, pacing and back-offs reported.
 
-use preload_schema::{DiagnosisKind, Residency, SCHEMA_VERSION, WarmSummary, mib_per_s};
+use preload_schema::{
+    DiagnosisKind, Residency, SCHEMA_VERSION, WarmSummary, Warning, WarningKind, mib_per_s,
+};
 
 use crate::engine::{Pacing, RunStats};
 use crate::fsinfo::advice;
@@ -41,22 +43,29 @@ pub(crate) fn summarize(
         verify(&plan.files, &stats.failures, counters)
     };
     let mut warnings = Vec::new();
-    warnings.extend(memory_warning(&memory));
-    warnings.extend(
-        verified
-            .diagnoses
-            .iter()
-            .map(|d| diagnosis_warning(d, stats.bytes, &filesystems)),
-    );
+    warnings.extend(memory_warning(&memory).map(|m| Warning::new(WarningKind::Memory, m)));
+    warnings.extend(verified.diagnoses.iter().map(|d| {
+        Warning::new(
+            WarningKind::Diagnosis,
+            diagnosis_warning(d, stats.bytes, &filesystems),
+        )
+    }));
     if !stats.cancelled && verified.residency.unknown_bytes > 0 {
-        warnings.push(format!(
-            "the residency of {} could not be measured by this user on this mount \
-             (the mount refuses mmap): it is reported as unknown, not as resident",
-            human_bytes(verified.residency.unknown_bytes)
+        warnings.push(Warning::new(
+            WarningKind::UnknownResidency,
+            format!(
+                "the residency of {} could not be measured by this user on this mount \
+                 (the mount refuses mmap): it is reported as unknown, not as resident",
+                human_bytes(verified.residency.unknown_bytes)
+            ),
         ));
     }
     for fs in &filesystems {
-        warnings.extend(advice(fs));
+        warnings.extend(
+            advice(fs)
+                .into_iter()
+                .map(|a| Warning::new(WarningKind::MountAdvice, a)),
+        );
     }
     let pages_retained = !verified
         .diagnoses
@@ -119,7 +128,7 @@ pub(crate) fn pacing_summary(pacing: &Pacing, stats: &RunStats) -> preload_schem
     }
 }
 
-pub(crate) fn backoff_warning(b: &preload_schema::BackOff) -> String {
+pub(crate) fn backoff_warning(b: &preload_schema::BackOff) -> Warning {
     let took_effect = match b.settled_s {
         Some(s) => format!(
             "no more than {} readers read from {s:.1} s ({} held within a chunk)",
@@ -127,10 +136,11 @@ pub(crate) fn backoff_warning(b: &preload_schema::BackOff) -> String {
         ),
         None => "the run ended before the readers came down".into(),
     };
-    format!(
+    let message = format!(
         "backed off from -P {} to -P {} at {:.1} s: throughput collapsed to {:.1} MiB/s \
          from {:.1} MiB/s while -P held (the storage is throttling or other clients started); \
          {took_effect}; a fleet should share a budget with --max-rate TOTAL/fleet",
         b.from, b.to, b.at_s, b.collapsed_mib_s, b.peak_mib_s
-    )
+    );
+    Warning::new(WarningKind::BackOff, message)
 }

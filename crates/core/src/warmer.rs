@@ -3,7 +3,9 @@
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use preload_schema::{FsInfo, Joined, MemoryCheck, ParallelismSource, WarmSummary};
+use preload_schema::{
+    FsInfo, Joined, MemoryCheck, ParallelismSource, WarmSummary, Warning, WarningKind,
+};
 
 use crate::backoff::BackOffRule;
 use crate::control::{Controller, FixedLevel};
@@ -310,7 +312,11 @@ impl Warmer {
                     waited_s: waited.as_secs_f64(),
                 });
             }
-            Some(Entry::Alone(why)) => summary.warnings.push(why),
+            Some(Entry::Alone(why)) => {
+                summary
+                    .warnings
+                    .push(Warning::new(WarningKind::NotJoined, why));
+            }
             Some(Entry::Led(_)) | None => {}
         }
         summary

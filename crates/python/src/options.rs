@@ -11,8 +11,9 @@ use preload_core::{
 };
 use preload_schema::ParallelismSource;
 use preload_tune::{AUTO_MAX_LEVEL, AutoLevel, saved_level};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
 use crate::errors::{self, NothingSelectedError, TooLargeError};
 use crate::warm::SharedProgress;
@@ -69,23 +70,18 @@ impl StartError {
 }
 
 impl WarmOptions {
-    #[allow(clippy::too_many_arguments)]
-    pub fn parse(
-        paths: Vec<PathBuf>,
-        parallelism: &Bound<'_, PyAny>,
-        method: &str,
-        order: &str,
-        include: Vec<String>,
-        exclude: Vec<String>,
-        max_bytes: &Bound<'_, PyAny>,
-        chunk_size: Option<u64>,
-        skip_resident: bool,
-        join: bool,
-        allow_empty: bool,
-    ) -> PyResult<Self> {
+    /// The options `preload.warm` and `preload.warming` pass as one dict
+    /// (`_options` in `python/preload/__init__.py`), checked once for both.
+    pub fn from_dict(d: &Bound<'_, PyDict>) -> PyResult<Self> {
+        let get = |key: &str| {
+            d.get_item(key)?
+                .ok_or_else(|| PyTypeError::new_err(format!("missing option {key:?}")))
+        };
+        let paths: Vec<PathBuf> = get("paths")?.extract()?;
         if paths.is_empty() {
             return Err(PyValueError::new_err("no paths given"));
         }
+        let parallelism = get("parallelism")?;
         let parallelism = if let Ok(n) = parallelism.extract::<usize>() {
             if n == 0 {
                 return Err(PyValueError::new_err("parallelism must be at least 1"));
@@ -102,6 +98,7 @@ impl WarmOptions {
                 }
             }
         };
+        let max_bytes = get("max_bytes")?;
         let max_bytes = if max_bytes.is_none() {
             MaxBytes::None
         } else if let Ok(n) = max_bytes.extract::<u64>() {
@@ -116,18 +113,20 @@ impl WarmOptions {
                 "max_bytes must be None, a number of bytes or \"available\"",
             ));
         };
+        let method: String = get("method")?.extract()?;
+        let order: String = get("order")?.extract()?;
         Ok(WarmOptions {
             paths,
             parallelism,
             method: method.parse().map_err(PyValueError::new_err)?,
             order: order.parse().map_err(PyValueError::new_err)?,
-            include,
-            exclude,
+            include: get("include")?.extract()?,
+            exclude: get("exclude")?.extract()?,
             max_bytes,
-            chunk_size,
-            skip_resident,
-            join,
-            allow_empty,
+            chunk_size: get("chunk_size")?.extract()?,
+            skip_resident: get("skip_resident")?.extract()?,
+            join: get("join")?.extract()?,
+            allow_empty: get("allow_empty")?.extract()?,
         })
     }
 

@@ -15,41 +15,18 @@ use crate::wait::interruptible;
 /// The latest progress snapshot, written by the engine's monitor thread.
 pub type SharedProgress = Arc<Mutex<Option<Progress>>>;
 
-/// Reads everything under `paths` into the page cache; returns the JSON of
+/// Reads everything under the options' `paths` into the page cache (the
+/// options as [`WarmOptions::from_dict`] reads them); returns the JSON of
 /// the `WarmSummary`. `progress`, if given, is called with a dict (see
 /// [`progress_dict`]) from the calling thread whenever the engine moved on.
 #[pyfunction]
-#[pyo3(signature = (paths, parallelism, method, order, include, exclude, max_bytes,
-                    chunk_size, skip_resident, join, allow_empty, progress=None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (options, progress=None))]
 pub fn warm(
     py: Python<'_>,
-    paths: Vec<PathBuf>,
-    parallelism: &Bound<'_, PyAny>,
-    method: &str,
-    order: &str,
-    include: Vec<String>,
-    exclude: Vec<String>,
-    max_bytes: &Bound<'_, PyAny>,
-    chunk_size: Option<u64>,
-    skip_resident: bool,
-    join: bool,
-    allow_empty: bool,
+    options: &Bound<'_, PyDict>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<String> {
-    let opts = WarmOptions::parse(
-        paths,
-        parallelism,
-        method,
-        order,
-        include,
-        exclude,
-        max_bytes,
-        chunk_size,
-        skip_resident,
-        join,
-        allow_empty,
-    )?;
+    let opts = WarmOptions::from_dict(options)?;
     let (mut warmer, cancel, shared) = opts.watched_warmer();
     let mut last: Option<Progress> = None;
     let result = interruptible(

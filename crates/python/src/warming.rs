@@ -5,7 +5,6 @@
 //! order by default, while Python loads the model. The Python class
 //! `preload.Warming` wraps this one.
 
-use std::path::PathBuf;
 use std::sync::PoisonError;
 use std::time::Duration;
 
@@ -34,37 +33,11 @@ pub struct Warming {
 
 #[pymethods]
 impl Warming {
+    /// Walks and plans the options' `paths` (the options as
+    /// [`WarmOptions::from_dict`] reads them), then reads on a thread.
     #[new]
-    #[pyo3(signature = (paths, parallelism, method, order, include, exclude, max_bytes,
-                        chunk_size, skip_resident, join, allow_empty))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        paths: Vec<PathBuf>,
-        parallelism: &Bound<'_, PyAny>,
-        method: &str,
-        order: &str,
-        include: Vec<String>,
-        exclude: Vec<String>,
-        max_bytes: &Bound<'_, PyAny>,
-        chunk_size: Option<u64>,
-        skip_resident: bool,
-        join: bool,
-        allow_empty: bool,
-    ) -> PyResult<Self> {
-        let opts = WarmOptions::parse(
-            paths,
-            parallelism,
-            method,
-            order,
-            include,
-            exclude,
-            max_bytes,
-            chunk_size,
-            skip_resident,
-            join,
-            allow_empty,
-        )?;
+    fn new(py: Python<'_>, options: &Bound<'_, PyDict>) -> PyResult<Self> {
+        let opts = WarmOptions::from_dict(options)?;
         let (warmer, cancel, progress) = opts.watched_warmer();
         let (mut warmer, prepared) = py.detach(move || {
             let prepared = opts.prepare(&warmer);

@@ -21,30 +21,31 @@ pub(crate) fn bytes(n: u64) -> String {
 
 /// A throughput with a precision that suits its size: `0.52`, `12.3`, `1234`.
 pub(crate) fn mib_s(v: f64) -> String {
-    if !v.is_finite() {
-        "-".to_owned()
-    } else if v.abs() >= 100.0 {
-        format!("{v:.0}")
-    } else if v.abs() >= 10.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
+    significant(v, 2)
 }
 
 /// Seconds with three significant-ish digits: `0.123`, `1.23`, `12.3`, `123`.
 pub(crate) fn seconds(v: f64) -> String {
+    significant(v, 3)
+}
+
+/// `v` with about three significant digits but at most `most` decimals;
+/// `-` when it is not a number.
+fn significant(v: f64, most: usize) -> String {
     if !v.is_finite() {
-        "-".to_owned()
-    } else if v.abs() >= 100.0 {
-        format!("{v:.0}")
-    } else if v.abs() >= 10.0 {
-        format!("{v:.1}")
-    } else if v.abs() >= 1.0 {
-        format!("{v:.2}")
-    } else {
-        format!("{v:.3}")
+        return "-".to_owned();
     }
+    let a = v.abs();
+    let decimals = if a >= 100.0 {
+        0
+    } else if a >= 10.0 {
+        1
+    } else if a >= 1.0 {
+        2
+    } else {
+        3
+    };
+    format!("{:.*}", decimals.min(most), v)
 }
 
 /// `host: 16 CPUs, 62.5 GiB memory, kernel 6.1.0`, without `host: ` when
@@ -123,6 +124,13 @@ mod tests {
         assert_eq!(mib_s(0.5), "0.50");
         assert_eq!(seconds(0.1234), "0.123");
         assert_eq!(seconds(1.234), "1.23");
+        assert_eq!(mib_s(1.234), "1.23");
+        assert_eq!(seconds(123.4), "123");
+        assert_eq!(seconds(-12.34), "-12.3");
+        assert_eq!(
+            (mib_s(f64::NAN), seconds(f64::INFINITY)),
+            ("-".into(), "-".into())
+        );
         assert_eq!(bytes(3 * 1024 * 1024 * 1024), "3.0 GiB");
     }
 }

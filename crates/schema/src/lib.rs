@@ -17,8 +17,11 @@ mod fleet;
 mod history;
 pub mod name;
 mod run;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod tune;
 mod warm;
+mod warning;
 
 pub use bench::{BenchConfig, BenchResult, BenchRun, CsvBenchRow, ReadLatency, StrategyStats};
 pub use cache::{EvictReport, FileEviction, FileResidency, StatusReport};
@@ -35,6 +38,7 @@ pub use warm::{
     Diagnosis, DiagnosisKind, Failure, Joined, MemoryCheck, ParallelismSource, Residency, Skip,
     WarmSummary,
 };
+pub use warning::{Warning, WarningKind};
 
 /// Version of the result-file schema. Bump on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -78,8 +78,9 @@ pub struct WarmSummary {
     pub interrupted: bool,
     /// The filesystem of each input path (distinct mounts only).
     pub filesystems: Vec<crate::FsInfo>,
-    /// Human-readable warnings, also printed on stderr.
-    pub warnings: Vec<String>,
+    /// Human-readable warnings, also printed on stderr (in JSON, their
+    /// sentences only).
+    pub warnings: Vec<crate::Warning>,
     /// Why bytes that were read are not resident at the end, each cause with
     /// its evidence; empty when everything read stayed resident.
     #[serde(default)]

@@ -42,8 +42,8 @@ pub use kneedle::kneedle;
 pub use little::{little_utilisation, littles_law};
 pub use online::{AUTO_INTERVAL, AutoLevel};
 pub use probe::{
-    ProbeSettings, RAMP_FRACTION, READS_PER_READER, Window, completion_window, cut_buckets,
-    ramp_of, run_probe,
+    ProbeConfig, RAMP_FRACTION, READS_PER_READER, Window, completion_window, cut_buckets, ramp_of,
+    run_probe,
 };
 pub use profile::{Profile, ProfileError, ProfileStore};
 pub use sample::SamplePool;

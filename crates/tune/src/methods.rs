@@ -6,7 +6,7 @@
 use preload_core::{CancelToken, ReadMethod};
 use preload_schema::{MethodMeasure, Probe, ProbePhase};
 
-use crate::probe::{ProbeSettings, run_probe};
+use crate::probe::{ProbeConfig, run_probe};
 use crate::sample::SamplePool;
 
 /// One probe per other method at `level`, each on fresh units with the
@@ -16,7 +16,7 @@ pub(crate) fn measure(
     pool: &mut SamplePool,
     level: usize,
     base: ReadMethod,
-    settings: &ProbeSettings,
+    config: &ProbeConfig,
     cancel: &CancelToken,
 ) -> Vec<(MethodMeasure, Probe)> {
     let mut out = Vec::new();
@@ -24,10 +24,7 @@ pub(crate) fn measure(
         if cancel.is_cancelled() {
             break;
         }
-        let s = ProbeSettings {
-            method,
-            ..*settings
-        };
+        let s = ProbeConfig { method, ..*config };
         // Not a point of the curve: kept out of the knee's samples.
         let probe = run_probe(pool, level, ProbePhase::Descend, &s, cancel);
         out.push((

@@ -26,9 +26,11 @@ const MIN_BUCKETS: usize = 3;
 /// Shortest bucket: a few engine ticks.
 const MIN_BUCKET: Duration = Duration::from_millis(40);
 
-/// How a probe runs.
+/// How a probe runs. A `*Config` as the other resolved settings are
+/// ([`crate::TuneConfig`], [`crate::SweepConfig`]); nothing of it is
+/// recorded, so no schema type shares the name.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ProbeSettings {
+pub struct ProbeConfig {
     /// Read method.
     pub method: ReadMethod,
     /// Bytes per read call.
@@ -44,27 +46,31 @@ pub struct ProbeSettings {
     pub guard: u64,
 }
 
+/// The former name, for `chunks.rs` only until its pending rework lands
+/// (it is being changed on another branch); not exported.
+pub(crate) type ProbeSettings = ProbeConfig;
+
 /// Runs one probe on the pool's next fresh units and consumes what it read.
 pub fn run_probe(
     pool: &mut SamplePool,
     level: usize,
     phase: ProbePhase,
-    settings: &ProbeSettings,
+    config: &ProbeConfig,
     cancel: &CancelToken,
 ) -> Probe {
     // Readers hold up to one unit each beyond the byte limit when the probe
     // stops: those must be cold too, or a re-read pool (refill) leaks cached
     // units into the measurement.
-    let reach = settings.byte_limit + level as u64 * pool.unit_size();
+    let reach = config.byte_limit + level as u64 * pool.unit_size();
     let cold = pool.make_cold(reach);
-    pool.evict_guards(reach, settings.guard);
+    pool.evict_guards(reach, config.guard);
     let shard = pool.shard();
     let cfg = EngineConfig {
-        method: settings.method,
-        buffer_size: settings.buffer_size,
+        method: config.method,
+        buffer_size: config.buffer_size,
         tick: Duration::from_millis(10),
-        deadline: Some(settings.duration),
-        byte_limit: Some(settings.byte_limit),
+        deadline: Some(config.duration),
+        byte_limit: Some(config.byte_limit),
         // The pool counts fresh units by prefix (`consume`, `make_cold`).
         scheduling: Scheduling::PlanOrder,
         // Probe data is made cold first; every byte counts as read.
@@ -73,16 +79,16 @@ pub fn run_probe(
     let stats = engine::run(&shard, &cfg, &mut FixedLevel(level), cancel, None);
     pool.consume(stats.chunks_taken);
     let served_bytes = pool
-        .served(stats.chunks_taken, settings.guard)
+        .served(stats.chunks_taken, config.guard)
         .map_or(0, |n| n.max(stats.bytes));
 
     // Steady state ends at the first idle reader or at the stop, whichever is first.
     let stop = stats
         .timeline
         .iter()
-        .find(|(_, b)| stats.stopped_at_limit && *b >= settings.byte_limit)
+        .find(|(_, b)| stats.stopped_at_limit && *b >= config.byte_limit)
         .map(|(t, _)| *t)
-        .unwrap_or(settings.duration);
+        .unwrap_or(config.duration);
     let end = [
         stats.drain_started.unwrap_or(stats.elapsed),
         stop,
@@ -100,7 +106,7 @@ pub fn run_probe(
         |w| w.bytes as f64 / w.length.as_secs_f64(),
     );
     // The engine shrinks each reader's buffer at high levels.
-    let call = engine::buffer_per_worker(settings.buffer_size, level) as f64;
+    let call = engine::buffer_per_worker(config.buffer_size, level) as f64;
     let per_reader =
         Duration::from_secs_f64(READS_PER_READER * level as f64 * call / rate.max(1.0));
     let bucket = per_reader.max(MIN_BUCKET);

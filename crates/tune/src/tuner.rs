@@ -11,7 +11,7 @@ use preload_schema::{
     TuneResult,
 };
 
-use crate::probe::{ProbeSettings, RAMP_FRACTION, READS_PER_READER, run_probe};
+use crate::probe::{ProbeConfig, RAMP_FRACTION, READS_PER_READER, run_probe};
 use crate::sample::SamplePool;
 use crate::{
     KneeConfig, LevelSamples, SweepConfig, SweepPlan, choose_knee, fit_usl, kneedle, littles_law,
@@ -218,14 +218,14 @@ pub fn tune(
             }
             pool.refill();
         }
-        let settings = ProbeSettings {
+        let probe_cfg = ProbeConfig {
             method: cfg.method,
             buffer_size: cfg.buffer_size,
             duration,
             byte_limit: limit,
             guard,
         };
-        let probe = run_probe(&mut pool, next.level, next.phase, &settings, cancel);
+        let probe = run_probe(&mut pool, next.level, next.phase, &probe_cfg, cancel);
         bytes_spent += probe.bytes;
         bytes_served += probe.served_bytes.max(probe.bytes);
         if probe.resident_before > 0.05 {
@@ -301,14 +301,14 @@ pub fn tune(
         && time_left >= 2 * method_time
         && method_bytes >= 2 * choice.knee as u64 * pool.unit_size()
     {
-        let settings = ProbeSettings {
+        let probe_cfg = ProbeConfig {
             method: cfg.method,
             buffer_size: cfg.buffer_size,
             duration: method_time,
             byte_limit: method_bytes,
             guard,
         };
-        let measured = methods::measure(&mut pool, choice.knee, cfg.method, &settings, cancel);
+        let measured = methods::measure(&mut pool, choice.knee, cfg.method, &probe_cfg, cancel);
         let base = MethodMeasure {
             method: cfg.method.as_str().into(),
             mib_s: choice.knee_median,
@@ -330,7 +330,7 @@ pub fn tune(
     // Chunk sizes at the knee, with the method warm will use, on what is left.
     if !interrupted && choice.saturated {
         let method = recommendation.read_method.parse().unwrap_or(cfg.method);
-        let settings = ProbeSettings {
+        let probe_cfg = ProbeConfig {
             method,
             buffer_size: cfg.buffer_size,
             duration: method_time,
@@ -342,8 +342,14 @@ pub fn tune(
             bytes: byte_limit.saturating_sub(bytes_spent.max(bytes_served)),
         };
         let sizes = chunks::candidates(pool.unit_size(), pool.largest_file());
-        let measured =
-            chunks::measure(&mut pool, choice.knee, &sizes, &settings, allowance, cancel);
+        let measured = chunks::measure(
+            &mut pool,
+            choice.knee,
+            &sizes,
+            &probe_cfg,
+            allowance,
+            cancel,
+        );
         for (_, p) in &measured {
             bytes_spent += p.bytes;
             bytes_served += p.served_bytes.max(p.bytes);

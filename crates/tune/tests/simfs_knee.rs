@@ -11,7 +11,7 @@ use preload_core::CancelToken;
 use preload_schema::ProbePhase;
 use preload_simfs::Model;
 use preload_simfs::testing::{TestMount, capped, create_file, require_fuse};
-use preload_tune::{ProbeSettings, SamplePool, TuneConfig, run_probe, tune};
+use preload_tune::{ProbeConfig, SamplePool, TuneConfig, run_probe, tune};
 
 const MIB: u64 = 1 << 20;
 
@@ -75,7 +75,7 @@ fn knee_at_eight_is_found_and_is_near_the_best_of_a_full_sweep() {
     // A full sweep in the same test, each level on its own fresh data.
     let walked = preload_core::walk::walk(&[mnt.path().to_owned()], &Default::default()).unwrap();
     let mut pool = SamplePool::new(walked.files, 8 * MIB, 99);
-    let settings = ProbeSettings {
+    let probe_cfg = ProbeConfig {
         method: preload_core::ReadMethod::Read,
         buffer_size: 1 << 20,
         duration: Duration::from_millis(1500),
@@ -91,7 +91,7 @@ fn knee_at_eight_is_found_and_is_near_the_best_of_a_full_sweep() {
             &mut pool,
             level,
             ProbePhase::Sweep,
-            &settings,
+            &probe_cfg,
             &CancelToken::new(),
         );
         eprintln!("  sweep -P {level:<3} {:.1} MiB/s", p.steady_mib_s);

@@ -4,7 +4,7 @@ use std::fs::File;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use preload_bench::{BenchSettings, run_bench_with};
+use preload_bench::{HarnessConfig, run_bench_with};
 use preload_core::CancelToken;
 use preload_schema::name::escaped;
 use preload_schema::{CsvBenchRow, ResultFile};
@@ -16,7 +16,7 @@ use crate::output;
 use crate::output::result_file::ResultFile as OutFile;
 
 pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
-    let mut cfg = BenchSettings::new(&args.path);
+    let mut cfg = HarnessConfig::new(&args.path);
     cfg.runs = args.runs;
     cfg.warmup = args.warmup;
     cfg.levels = args.levels.clone();

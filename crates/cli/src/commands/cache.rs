@@ -1,12 +1,14 @@
 //! `preload status` and `preload evict`.
 
 use std::fmt::Write;
+use std::path::PathBuf;
 
 use anyhow::Result;
-use preload_core::residency;
 use preload_core::walk::{Filter, walk};
-use preload_schema::{Failure, Residency};
+use preload_core::{CoreError, residency};
+use preload_schema::{EvictReport, Failure, Residency, StatusReport};
 use preload_table::Table;
+use serde::Serialize;
 
 use crate::config::Inputs;
 use crate::exit::Exit;
@@ -14,16 +16,7 @@ use crate::output::{self, selection, summary};
 
 /// `min`: the resident fraction below which the exit code is 6.
 pub fn status(inputs: &Inputs, json: bool, total_only: bool, min: Option<f64>) -> Result<Exit> {
-    let filter = Filter::new(&inputs.include, &inputs.exclude)?;
-    let report = residency::status(&inputs.paths, &filter)?;
-    if report.files.is_empty()
-        && let Some(exit) = nothing_selected(inputs, &filter, &report.failed)?
-    {
-        return Ok(exit);
-    }
-    if json {
-        output::stdout(&output::json(&report))?;
-    } else {
+    let report = match run_and_print(inputs, json, residency::status, |report| {
         let mut out = String::new();
         if !total_only {
             let mut table = Table::new(&["#Resident", "File"]);
@@ -38,9 +31,11 @@ pub fn status(inputs: &Inputs, json: bool, total_only: bool, min: Option<f64>) -
             summary::residency(&report.total),
             preload_report::count(report.files.len() as u64, "file")
         );
-        output::stdout(&out)?;
-    }
-    print_failures(&report.failed);
+        out
+    })? {
+        Ok(report) => report,
+        Err(exit) => return Ok(exit),
+    };
     if let Some(min) = min
         && report.total.fraction() < min
     {
@@ -55,16 +50,7 @@ pub fn status(inputs: &Inputs, json: bool, total_only: bool, min: Option<f64>) -
 }
 
 pub fn evict(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
-    let filter = Filter::new(&inputs.include, &inputs.exclude)?;
-    let report = residency::evict_all(&inputs.paths, &filter)?;
-    if report.files.is_empty()
-        && let Some(exit) = nothing_selected(inputs, &filter, &report.failed)?
-    {
-        return Ok(exit);
-    }
-    if json {
-        output::stdout(&output::json(&report))?;
-    } else {
+    let report = match run_and_print(inputs, json, residency::evict_all, |report| {
         let mut out = String::new();
         if !total_only {
             let mut table = Table::new(&["#Before", "#After", "File"]);
@@ -84,10 +70,61 @@ pub fn evict(inputs: &Inputs, json: bool, total_only: bool) -> Result<Exit> {
             summary::residency(&report.before),
             summary::residency(&report.after)
         );
-        output::stdout(&out)?;
-    }
-    print_failures(&report.failed);
+        out
+    })? {
+        Ok(report) => report,
+        Err(exit) => return Ok(exit),
+    };
     Ok(exit_for(&report.failed, &report.after))
+}
+
+/// What the reports of status and evict share: a file list and failures.
+trait FileReport: Serialize {
+    fn no_files(&self) -> bool;
+    fn failed(&self) -> &[Failure];
+}
+
+impl FileReport for StatusReport {
+    fn no_files(&self) -> bool {
+        self.files.is_empty()
+    }
+    fn failed(&self) -> &[Failure] {
+        &self.failed
+    }
+}
+
+impl FileReport for EvictReport {
+    fn no_files(&self) -> bool {
+        self.files.is_empty()
+    }
+    fn failed(&self) -> &[Failure] {
+        &self.failed
+    }
+}
+
+/// Runs `job` on the files the inputs select and prints its report (JSON
+/// with `--json`, else `text`), then its failures; `Err(exit)` when nothing
+/// was selected and the command ends there.
+fn run_and_print<R: FileReport>(
+    inputs: &Inputs,
+    json: bool,
+    job: impl FnOnce(&[PathBuf], &Filter) -> Result<R, CoreError>,
+    text: impl FnOnce(&R) -> String,
+) -> Result<Result<R, Exit>> {
+    let filter = Filter::new(&inputs.include, &inputs.exclude)?;
+    let report = job(&inputs.paths, &filter)?;
+    if report.no_files()
+        && let Some(exit) = nothing_selected(inputs, &filter, report.failed())?
+    {
+        return Ok(Err(exit));
+    }
+    if json {
+        output::stdout(&output::json(&report))?;
+    } else {
+        output::stdout(&text(&report))?;
+    }
+    print_failures(report.failed());
+    Ok(Ok(report))
 }
 
 /// Failures first (exit 1), then residency that could not be measured (exit 5).

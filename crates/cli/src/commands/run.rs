@@ -254,7 +254,7 @@ fn warm(
         output::warn(&m);
     }
     let summary = warmer.read(prepared);
-    warnings.extend(summary.warnings.iter().cloned());
+    warnings.extend(summary.warnings.iter().map(|w| w.message.clone()));
     (Some(summary), resident_at_start)
 }
 

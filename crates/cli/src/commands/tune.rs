@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use anyhow::{Context, Result};
 use preload_core::{CancelToken, human_bytes};
-use preload_schema::name::{escaped, escaped_bytes};
+use preload_schema::name::escaped;
 use preload_schema::{self as schema, TuneResult};
 use preload_table::Table;
 use preload_tune::{ProfileStore, TuneConfig, TuneError, tune};
@@ -209,17 +209,10 @@ fn show(store: &ProfileStore) -> Result<Exit> {
 /// the knee of the levels it reached.
 pub fn table(r: &TuneResult) -> String {
     let mut out = String::new();
-    let fs = &r.context.filesystem;
-    let ra = fs
-        .read_ahead_kb
-        .map(|kb| format!(", read_ahead_kb {kb}"))
-        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "filesystem: {} on {} ({}){ra}",
-        fs.fs_type,
-        escaped_bytes(fs.mount_point.as_bytes()),
-        escaped_bytes(fs.source.as_bytes())
+        "{}",
+        output::summary::filesystem(&r.context.filesystem, true)
     );
     if r.interrupted {
         let _ = writeln!(out, "interrupted: no recommendation; the curve so far:");

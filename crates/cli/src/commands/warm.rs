@@ -7,7 +7,7 @@ use preload_core::plan::DEFAULT_CHUNK_SIZE;
 use preload_core::{
     CancelToken, Controller, CoreError, FixedLevel, ReadMethod, Warmer, human_bytes,
 };
-use preload_schema::ParallelismSource;
+use preload_schema::{ParallelismSource, WarningKind};
 use preload_tune::{AUTO_MAX_LEVEL, AutoLevel, saved_level};
 
 use crate::config::{ParallelismChoice, WarmConfig};
@@ -59,9 +59,8 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
     }
     // Said before reading, when it can still change the user's mind; the
     // summary's copy of it (in --json) is not printed again afterwards.
-    let memory_warning = preload_core::memory_warning(&prepared.memory);
-    if let Some(w) = &memory_warning {
-        output::warn(w);
+    if let Some(w) = preload_core::memory_warning(&prepared.memory) {
+        output::warn(&w);
     }
     let pb = progress::bar(
         prepared.plan.bytes(),
@@ -87,9 +86,9 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
     for w in summary
         .warnings
         .iter()
-        .filter(|w| Some(*w) != memory_warning.as_ref())
+        .filter(|w| w.kind != WarningKind::Memory)
     {
-        output::warn(w);
+        output::warn(&w.message);
     }
     if cfg.json {
         output::stdout(&output::json(&summary))?;

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use preload_core::human_bytes;
 use preload_schema::name::escaped_bytes;
-use preload_schema::{Residency, Skip, WarmSummary};
+use preload_schema::{FsInfo, Residency, Skip, WarmSummary};
 
 /// The summary `preload warm` prints after a run.
 pub fn warm(s: &WarmSummary) -> String {
@@ -42,16 +42,7 @@ pub fn warm(s: &WarmSummary) -> String {
         let _ = writeln!(out, "{line}");
     }
     for fs in &s.filesystems {
-        let ra = fs
-            .read_ahead_kb
-            .map(|kb| format!(", read_ahead_kb {kb}"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "filesystem: {} on {}{ra}",
-            fs.fs_type,
-            escaped_bytes(fs.mount_point.as_bytes())
-        );
+        let _ = writeln!(out, "{}", filesystem(fs, false));
     }
     if !s.skipped.is_empty() {
         let _ = writeln!(
@@ -72,6 +63,25 @@ pub fn warm(s: &WarmSummary) -> String {
 
 /// `rate: at most 50.0 MiB/s (1/4 of 200.0 MiB/s, fleet size from
 /// SLURM_JOB_NUM_NODES), backed off 16 -> 8 -> 4`; None when unpaced.
+/// `filesystem: ext4 on /data (/dev/sda1), read_ahead_kb 128`: the mount
+/// (with its source device when `with_source`) and its readahead if known.
+pub fn filesystem(fs: &FsInfo, with_source: bool) -> String {
+    let source = if with_source {
+        format!(" ({})", escaped_bytes(fs.source.as_bytes()))
+    } else {
+        String::new()
+    };
+    let ra = fs
+        .read_ahead_kb
+        .map(|kb| format!(", read_ahead_kb {kb}"))
+        .unwrap_or_default();
+    format!(
+        "filesystem: {} on {}{source}{ra}",
+        fs.fs_type,
+        escaped_bytes(fs.mount_point.as_bytes())
+    )
+}
+
 fn pacing(p: &preload_schema::Pacing) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(rate) = p.max_rate_bytes_s {

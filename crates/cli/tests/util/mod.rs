@@ -19,7 +19,24 @@ pub fn preload_on(args: &[&str], path: impl AsRef<std::ffi::OsStr>) -> assert_cm
 
 /// Runs `preload ARGS PATH`, which must succeed, and parses its JSON output.
 pub fn run_json(args: &[&str], path: impl AsRef<std::ffi::OsStr>) -> serde_json::Value {
-    json(&preload_on(args, path).success().get_output().stdout)
+    stdout_json(preload().args(args).arg(path))
+}
+
+/// Runs `cmd`, which must succeed, and parses its JSON output.
+pub fn stdout_json(cmd: &mut Command) -> serde_json::Value {
+    json(&cmd.assert().success().get_output().stdout)
+}
+
+/// The JSON output of a process that ended and must have succeeded; its
+/// stderr goes in the failure message.
+pub fn success_json(out: &std::process::Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(&out.stdout)
 }
 
 /// Starts `preload ARGS PATH` with its stdout and stderr piped, for a test

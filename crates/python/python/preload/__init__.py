@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Callable, Iterable, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Union
 
 from . import _native
 from ._native import NothingSelectedError, PreloadError, TooLargeError, TuneError
@@ -92,6 +92,33 @@ def _globs(globs: Union[str, Iterable[str], None]) -> List[str]:
     return list(globs)
 
 
+# The arguments `warm` and `warming` share, passed to `_native.warm` and
+# `_native.Warming` as one dict (read in crates/python/src/options.rs).
+_OPTIONS = (
+    "paths",
+    "parallelism",
+    "method",
+    "order",
+    "include",
+    "exclude",
+    "max_bytes",
+    "chunk_size",
+    "skip_resident",
+    "join",
+    "allow_empty",
+)
+
+
+def _options(given: Dict[str, Any]) -> Dict[str, Any]:
+    """The engine's options from the ``locals()`` of ``warm`` or ``warming``,
+    taken before the function defines a name of its own."""
+    options = {name: given[name] for name in _OPTIONS}
+    options["paths"] = _paths(options["paths"])
+    options["include"] = _globs(options["include"])
+    options["exclude"] = _globs(options["exclude"])
+    return options
+
+
 def _progress_printer(p: dict) -> None:
     done, total = p["bytes_done"], p["bytes_total"]
     pct = 100.0 * done / total if total else 100.0
@@ -148,6 +175,7 @@ def warm(
     >>> s.bytes == s.planned_bytes and not s.failed                                   # doctest: +SKIP
     True
     """
+    options = _options(locals())
     callback = None
     if progress is True:
         callback = _progress_printer
@@ -155,20 +183,7 @@ def warm(
         user = progress
         callback = lambda p: user(Progress(**p))  # noqa: E731
     try:
-        raw = _native.warm(
-            _paths(paths),
-            parallelism,
-            method,
-            order,
-            _globs(include),
-            _globs(exclude),
-            max_bytes,
-            chunk_size,
-            skip_resident,
-            join,
-            allow_empty,
-            callback,
-        )
+        raw = _native.warm(options, callback)
     finally:
         if progress is True:
             print(file=sys.stderr)
@@ -328,17 +343,4 @@ def warming(
     >>> w.summary.bytes                                          # doctest: +SKIP
     1073741824
     """
-    native = _native.Warming(
-        _paths(paths),
-        parallelism,
-        method,
-        order,
-        _globs(include),
-        _globs(exclude),
-        max_bytes,
-        chunk_size,
-        skip_resident,
-        join,
-        allow_empty,
-    )
-    return Warming(native)
+    return Warming(_native.Warming(_options(locals())))

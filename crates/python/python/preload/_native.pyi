@@ -4,7 +4,7 @@ Private: use the functions and classes of :mod:`preload`. Results are the
 JSON of the schema types; :mod:`preload._types` turns them into dataclasses.
 """
 
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 DEFAULT_PARALLELISM: int
 
@@ -13,18 +13,11 @@ class TooLargeError(PreloadError): ...
 class NothingSelectedError(PreloadError): ...
 class TuneError(PreloadError): ...
 
+# `options`: the dict `preload._options` builds (paths, parallelism, method,
+# order, include, exclude, max_bytes, chunk_size, skip_resident, join,
+# allow_empty), read by crates/python/src/options.rs.
 def warm(
-    paths: List[str],
-    parallelism: Union[int, str],
-    method: str,
-    order: str,
-    include: List[str],
-    exclude: List[str],
-    max_bytes: Union[int, str, None],
-    chunk_size: Optional[int],
-    skip_resident: bool,
-    join: bool,
-    allow_empty: bool,
+    options: Dict[str, Any],
     progress: Optional[Callable[[Dict[str, Any]], None]] = None,
 ) -> str: ...
 def status(paths: List[str], include: List[str], exclude: List[str]) -> str: ...
@@ -40,20 +33,7 @@ def tune(
 ) -> Tuple[str, Optional[str]]: ...
 
 class Warming:
-    def __init__(
-        self,
-        paths: List[str],
-        parallelism: Union[int, str],
-        method: str,
-        order: str,
-        include: List[str],
-        exclude: List[str],
-        max_bytes: Union[int, str, None],
-        chunk_size: Optional[int],
-        skip_resident: bool,
-        join: bool,
-        allow_empty: bool,
-    ) -> None: ...
+    def __init__(self, options: Dict[str, Any]) -> None: ...
     def wait(self, timeout: Optional[float] = None) -> Optional[str]: ...
     def cancel(self) -> None: ...
     def done(self) -> bool: ...

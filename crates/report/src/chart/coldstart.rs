@@ -6,6 +6,7 @@ use plotters::prelude::*;
 use preload_schema::BenchResult;
 
 use super::axis::{KeyAxis, value_label, value_top};
+use super::frame::legend;
 use super::{
     CAPTION, Chart, DESC, DrawResult, LABEL, LEGEND_CHARS, color, fitted_caption, no_data, text,
 };
@@ -199,15 +200,7 @@ impl Chart for ColdStart<'_> {
                     ),
             )
         }))?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font(text(LABEL))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.4))
-            .margin(12)
-            .draw()?;
-        Ok(())
+        legend(&mut chart, SeriesLabelPosition::UpperRight, 12)
     }
 }
 

@@ -10,6 +10,7 @@ use plotters::prelude::*;
 use preload_schema::HistoryRow;
 
 use super::axis::{KeyAxis, level_label, level_ticks, value_label, value_top};
+use super::frame::legend;
 use super::{ALARM, CAPTION, Chart, DESC, DrawResult, LABEL, color, no_data, text};
 
 /// Pixel size of the history chart (two panels).
@@ -172,13 +173,7 @@ impl Chart for History<'_> {
         )?
         .label("REGRESSED (verdict against the baseline)")
         .legend(|(x, y)| Circle::new((x + 12, y), 7, ALARM.stroke_width(3)));
-        top.configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font(text(LABEL))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.4))
-            .margin(10)
-            .draw()?;
+        legend(&mut top, SeriesLabelPosition::UpperLeft, 10)?;
 
         // Bottom: the knee, on a log2 axis.
         let max_knee = self
@@ -238,14 +233,6 @@ impl Chart for History<'_> {
             )?
             .label("REGRESSED")
             .legend(|(x, y)| Circle::new((x + 12, y), 7, ALARM.stroke_width(3)));
-        bottom
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font(text(LABEL))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.4))
-            .margin(10)
-            .draw()?;
-        Ok(())
+        legend(&mut bottom, SeriesLabelPosition::UpperLeft, 10)
     }
 }

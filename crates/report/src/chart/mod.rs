@@ -5,6 +5,7 @@
 
 pub(crate) mod axis;
 pub(crate) mod coldstart;
+pub(crate) mod frame;
 pub(crate) mod history;
 pub(crate) mod overlay;
 pub(crate) mod scaling;
@@ -85,19 +86,6 @@ where
     Ok(fitted)
 }
 
-/// Where to put a label box of text `size` (pixels) relative to a marked
-/// point: `(top-left corner, bottom-right corner, text position)`, above the
-/// point, centred or (`left`) ending left of it.
-pub(crate) fn label_box(size: (u32, u32), left: bool) -> ((i32, i32), (i32, i32), (i32, i32)) {
-    let (w, h) = (
-        i32::try_from(size.0).unwrap_or(200),
-        i32::try_from(size.1).unwrap_or(20),
-    );
-    let x0 = if left { -w - 14 } else { -w / 2 - 4 };
-    let y0 = -h - 26;
-    ((x0, y0), (x0 + w + 8, y0 + h + 8), (x0 + 4, y0 + 4))
-}
-
 /// A chart that can draw itself on any backend.
 pub(crate) trait Chart {
     /// Pixel size of the chart.
@@ -128,34 +116,41 @@ pub(crate) fn render(
         svg: None,
     };
     if opts.png {
-        let name = format!("{stem}.png");
-        let path = dir.join(&name);
-        let drawn = {
-            let root = BitMapBackend::new(&path, chart.size()).into_drawing_area();
-            draw_on(chart, &root)
-        };
-        drawn.map_err(|message| ReportError::Draw {
-            path: path.clone(),
-            message,
-        })?;
-        files.push(path);
-        reference.png = Some(name);
+        reference.png = Some(draw_file(dir, stem, "png", &mut files, |path| {
+            draw_on(
+                chart,
+                &BitMapBackend::new(path, chart.size()).into_drawing_area(),
+            )
+        })?);
     }
     if opts.svg {
-        let name = format!("{stem}.svg");
-        let path = dir.join(&name);
-        let drawn = {
-            let root = SVGBackend::new(&path, chart.size()).into_drawing_area();
-            draw_on(chart, &root)
-        };
-        drawn.map_err(|message| ReportError::Draw {
-            path: path.clone(),
-            message,
-        })?;
-        files.push(path);
-        reference.svg = Some(name);
+        reference.svg = Some(draw_file(dir, stem, "svg", &mut files, |path| {
+            draw_on(
+                chart,
+                &SVGBackend::new(path, chart.size()).into_drawing_area(),
+            )
+        })?);
     }
     Ok((reference, files))
+}
+
+/// Draws `DIR/STEM.EXT` with `draw` (one backend), adds it to `files` and
+/// returns its name for the pages.
+fn draw_file(
+    dir: &Path,
+    stem: &str,
+    ext: &str,
+    files: &mut Vec<PathBuf>,
+    draw: impl FnOnce(&Path) -> Result<(), String>,
+) -> Result<String, ReportError> {
+    let name = format!("{stem}.{ext}");
+    let path = dir.join(&name);
+    draw(&path).map_err(|message| ReportError::Draw {
+        path: path.clone(),
+        message,
+    })?;
+    files.push(path);
+    Ok(name)
 }
 
 fn draw_on<DB: DrawingBackend>(

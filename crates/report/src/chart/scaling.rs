@@ -1,20 +1,20 @@
 //! Throughput against parallelism of one tune, in detail.
 
+use std::ops::Range;
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use preload_schema::TuneResult;
 
 use plotters::element::DashedPathElement;
 
-use super::axis::{level_label, level_range, level_ticks, value_label, value_top};
+use super::axis::{level_range, level_ticks, value_top};
+use super::frame::{LevelChart, drawn_tops, knee_marker, legend, level_chart, whiskers};
 use super::{
-    ALARM, CAPTION, Chart, DESC, DrawResult, LABEL, MIN_CURVE_POINTS, color, fitted_caption,
-    label_box, no_data, text, too_few_points,
+    ALARM, Chart, DESC, DrawResult, MIN_CURVE_POINTS, color, fitted_caption, no_data, text,
+    too_few_points,
 };
 use crate::format;
-
-pub(crate) const X_DESC: &str = "parallelism P (concurrent readers, log2 scale)";
-pub(crate) const Y_DESC: &str = "throughput (MiB/s)";
 
 /// One tune: median throughput per level with the min-max spread of its
 /// samples, the knee marked and labelled, P=1 as a reference line.
@@ -45,41 +45,10 @@ impl Chart for Single<'_> {
         });
         let max_level = t.levels.iter().map(|l| l.level).max().unwrap_or(1);
         let whiskers = t.levels.len() >= MIN_CURVE_POINTS;
-        let y_max = t
-            .levels
-            .iter()
-            .map(|l| {
-                if whiskers {
-                    l.max_mib_s.max(l.median_mib_s)
-                } else {
-                    l.median_mib_s
-                }
-            })
-            .chain(single)
-            .fold(0.0, f64::max);
-        let ticks = level_ticks(max_level);
-        let y_top = value_top(y_max, 0.35);
-        let x_range = level_range(&ticks);
-        let (x0, x1) = (x_range.start, x_range.end);
-        let mut chart = ChartBuilder::on(root)
-            .caption(caption, text(CAPTION))
-            .margin(20)
-            .x_label_area_size(70)
-            .y_label_area_size(100)
-            .build_cartesian_2d(
-                x_range.log_scale().base(2.0).with_key_points(ticks),
-                0f64..y_top,
-            )?;
-        chart
-            .configure_mesh()
-            .x_desc(X_DESC)
-            .y_desc(Y_DESC)
-            .axis_desc_style(text(DESC))
-            .label_style(text(LABEL))
-            .x_label_formatter(&level_label)
-            .y_label_formatter(&value_label(y_top))
-            .y_max_light_lines(1)
-            .draw()?;
+        let y_max = drawn_tops(&t.levels).chain(single).fold(0.0, f64::max);
+        // The ends of the level axis, for the reference line across it.
+        let Range { start: x0, end: x1 } = level_range(&level_ticks(max_level));
+        let mut chart = level_chart(root, caption, max_level, value_top(y_max, 0.35))?;
 
         let blue = color(0);
         if whiskers {
@@ -159,44 +128,32 @@ impl Chart for Single<'_> {
         } else {
             format!("knee P\u{2265}{} (not saturated)", rec.parallelism)
         };
-        let knee_style = text(LABEL).color(&red);
-        let (corner0, corner1, at) = label_box(
-            root.estimate_text_size(&knee_text, &knee_style)?,
+        knee_marker(
+            &mut chart,
+            root,
+            (rec.parallelism, knee_y),
+            knee_text,
+            red,
             rec.parallelism >= max_level,
-        );
-        chart
-            .draw_series(std::iter::once(
-                EmptyElement::at((knee, knee_y))
-                    + Rectangle::new([corner0, corner1], WHITE.mix(0.85).filled())
-                    + TriangleMarker::new((0, 0), 11, red.filled())
-                    + Text::new(knee_text, at, knee_style),
-            ))?
-            .label(if whiskers {
-                format!(
-                    "chosen knee (recommended -P {}, confidence {:.0} %)",
-                    rec.parallelism,
-                    rec.confidence * 100.0
-                )
-            } else {
-                format!("recommended -P {} (no confidence claimed)", rec.parallelism)
-            })
-            .legend(move |(x, y)| TriangleMarker::new((x + 12, y), 8, red.filled()));
+        )?
+        .label(if whiskers {
+            format!(
+                "chosen knee (recommended -P {}, confidence {:.0} %)",
+                rec.parallelism,
+                rec.confidence * 100.0
+            )
+        } else {
+            format!("recommended -P {} (no confidence claimed)", rec.parallelism)
+        })
+        .legend(move |(x, y)| TriangleMarker::new((x + 12, y), 8, red.filled()));
 
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font(text(LABEL))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.4))
-            .margin(12)
-            .draw()?;
-        Ok(())
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, 12)
     }
 }
 
 /// The min-max band and whiskers of each level and the median curve.
-fn draw_spread_and_curve<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
-    chart: &mut ChartContext<'_, DB, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>,
+fn draw_spread_and_curve<DB: DrawingBackend>(
+    chart: &mut LevelChart<'_, DB>,
     t: &TuneResult,
 ) -> DrawResult
 where
@@ -216,16 +173,7 @@ where
         .legend(move |(x, y)| {
             Rectangle::new([(x, y - 6), (x + 24, y + 6)], blue.mix(0.25).filled())
         });
-    chart.draw_series(t.levels.iter().map(|l| {
-        ErrorBar::new_vertical(
-            l.level as f64,
-            l.min_mib_s,
-            l.median_mib_s,
-            l.max_mib_s,
-            blue.mix(0.6).stroke_width(2),
-            12,
-        )
-    }))?;
+    whiskers(chart, &t.levels, blue.mix(0.6).stroke_width(2), 12)?;
 
     // The median curve.
     chart

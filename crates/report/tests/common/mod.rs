@@ -7,10 +7,11 @@
 use std::path::PathBuf;
 
 use preload_report::ReportInput;
+use preload_schema::testing::recommendation;
 use preload_schema::{
     BenchConfig, BenchResult, BenchRun, Bucket, Budget, Dataset, Diagnostics, FsInfo, HistoryRow,
-    LatencySummary, LevelSummary, Probe, ProbePhase, Recommendation, Residency, ResultFile,
-    RunContext, SCHEMA_VERSION, TuneResult, UslFit,
+    LatencySummary, LevelSummary, Probe, ProbePhase, Residency, ResultFile, RunContext,
+    SCHEMA_VERSION, TuneResult, UslFit,
 };
 
 pub fn context(fs_type: &str, mount_point: &str, date: &str) -> RunContext {
@@ -100,24 +101,7 @@ pub fn tune(fs_type: &str, mount_point: &str, scale: f64) -> TuneResult {
             .map(|l| l.median_mib_s)
             .unwrap_or(0.0)
     };
-    let recommendation = Recommendation {
-        parallelism: 8,
-        saturated: true,
-        confidence: 0.9,
-        knee_set: vec![4, 8],
-        tolerance: 0.05,
-        best_level: 8,
-        best_mib_s: at(8),
-        recommended_mib_s: at(8),
-        single_stream_mib_s: Some(at(1)),
-        verdict: "use -P 8".into(),
-        caveats: Vec::new(),
-        profile_worthy: true,
-        methods: Vec::new(),
-        read_method: "read".into(),
-        chunks: Vec::new(),
-        chunk_size: None,
-    };
+    let rec = recommendation(8, vec![4, 8], (8, at(8)), at(8), Some(at(1)));
     TuneResult {
         schema_version: SCHEMA_VERSION,
         context: context(fs_type, mount_point, "2025-06-01T10:00:00Z"),
@@ -125,7 +109,7 @@ pub fn tune(fs_type: &str, mount_point: &str, scale: f64) -> TuneResult {
         method: "read".into(),
         probes,
         levels,
-        recommendation,
+        recommendation: rec,
         diagnostics: Diagnostics {
             usl: Some(UslFit {
                 lambda: scale,

@@ -5,12 +5,12 @@
 # Cold = per-file eviction (preload bench --no-drop-caches; never
 # drop_caches on a shared machine), checked before every run.
 #   cargo build --release -p preload-cli -p preload-simfs; cargo xtask pyenv; cargo xtask gen loader-model
-#   bash reports/loader/run.sh [RUNS] [WORK] [STAGES]
+#   bash reports/2026-12-01-vm/loader/run.sh [RUNS] [WORK] [STAGES]
 # STAGES: any of bench-plain, bench-work, warming (default: all three).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 RUNS="${1:-5}"; WORK="${2:-0.75}"; STAGES="${3:-bench-plain bench-work warming}"
-BIN=target/release PY=target/pyvenv/bin/python OUT=reports/loader
+BIN=target/release PY=target/pyvenv/bin/python OUT=reports/2026-12-01-vm/loader
 MODEL=target/bench-data/loader-model
 WORKDIR=$(mktemp -d /tmp/preload-loader.XXXX); mkdir "$WORKDIR/mnt"
 export PRELOAD_CACHE_DIR="$WORKDIR/cache"   # no saved profile: -P 16 (the default)

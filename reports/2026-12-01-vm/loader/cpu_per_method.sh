@@ -3,9 +3,9 @@
 # user/system CPU (/usr/bin/time) and the simfs daemon's (/proc/PID/stat)
 # meanwhile, on simfs (2 ms, 25 MiB/s per stream, 200 MiB/s in total) over
 # the 1 GiB loader model; cold = `preload evict`; variants interleaved.
-#   bash reports/loader/cpu_per_method.sh [ROUNDS]
+#   bash reports/2026-12-01-vm/loader/cpu_per_method.sh [ROUNDS]
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 ROUNDS=${1:-3}
 BIN=${BIN:-target/release}; SIMFS=${SIMFS:-$BIN/preload-simfs}
 W=$(mktemp -d /tmp/preload-cpu.XXXX); mkdir "$W/mnt"

@@ -10,9 +10,9 @@
 # BASE: another `preload` binary (e.g. an earlier commit's) measured the
 # same way in the same rounds ("base-warm", "base-run"), for a before/after.
 #   cargo xtask gen loader-model; cargo xtask pyenv
-#   bash reports/loader/overlap.sh [ROUNDS] [WORK]
+#   bash reports/2026-12-01-vm/loader/overlap.sh [ROUNDS] [WORK]
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 ROUNDS=${1:-5}; WORK=${2:-0.75}
 BIN=${BIN:-target/release}; SIMFS=${SIMFS:-$BIN/preload-simfs}; PY=${PY:-target/pyvenv/bin/python}
 MODEL=target/bench-data/loader-model

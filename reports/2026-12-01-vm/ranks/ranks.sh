@@ -6,9 +6,9 @@
 # mount) over the same backing directory on tmpfs. Stops by itself.
 # Each scenario runs twice: with --no-join (every run starts its own
 # readers: the behaviour before runs joined) and joined (the default).
-# usage: reports/ranks/ranks.sh [RANKS] [STAGGER_S] [SHARD_MIB]
+# usage: reports/2026-12-01-vm/ranks/ranks.sh [RANKS] [STAGGER_S] [SHARD_MIB]
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 RANKS=${1:-8}; STAGGER=${2:-1}; SHARD_MIB=${3:-64}
 BIN=${BIN:-target/release}
 WORK=$(mktemp -d /tmp/ranks.XXXX)

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use preload_core::{CancelToken, Controller, CoreError, FixedLevel, ReadMethod, Warmer};
 use preload_schema::{BenchRun, ReadLatency, Residency, WarmSummary, mib_per_s};
-use preload_tune::AutoLevel;
+use preload_tune::AutoController;
 
 use crate::child::{ChildRun, ChildStdout, run_measured, run_shell, xargs_script};
 use crate::strategy::Strategy;
@@ -321,7 +321,7 @@ fn preload_in_process(
 ) -> Result<Warm, BenchError> {
     let controller: Box<dyn Controller> = match level {
         PreloadLevel::Fixed(n) => Box::new(FixedLevel(n)),
-        PreloadLevel::Auto { max_level } => Box::new(AutoLevel::new(max_level)),
+        PreloadLevel::Auto { max_level } => Box::new(AutoController::for_warm(max_level, None)),
     };
     let usage = InProcess::start();
     let start = Instant::now();

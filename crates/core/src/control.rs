@@ -15,23 +15,38 @@ pub trait Controller: Send {
     fn max_level(&self) -> usize;
     /// How often [`Controller::on_interval`] is called.
     fn interval(&self) -> Duration;
-    /// Throughput (MiB/s) over the interval just ended, while `level` workers
-    /// were reading; returns the level for the next interval. Not called
-    /// once the work queue has drained (the tail would read as a slowdown).
-    fn on_interval(&mut self, level: usize, mib_s: f64) -> usize;
-    /// Like [`Controller::on_interval`], with the fewest and most workers
-    /// seen reading a chunk during the interval (`busy`): after a level
-    /// change, workers above a lowered level stop at their next read call
-    /// and new workers of a raised one start, so an interval with
-    /// `busy != (level, level)` mixed levels. The engine calls
-    /// this method; the default ignores `busy`.
-    fn on_interval_busy(&mut self, level: usize, busy: (usize, usize), mib_s: f64) -> usize {
-        let _ = busy;
-        self.on_interval(level, mib_s)
-    }
+    /// What the engine saw over the interval just ended; returns the level
+    /// for the next one. Not called once the work queue has drained (the
+    /// tail would read as a slowdown).
+    fn on_interval(&mut self, seen: &Interval) -> usize;
     /// The level the controller settled on, if it has.
     fn settled(&self) -> Option<usize> {
         None
+    }
+}
+
+/// One control interval, as the engine measured it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interval {
+    /// Workers asked to read during the interval.
+    pub level: usize,
+    /// The fewest and most workers seen reading a chunk during it: after a
+    /// level change, workers above a lowered level stop at their next read
+    /// call and new workers of a raised one start, so `busy != (level,
+    /// level)` means the interval mixed levels.
+    pub busy: (usize, usize),
+    /// Throughput over the interval, MiB/s.
+    pub mib_s: f64,
+}
+
+impl Interval {
+    /// An interval where exactly `level` workers read throughout.
+    pub fn steady(level: usize, mib_s: f64) -> Interval {
+        Interval {
+            level,
+            busy: (level, level),
+            mib_s,
+        }
     }
 }
 
@@ -49,7 +64,7 @@ impl Controller for FixedLevel {
     fn interval(&self) -> Duration {
         Duration::from_millis(250)
     }
-    fn on_interval(&mut self, _level: usize, _mib_s: f64) -> usize {
+    fn on_interval(&mut self, _: &Interval) -> usize {
         self.0.max(1)
     }
     fn settled(&self) -> Option<usize> {

@@ -27,7 +27,7 @@ use preload_schema::{Failure, mib_per_s};
 
 use crate::CancelToken;
 use crate::backoff::{BackOff, BackOffEvent, BackOffGate, BackOffRule};
-use crate::control::Controller;
+use crate::control::{Controller, Interval};
 use crate::plan::Plan;
 use crate::rate::TokenBucket;
 use crate::read::{ChunkError, ChunkReader, ReadMethod};
@@ -388,7 +388,7 @@ fn monitor(
             let dt = (elapsed - last_control).as_secs_f64();
             let mib_s = mib_per_s(bytes - last_bytes, dt);
             let mut next = controller
-                .on_interval_busy(level, busy, mib_s)
+                .on_interval(&Interval { level, busy, mib_s })
                 .clamp(1, workers);
             let cap = backoff
                 .as_deref_mut()
@@ -784,7 +784,8 @@ mod tests {
             fn interval(&self) -> Duration {
                 Duration::from_millis(1)
             }
-            fn on_interval(&mut self, level: usize, _: f64) -> usize {
+            fn on_interval(&mut self, seen: &Interval) -> usize {
+                let level = seen.level;
                 self.0 += 1;
                 (level + 1).min(4)
             }
@@ -824,10 +825,8 @@ mod tests {
             fn interval(&self) -> Duration {
                 Duration::from_millis(20)
             }
-            fn on_interval(&mut self, level: usize, _: f64) -> usize {
-                level
-            }
-            fn on_interval_busy(&mut self, level: usize, busy: (usize, usize), _: f64) -> usize {
+            fn on_interval(&mut self, seen: &Interval) -> usize {
+                let (level, busy) = (seen.level, seen.busy);
                 let now = self.bytes.load(Ordering::SeqCst);
                 if self.lowered_at.is_none() {
                     self.full += usize::from(busy == (4, 4));

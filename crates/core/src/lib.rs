@@ -46,7 +46,7 @@ mod warmer;
 mod warnings;
 
 pub use cancel::CancelToken;
-pub use control::{Controller, FixedLevel};
+pub use control::{Controller, FixedLevel, Interval};
 pub use engine::{EngineConfig, Pacing, Progress, RunStats};
 pub use error::CoreError;
 pub use order::Order;

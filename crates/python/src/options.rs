@@ -10,7 +10,7 @@ use preload_core::{
     human_bytes, memory_warning,
 };
 use preload_schema::ParallelismSource;
-use preload_tune::{AUTO_MAX_LEVEL, AutoLevel, saved_level};
+use preload_tune::{AUTO_MAX_LEVEL, AutoController, saved_level};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -139,7 +139,7 @@ impl WarmOptions {
                 // Starts from the profile's level when there is one.
                 let saved = saved_level(&filesystem_of(&self.paths[0]));
                 (
-                    Box::new(AutoLevel::starting_at(
+                    Box::new(AutoController::for_warm(
                         AUTO_MAX_LEVEL,
                         saved.profile.map(|p| p.parallelism),
                     )),

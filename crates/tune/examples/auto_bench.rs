@@ -14,7 +14,7 @@ use std::time::Duration;
 use preload_core::{Controller, FixedLevel, Warmer};
 use preload_simfs::Model;
 use preload_simfs::testing::{TestMount, create_file, evict, require_fuse};
-use preload_tune::{AutoLevel, stats};
+use preload_tune::{AutoController, stats};
 
 const MIB: u64 = 1 << 20;
 
@@ -99,7 +99,7 @@ fn main() {
         .collect();
     for round in 0..rounds {
         for (c, case) in cases.iter().enumerate() {
-            let r = warm(&case.files, Box::new(AutoLevel::new(128)));
+            let r = warm(&case.files, Box::new(AutoController::for_warm(128, None)));
             eprintln!(
                 "round {round} {} auto: {:.1} MiB/s at {}",
                 case.name, r.0, r.1

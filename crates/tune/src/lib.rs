@@ -14,7 +14,7 @@
 //! [`saved_level`] (which level a warm takes from a profile) are pure too.
 //!
 //! I/O: [`SamplePool`] samples disjoint shards of a tree, [`run_probe`]
-//! reads them at one level, [`tune`] drives the sweep, [`AutoLevel`] plugs
+//! reads them at one level, [`tune`] drives the sweep, [`AutoController`] plugs
 //! the controller into the engine, and [`ProfileStore`] reads and writes the
 //! result per filesystem. Statistics come from `preload-stats` (re-exported
 //! as [`stats`]).
@@ -40,7 +40,7 @@ pub use decide::synthetic;
 pub use knee::{KneeChoice, KneeConfig, LevelSamples, MAX_TOLERANCE, choose_knee};
 pub use kneedle::kneedle;
 pub use little::{little_utilisation, littles_law};
-pub use online::{AUTO_INTERVAL, AutoLevel};
+pub use online::AUTO_INTERVAL;
 pub use probe::{
     ProbeConfig, RAMP_FRACTION, READS_PER_READER, Window, completion_window, cut_buckets, ramp_of,
     run_probe,

@@ -8,7 +8,7 @@ use preload_core::{
     CancelToken, Controller, CoreError, FixedLevel, ReadMethod, Warmer, human_bytes,
 };
 use preload_schema::{ParallelismSource, WarningKind};
-use preload_tune::{AUTO_MAX_LEVEL, AutoLevel, saved_level};
+use preload_tune::{AUTO_MAX_LEVEL, AutoController, saved_level};
 
 use crate::config::{ParallelismChoice, WarmConfig};
 use crate::exit::Exit;
@@ -158,7 +158,7 @@ pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
     let (controller, source): (Box<dyn Controller>, _) = match (cfg.parallelism, &saved) {
         (ParallelismChoice::Fixed(n), _) => (Box::new(FixedLevel(n)), ParallelismSource::Fixed),
         (ParallelismChoice::Auto, _) => (
-            Box::new(AutoLevel::starting_at(
+            Box::new(AutoController::for_warm(
                 AUTO_MAX_LEVEL,
                 profile.map(|p| p.parallelism),
             )),

@@ -108,25 +108,30 @@ impl AutoController {
         }
     }
 
+    /// Its settings.
+    pub fn config(&self) -> &AutoConfig {
+        &self.cfg
+    }
+
     /// The level to start the engine at.
     pub fn start_level(&self) -> usize {
         self.cfg.start_level.clamp(1, self.cfg.max_level)
     }
 
-    /// Records one interval's throughput (MiB/s) measured at `level` and
-    /// returns the level to use next. Intervals at a level other than the one
-    /// asked for (the engine still changing over) and non-finite values are
-    /// ignored.
-    pub fn on_interval(&mut self, level: usize, mib_s: f64) -> usize {
-        self.on_interval_busy(level, (level, level), mib_s)
+    /// Records one interval's throughput (MiB/s) measured at `level`, with
+    /// exactly `level` workers busy, and returns the level to use next.
+    /// Intervals at a level other than the one asked for (the engine still
+    /// changing over) and non-finite values are ignored.
+    pub fn observe(&mut self, level: usize, mib_s: f64) -> usize {
+        self.observe_busy(level, (level, level), mib_s)
     }
 
-    /// [`AutoController::on_interval`] with the fewest and most workers busy
+    /// [`AutoController::observe`] with the fewest and most workers busy
     /// during the interval. An interval where they differ from `level` mixed
-    /// levels (readers above a lowered level still finishing their chunk, or
-    /// new readers not started yet) and is not measured, unless that went on
-    /// for `max_transition` intervals in a row.
-    pub fn on_interval_busy(&mut self, level: usize, busy: (usize, usize), mib_s: f64) -> usize {
+    /// levels (readers above a lowered level not stopped yet, or new readers
+    /// not started yet) and is not measured, unless that went on for
+    /// `max_transition` intervals in a row.
+    pub fn observe_busy(&mut self, level: usize, busy: (usize, usize), mib_s: f64) -> usize {
         self.intervals += 1;
         if busy != (level, level) && self.transition < self.cfg.max_transition {
             self.transition += 1;

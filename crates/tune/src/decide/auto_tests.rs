@@ -85,7 +85,7 @@ fn follows_a_curve_that_moves_up() {
     let mut level = ctl.start_level();
     for i in 0..600 {
         let cap = if i < 100 { 200.0 } else { 800.0 };
-        level = ctl.on_interval(level, (50.0 * level as f64).min(cap));
+        level = ctl.observe(level, (50.0 * level as f64).min(cap));
     }
     let level = ctl.settled().expect("settled");
     assert!((16..=20).contains(&level), "{level}: {:?}", ctl.curve());
@@ -102,7 +102,7 @@ fn backs_off_when_the_level_turns_retrograde() {
         } else {
             (50.0 * level as f64).min(400.0)
         };
-        level = ctl.on_interval(level, x);
+        level = ctl.observe(level, x);
     }
     assert_eq!(ctl.settled(), Some(6), "{:?}", ctl.curve());
 }
@@ -115,8 +115,8 @@ fn ignores_junk_and_foreign_levels() {
     });
     assert_eq!(ctl.start_level(), 1);
     for _ in 0..10 {
-        assert_eq!(ctl.on_interval(1, f64::NAN), 1);
-        assert_eq!(ctl.on_interval(7, 100.0), 1);
+        assert_eq!(ctl.observe(1, f64::NAN), 1);
+        assert_eq!(ctl.observe(7, 100.0), 1);
     }
     assert_eq!(ctl.settled(), None);
     assert_eq!(ctl.intervals(), 20);
@@ -147,9 +147,9 @@ fn simulate_engine(
         let x = curve(busy) * if bursting > 0 { 1.5 } else { 1.0 };
         bursting = usize::saturating_sub(bursting, 1);
         let next = if busy_aware {
-            ctl.on_interval_busy(level, (busy, busy), x)
+            ctl.observe_busy(level, (busy, busy), x)
         } else {
-            ctl.on_interval(level, x)
+            ctl.observe(level, x)
         };
         if winding > 0 {
             winding -= 1;

@@ -50,7 +50,7 @@ fn warm_ratio(curve: &dyn Fn(usize) -> f64, best: f64, cv: f64, seed: u64, cfg: 
         sum += mean;
         let x = noisy(&mut rng, mean, 1, cv, 0.0)[0];
         prev = level;
-        level = ctl.on_interval(level, x);
+        level = ctl.observe(level, x);
     }
     sum / WARM as f64 / best
 }
@@ -168,7 +168,7 @@ fn knees_of_24_and_48_and_a_declining_peak_are_found() {
             let mut level = ctl.start_level();
             for _ in 0..200 {
                 let x = noisy(&mut rng, curve(level), 1, 0.10, 0.0)[0];
-                level = ctl.on_interval(level, x);
+                level = ctl.observe(level, x);
             }
             let settled = ctl.settled().expect("settled");
             assert!(

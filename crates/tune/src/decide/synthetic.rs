@@ -137,7 +137,7 @@ pub fn simulate(
         };
         let x = noisy(&mut rng, mean, 1, cv, outliers)[0];
         prev = level;
-        level = ctl.on_interval(level, x);
+        level = ctl.observe(level, x);
         first = first.or(ctl.settled());
         if level != prev && ctl.settled_after().is_some() {
             changes_after += 1;

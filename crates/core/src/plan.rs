@@ -84,6 +84,25 @@ impl Plan {
     pub fn with_even_tail(files: Vec<FileEntry>, chunk_size: u64, readers: usize) -> Plan {
         let chunk_size = chunk_size.max(MIN_CHUNK_SIZE);
         let readers = readers.max(1) as u64;
+        Plan::split_by(files, |left| {
+            ((left / readers) / MIN_CHUNK_SIZE * MIN_CHUNK_SIZE).clamp(MIN_CHUNK_SIZE, chunk_size)
+        })
+    }
+
+    /// [`Plan::new`] without the minimum, for tests that need many chunks
+    /// of small files.
+    #[cfg(test)]
+    pub(crate) fn new_unbounded(files: Vec<FileEntry>, chunk_size: u64) -> Plan {
+        Plan::split(files, chunk_size.max(1))
+    }
+
+    fn split(files: Vec<FileEntry>, chunk_size: u64) -> Plan {
+        Plan::split_by(files, |_| chunk_size)
+    }
+
+    /// Splits every file in order into chunks of at most `size(left)`
+    /// bytes, where `left` is what the plan has still to cover.
+    fn split_by(files: Vec<FileEntry>, size: impl Fn(u64) -> u64) -> Plan {
         let mut left: u64 = files.iter().map(|f| f.size).sum();
         let mut chunks = Vec::new();
         for (i, f) in files.iter().enumerate() {
@@ -97,8 +116,7 @@ impl Plan {
             }
             let mut offset = 0;
             while offset < f.size {
-                let share = (left / readers) / MIN_CHUNK_SIZE * MIN_CHUNK_SIZE;
-                let len = share.clamp(MIN_CHUNK_SIZE, chunk_size).min(f.size - offset);
+                let len = size(left).min(f.size - offset);
                 chunks.push(Chunk {
                     file: i,
                     offset,
@@ -106,38 +124,6 @@ impl Plan {
                 });
                 offset += len;
                 left -= len;
-            }
-        }
-        Plan { files, chunks }
-    }
-
-    /// [`Plan::new`] without the minimum, for tests that need many chunks
-    /// of small files.
-    #[cfg(test)]
-    pub(crate) fn new_unbounded(files: Vec<FileEntry>, chunk_size: u64) -> Plan {
-        Plan::split(files, chunk_size.max(1))
-    }
-
-    fn split(files: Vec<FileEntry>, chunk_size: u64) -> Plan {
-        let mut chunks = Vec::new();
-        for (i, f) in files.iter().enumerate() {
-            if f.size == 0 {
-                chunks.push(Chunk {
-                    file: i,
-                    offset: 0,
-                    len: 0,
-                });
-                continue;
-            }
-            let mut offset = 0;
-            while offset < f.size {
-                let len = chunk_size.min(f.size - offset);
-                chunks.push(Chunk {
-                    file: i,
-                    offset,
-                    len,
-                });
-                offset += len;
             }
         }
         Plan { files, chunks }

@@ -14,8 +14,8 @@
 //! [`saved_level`] (which level a warm takes from a profile) are pure too.
 //!
 //! I/O: [`SamplePool`] samples disjoint shards of a tree, [`run_probe`]
-//! reads them at one level, [`tune`] drives the sweep, [`AutoController`] plugs
-//! the controller into the engine, and [`ProfileStore`] reads and writes the
+//! reads them at one level, [`tune`] drives the sweep, `AutoController`'s
+//! `Controller` implementation plugs it into the engine, and [`ProfileStore`] reads and writes the
 //! result per filesystem. Statistics come from `preload-stats` (re-exported
 //! as [`stats`]).
 

@@ -44,7 +44,7 @@ pub struct AutoConfig {
     pub reprobe_after: usize,
     /// Intervals in a row whose busy workers did not match the level before
     /// one is measured anyway (default 30; see
-    /// [`AutoController::observe_busy`]).
+    /// [`AutoController::observe_busy`](crate::AutoController::observe_busy)).
     pub max_transition: usize,
 }
 

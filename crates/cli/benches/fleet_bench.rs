@@ -1,11 +1,12 @@
-//! Benchmark (ignored by default): four clients warming distinct trees on
+//! Benchmark (a `harness = false` bench, not a test): four clients warming distinct trees on
 //! one simfs with a total cap, started 1 s apart like a fleet's nodes,
 //! three ways: plain `-P 16`, a fair share (`--max-rate 40MiB/s/fleet`),
 //! and `--backoff`. Writes target/fleet-bench/{fleet.csv,clients.csv,
 //! aggregate.svg,summary.md}; reports/2026-12-01-fleet holds a run.
 //!
-//!     cargo test --release -p preload-cli --test fleet_bench -- --ignored --nocapture
+//!     cargo bench -p preload-cli --bench fleet_bench
 
+#[path = "../tests/util/mod.rs"]
 mod util;
 
 use std::fmt::Write as _;
@@ -152,9 +153,7 @@ fn chart(outcomes: &[Outcome], path: &std::path::Path) {
     root.present().unwrap();
 }
 
-#[test]
-#[ignore = "a benchmark: about a minute; run with --ignored"]
-fn fleet_bench() {
+fn main() {
     if !require_fuse() {
         return;
     }

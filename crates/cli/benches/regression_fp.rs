@@ -1,4 +1,4 @@
-//! Benchmark (ignored by default): the false-positive rate of regression
+//! Benchmark (a `harness = false` bench, not a test): the false-positive rate of regression
 //! verdicts on unchanged storage.
 //!
 //! One simfs mount (stream-bw 40 MiB/s, total-bw 160 MiB/s, 2 ms latency,
@@ -10,13 +10,13 @@
 //! least 19 of 20 WITHIN NOISE against the first run.
 //!
 //! ```text
-//! flock /tmp/preload-measure.lock cargo test --release -p preload-cli \
-//!     --test regression_fp -- --ignored --nocapture
+//! flock /tmp/preload-measure.lock cargo bench -p preload-cli --bench regression_fp
 //! ```
 //!
-//! `PRELOAD_FP_RUNS` sets N (default 20). The test fails when fewer than
+//! `PRELOAD_FP_RUNS` sets N (default 20). It exits non-zero when fewer than
 //! 95% of the comparisons against the first run are WITHIN NOISE.
 
+#[path = "../tests/util/mod.rs"]
 mod util;
 
 use std::collections::BTreeMap;
@@ -67,9 +67,7 @@ fn short(v: Verdict) -> &'static str {
     }
 }
 
-#[test]
-#[ignore = "benchmark: minutes of measuring; run with --ignored under flock /tmp/preload-measure.lock"]
-fn unchanged_storage_is_within_noise() {
+fn main() {
     if !require_fuse() {
         return;
     }

@@ -376,6 +376,8 @@ fn monitor(
     let bytes_total = shared.plan.bytes();
     let (mut last_control, mut last_bytes) = (Duration::ZERO, 0u64);
     let mut busy = (usize::MAX, 0usize);
+    // The latest back-off's level (see `crate::backoff`).
+    let mut backoff_cap = usize::MAX;
     loop {
         // Wakes at once on cancel: the stop must not wait for a tick.
         let cancelled = shared.cancel.wait_timeout(shared.cfg.tick);
@@ -415,21 +417,22 @@ fn monitor(
             let mut next = controller
                 .on_interval(&Interval { level, busy, mib_s })
                 .clamp(1, workers);
-            let cap = backoff
+            if let Some(cap) = backoff
                 .as_deref_mut()
-                .and_then(|b| b.observe(elapsed, elapsed - last_control, level, mib_s));
-            if let Some(cap) = cap {
-                // At once, within chunks: see `crate::backoff`.
-                shared.gate.set_cap(cap);
+                .and_then(|b| b.observe(elapsed, elapsed - last_control, level, mib_s))
+            {
+                // For the rest of the run: a controller that climbs again
+                // must not lift it.
+                backoff_cap = cap;
             }
-            next = next.min(cap.unwrap_or(usize::MAX));
+            next = next.min(backoff_cap);
             if next != level {
                 *shared.level.lock().expect("lock") = next;
-                // A lowered level takes effect between two read calls, as a
-                // back-off does: readers above it left to finish 32 MiB
-                // chunks at a few MiB/s each kept the old level for seconds,
-                // and no interval of the new one could be measured. A
-                // raised level releases the readers it held.
+                // A lowered level (a back-off's, or the controller's) takes
+                // effect between two read calls: readers above it left to
+                // finish 32 MiB chunks at a few MiB/s each kept the old
+                // level for seconds, and no interval of the new one could
+                // be measured. A raised level releases the readers it held.
                 shared.gate.set_cap(next);
                 shared.level_changed.notify_all();
                 stats.levels.push((elapsed, next));

@@ -52,6 +52,7 @@ fn tune(fs_type: &str, scale: f64) -> TuneResult {
             read_method: "read".into(),
             chunks: Vec::new(),
             chunk_size: None,
+            schedule: None,
         },
         levels,
         diagnostics: Diagnostics {

@@ -118,6 +118,7 @@ pub fn tune(
             read_method: "read".into(),
             chunks: Vec::new(),
             chunk_size: None,
+            schedule: None,
         },
         levels: summaries,
         diagnostics: Diagnostics::default(),

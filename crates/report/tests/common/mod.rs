@@ -117,6 +117,7 @@ pub fn tune(fs_type: &str, mount_point: &str, scale: f64) -> TuneResult {
         read_method: "read".into(),
         chunks: Vec::new(),
         chunk_size: None,
+        schedule: None,
     };
     TuneResult {
         schema_version: SCHEMA_VERSION,

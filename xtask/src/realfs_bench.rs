@@ -29,7 +29,7 @@ use crate::gendata::{self, target_dir};
 use crate::realfs;
 
 const USAGE: &str = "\
-usage: cargo xtask realfs-bench [--fs local,moosefs,glusterfs] [--runs N] [--grid M:P:CHUNK,...]
+usage: cargo xtask realfs-bench [--fs local,moosefs,glusterfs] [--runs N] [--grid M:P:CHUNK[:SCHEDULE],...]
                                 [--tune-args ARGS] [--no-tune] [--debug] [--out DIR]
 
 Tunes each filesystem (30 s, a private profile store), then runs --runs
@@ -78,8 +78,9 @@ pub struct Run {
     pub cold_server: f64,
     /// Resident fraction of the tree after the run (`preload status`).
     pub resident_after: f64,
-    /// What `preload warm --json` said it used: (method, -P, chunk size).
-    pub used: Option<(String, u64, u64)>,
+    /// What `preload warm --json` said it used: (method, -P, chunk size,
+    /// schedule).
+    pub used: Option<(String, u64, u64, String)>,
     /// What `preload warm --json` measured itself (elapsed_s: reading
     /// only, without the walk before and the residency check after).
     pub reading_s: Option<f64>,
@@ -215,15 +216,20 @@ fn strategies(preload: &Preload, dir: &Path, grid: &[String]) -> Vec<Strategy> {
         },
     ];
     for point in grid {
-        let mut parts = point.splitn(3, ':');
+        let mut parts = point.splitn(4, ':');
         let (m, p, c) = (
             parts.next().unwrap_or("read"),
             parts.next().unwrap_or("4"),
             parts.next().unwrap_or("32MiB"),
         );
+        // An optional fourth field: the schedule (`front` or `spread`).
+        let (name, flag) = match parts.next() {
+            Some(s) => (format!(" {s}"), format!(" --schedule {s}")),
+            None => (String::new(), String::new()),
+        };
         out.push(Strategy {
-            name: format!("{m} -P {p} chunk {c}"),
-            command: format!("{bin} warm {d} --json --method {m} -P {p} --chunk-size {c}"),
+            name: format!("{m} -P {p} chunk {c}{name}"),
+            command: format!("{bin} warm {d} --json --method {m} -P {p} --chunk-size {c}{flag}"),
             preload: true,
         });
     }
@@ -267,6 +273,7 @@ fn run_cold(
             v["method"].as_str().unwrap_or_default().to_owned(),
             v["parallelism"].as_u64().unwrap_or_default(),
             v["chunk_size"].as_u64().unwrap_or_default(),
+            v["schedule"].as_str().unwrap_or_default().to_owned(),
         )
     });
     let reading_s = summary.as_ref().and_then(|v| v["elapsed_s"].as_f64());
@@ -335,10 +342,11 @@ fn tune(
         serde_json::from_slice(&out.stdout).context("preload tune printed invalid JSON")?;
     let rec = &v["recommendation"];
     println!(
-        "tune: -P {} method {} chunk {} (confidence {:.2}, saved {})",
+        "tune: -P {} method {} chunk {} schedule {} (confidence {:.2}, saved {})",
         rec["parallelism"],
         rec["read_method"],
         rec["chunk_size"],
+        rec["schedule"],
         rec["confidence"].as_f64().unwrap_or_default(),
         rec["profile_worthy"]
     );

@@ -50,7 +50,7 @@ pub struct WarmConfig {
     pub method: Option<ReadMethod>,
     /// None: the profile's measured chunk size, else the default.
     pub chunk_size: Option<u64>,
-    /// None: the profile's measured schedule, else the front of the plan.
+    /// None: the profile's measured schedule, else spread.
     pub schedule: Option<Scheduling>,
     pub buffer_size: usize,
     pub max_bytes: Option<u64>,

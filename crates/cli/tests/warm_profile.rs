@@ -82,7 +82,7 @@ fn warm_reads_with_the_profiles_chunk_size_unless_told_otherwise() {
 }
 
 #[test]
-fn without_a_profile_warm_reads_32_mib_chunks_from_the_front() {
+fn without_a_profile_warm_reads_32_mib_chunks_spread_over_the_files() {
     let dir = tempfile::tempdir().unwrap();
     create_size(&dir.path().join("shard"), 3 << 20);
     let out = preload()
@@ -94,5 +94,5 @@ fn without_a_profile_warm_reads_32_mib_chunks_from_the_front() {
     assert!(out.status.success(), "{out:?}");
     let v = json(&out.stdout);
     assert_eq!(v["chunk_size"], 32 << 20);
-    assert_eq!(v["schedule"], "front");
+    assert_eq!(v["schedule"], "spread");
 }

@@ -177,7 +177,7 @@ pub struct Recommendation {
     #[serde(default)]
     pub chunk_size: Option<u64>,
     /// Which chunk a free reader should take here: `front` or `spread`;
-    /// None when schedules were not compared (warm reads from the front).
+    /// None when schedules were not compared (warm uses its default).
     #[serde(default)]
     pub schedule: Option<String>,
 }

@@ -26,6 +26,17 @@ use preload_schema::{ChunkMeasure, Probe, ProbePhase};
 use crate::probe::{ProbeSettings, run_probe};
 use crate::sample::{RUN, SamplePool};
 
+/// The schedule `warm` uses where no profile says otherwise: spread. In
+/// one session of `cargo xtask realfs-bench` (2 GiB, 8 shards, medians of
+/// 5 interleaved cold runs, load 18-28; reports/2026-12-01-vm/realfs-tune/
+/// session4-schedule.md) spread was as fast or faster than the front at
+/// -P 8 and 16 on every filesystem: MooseFS 5.00 vs 5.79 s and 5.26 vs
+/// 5.99 s (the servers spent 7.0 vs 8.0 s of CPU at -P 16), GlusterFS 4.84
+/// vs 4.83 s and 4.98 vs 6.14 s, local ext4 1.52 vs 1.90 s and 1.90 vs
+/// 1.97 s. A tune that compares schedules can still save `front` when it
+/// wins by more than the tolerance.
+pub const DEFAULT_SCHEDULE: Scheduling = Scheduling::SpreadFiles;
+
 /// A way of reading compared at the knee.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Shape {
@@ -101,7 +112,8 @@ pub(crate) fn measure(
         {
             break;
         }
-        let (mut regrouped, reaches) = pool.regrouped(shape.size, shape.spread());
+        let spread_over = shape.spread().then_some(level);
+        let (mut regrouped, reaches) = pool.regrouped(shape.size, spread_over);
         let s = ProbeSettings {
             byte_limit: limit,
             ..*settings
@@ -128,15 +140,15 @@ pub(crate) fn measure(
     out
 }
 
-/// The shape to use, from the measures at the knee: warm's default (32 MiB
-/// from the front) unless the best measured beat it by more than
+/// The shape to use, from the measures at the knee: warm's default (32 MiB,
+/// [`DEFAULT_SCHEDULE`]) unless the best measured beat it by more than
 /// `tolerance` (within it, a change is noise); the best when the default
 /// was not measured. None when nothing was.
 pub(crate) fn choose(measured: &[ChunkMeasure], tolerance: f64) -> Option<Shape> {
     let best = measured.iter().max_by(|a, b| a.mib_s.total_cmp(&b.mib_s))?;
     let default = measured
         .iter()
-        .find(|m| m.chunk_size == DEFAULT_CHUNK_SIZE && schedule_of(m) == Scheduling::AroundStalls);
+        .find(|m| m.chunk_size == DEFAULT_CHUNK_SIZE && schedule_of(m) == DEFAULT_SCHEDULE);
     let pick = match default {
         Some(d) if best.mib_s <= (1.0 + tolerance) * d.mib_s => d,
         _ => best,
@@ -263,27 +275,28 @@ mod tests {
     }
 
     #[test]
-    fn the_default_stays_unless_another_size_wins_beyond_the_tolerance() {
+    fn the_default_stays_unless_another_shape_wins_beyond_the_tolerance() {
+        // The default is 32 MiB spread.
         assert_eq!(
-            choose(&[c(8, 100.0), c(32, 95.0), c(64, 104.0)], 0.1),
-            Some(front(32 * MIB))
+            choose(&[c(8, 100.0), spread(32, 95.0), c(64, 104.0)], 0.1),
+            Some(spread_shape(32 * MIB))
         );
         assert_eq!(
-            choose(&[c(8, 100.0), c(32, 80.0), c(64, 120.0)], 0.1),
+            choose(&[c(8, 100.0), spread(32, 80.0), c(64, 120.0)], 0.1),
             Some(front(64 * MIB))
         );
         assert_eq!(
             choose(&[c(8, 100.0), c(64, 90.0)], 0.1),
             Some(front(8 * MIB))
         );
-        // Spread wins only beyond the tolerance, like any other shape.
+        // The front wins only beyond the tolerance, like any other shape.
         assert_eq!(
-            choose(&[c(32, 100.0), spread(32, 108.0)], 0.1),
-            Some(front(32 * MIB))
+            choose(&[c(32, 108.0), spread(32, 100.0)], 0.1),
+            Some(spread_shape(32 * MIB))
         );
         assert_eq!(
-            choose(&[c(32, 100.0), spread(32, 125.0), spread(256, 120.0)], 0.1),
-            Some(spread_shape(32 * MIB))
+            choose(&[c(32, 125.0), spread(32, 100.0), spread(256, 120.0)], 0.1),
+            Some(front(32 * MIB))
         );
         assert_eq!(choose(&[], 0.1), None);
     }

@@ -43,7 +43,8 @@ pub struct Profile {
     pub chunk_size: Option<u64>,
     /// Which chunk a free reader takes, measured best at the knee: `front`
     /// or `spread` (`warm` uses it without `--schedule`); None in profiles
-    /// saved before schedules were measured (warm reads from the front).
+    /// saved before schedules were measured, or when the budget left none
+    /// to compare (warm uses [`crate::DEFAULT_SCHEDULE`]).
     #[serde(default)]
     pub schedule: Option<String>,
     /// When tuned, RFC 3339.

@@ -190,15 +190,17 @@ impl SamplePool {
     /// units of `size` (at least [`MIN_CHUNK_SIZE`]): larger units merge
     /// neighbours that touch in one file, smaller ones split. File order is
     /// the order `warm` reads in (a file's chunks one after the other), and
-    /// it lets a unit span a whole file. With `spread`, the new units are
-    /// dealt one file at a time instead (each file's first unit, then each
-    /// file's second, ...), so readers taking them from the front are each
-    /// in a different file, as `warm --schedule spread` reads. Returns the
+    /// it lets a unit span a whole file. With `spread: Some(level)`, the new
+    /// units of each `level` files in turn are dealt one file at a time
+    /// instead (those files' first units, then their second units, ...), so
+    /// `level` readers taking them from the front are each in a file of
+    /// their own, reading it in order, as `warm --schedule spread` reads (at
+    /// level 1 that is file order). Returns the
     /// new pool and, per new unit, how many of this pool's remaining units
     /// it and the ones before it reach into (for [`Self::consume`]; this
     /// pool's remaining units are put in the matching order). For the last
     /// probes of a tune: the shuffle of what is left is gone.
-    pub fn regrouped(&mut self, size: u64, spread: bool) -> (SamplePool, Vec<usize>) {
+    pub fn regrouped(&mut self, size: u64, spread: Option<usize>) -> (SamplePool, Vec<usize>) {
         let size = size.max(MIN_CHUNK_SIZE);
         self.units[self.cursor..].sort_unstable_by_key(|c| (c.file, c.offset));
         let mut units: Vec<Chunk> = Vec::new();
@@ -231,15 +233,21 @@ impl SamplePool {
         }
         // The new position of each new unit.
         let mut position: Vec<usize> = (0..units.len()).collect();
-        if spread {
-            let mut rank = vec![0usize; units.len()];
-            for j in 1..units.len() {
-                if units[j].file == units[j - 1].file {
+        if let Some(level) = spread {
+            // Per new unit: its file's batch of `level` files, and how many
+            // units of its file come before it.
+            let (mut batch, mut rank) = (vec![0usize; units.len()], vec![0usize; units.len()]);
+            let mut files_seen = 0;
+            for j in 0..units.len() {
+                if j > 0 && units[j].file == units[j - 1].file {
                     rank[j] = rank[j - 1] + 1;
+                } else {
+                    files_seen += 1;
                 }
+                batch[j] = (files_seen - 1) / level.max(1);
             }
             let mut order: Vec<usize> = (0..units.len()).collect();
-            order.sort_by_key(|&j| (rank[j], j));
+            order.sort_by_key(|&j| (batch[j], rank[j], j));
             for (p, &j) in order.iter().enumerate() {
                 position[j] = p;
             }
@@ -336,7 +344,7 @@ mod tests {
             unit(0, 8 << 20, 2 << 20),
         ];
         pool.consume(1);
-        let (big, reach) = pool.regrouped(4 << 20, false);
+        let (big, reach) = pool.regrouped(4 << 20, None);
         assert_eq!(big.unit_size(), 4 << 20);
         // File order: file 0's units first, the touching ones merged.
         assert_eq!(
@@ -352,13 +360,13 @@ mod tests {
         assert_eq!(big.remaining_bytes(), pool.remaining_bytes());
         assert_eq!(pool.shard().chunks[2], unit(0, 8 << 20, 2 << 20));
 
-        let (small, reach) = pool.regrouped(1 << 20, false);
+        let (small, reach) = pool.regrouped(1 << 20, None);
         assert_eq!(small.remaining_units(), 8);
         assert_eq!(small.shard().chunks[1], unit(0, 3 << 20, 1 << 20));
         assert_eq!(reach, vec![1, 1, 2, 2, 3, 3, 4, 4]);
 
         // A whole file is one unit when the size allows it.
-        let (whole, _) = pool.regrouped(pool.largest_file(), false);
+        let (whole, _) = pool.regrouped(pool.largest_file(), None);
         assert_eq!(whole.shard().chunks[0], unit(0, 2 << 20, 4 << 20));
     }
 
@@ -455,7 +463,15 @@ mod tests {
             unit(3, 0, 2 << 20),
             unit(0, 6 << 20, 2 << 20),
         ];
-        let (spread, reach) = pool.regrouped(2 << 20, true);
+        // One reader: file order, as warm reads with one reader.
+        let (one, _) = pool.clone().regrouped(2 << 20, Some(1));
+        let (file_order, _) = pool.clone().regrouped(2 << 20, None);
+        assert_eq!(one.shard().chunks, file_order.shard().chunks);
+        // Two readers: files 0 and 1 dealt in turn, then file 3 alone.
+        let (two, _) = pool.clone().regrouped(2 << 20, Some(2));
+        let files: Vec<usize> = two.shard().chunks.iter().map(|c| c.file).collect();
+        assert_eq!(files, vec![0, 1, 0, 0, 3, 3]);
+        let (spread, reach) = pool.regrouped(2 << 20, Some(3));
         // Each file's first unit, then each file's second.
         assert_eq!(
             spread.shard().chunks,

@@ -192,7 +192,9 @@ fn show(store: &ProfileStore) -> Result<Exit> {
             level,
             p.method,
             p.chunk_size.map_or_else(|| "default".into(), human_bytes),
-            p.schedule.unwrap_or_else(|| "front".into()),
+            p.schedule.unwrap_or_else(|| {
+                format!("{} (default)", preload_tune::DEFAULT_SCHEDULE.as_str())
+            }),
             p.source,
             p.fs_type,
             p.mount_point,

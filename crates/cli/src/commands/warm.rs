@@ -9,7 +9,7 @@ use preload_core::{
     CancelToken, Controller, CoreError, FixedLevel, ReadMethod, Warmer, human_bytes,
 };
 use preload_schema::ParallelismSource;
-use preload_tune::{AUTO_MAX_LEVEL, AutoLevel, saved_level};
+use preload_tune::{AUTO_MAX_LEVEL, AutoLevel, DEFAULT_SCHEDULE, saved_level};
 
 use crate::config::{ParallelismChoice, WarmConfig};
 use crate::exit::Exit;
@@ -140,7 +140,7 @@ pub(crate) struct Choice {
 /// `-P N` wins, then the profile's level, else the default; `--method` wins,
 /// then the method the profile measured best, else `read`; `--chunk-size`
 /// wins, then the profile's chunk size, else [`DEFAULT_CHUNK_SIZE`];
-/// `--schedule` wins, then the profile's, else the front of the plan.
+/// `--schedule` wins, then the profile's, else [`DEFAULT_SCHEDULE`].
 pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
     // -P auto starts from the profile's level when there is one.
     let needs_profile = !matches!(cfg.parallelism, ParallelismChoice::Fixed(_))
@@ -170,7 +170,7 @@ pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
     let schedule = cfg
         .schedule
         .or(profile_schedule)
-        .unwrap_or(Scheduling::AroundStalls);
+        .unwrap_or(DEFAULT_SCHEDULE);
     let (controller, source): (Box<dyn Controller>, _) = match (cfg.parallelism, &saved) {
         (ParallelismChoice::Fixed(n), _) => (Box::new(FixedLevel(n)), ParallelismSource::Fixed),
         (ParallelismChoice::Auto, _) => (

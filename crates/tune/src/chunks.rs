@@ -86,13 +86,15 @@ pub(crate) struct Allowance {
 
 /// One probe per (shape, level), each on fresh units regrouped to that
 /// shape, reading at most `settings.byte_limit` (times the level's ratio to
-/// the first) or its share of what the allowance and the fresh data hold,
-/// while that share still gives every reader two of the tune's units
+/// the first) or its share of what the allowance and the fresh data hold
+/// (`reserve` more shares are kept for probes after these), while that
+/// share still gives every reader two of the tune's units
 /// (readers stop mid-unit at the limit, so a unit larger than the share
 /// still measures its streams). Returns each figure and probe.
 pub(crate) fn measure(
     pool: &mut SamplePool,
     points: &[(Shape, usize)],
+    reserve: usize,
     settings: &ProbeSettings,
     allowance: &mut Allowance,
     cancel: &CancelToken,
@@ -101,7 +103,8 @@ pub(crate) fn measure(
     let base_level = points.first().map_or(1, |p| p.1);
     for (i, &(shape, level)) in points.iter().enumerate() {
         // An equal share of what is left for each point still to come.
-        let share = allowance.bytes.min(pool.remaining_bytes()) / (points.len() - i) as u64;
+        let share =
+            allowance.bytes.min(pool.remaining_bytes()) / (points.len() - i + reserve) as u64;
         let wanted = settings.byte_limit * (level / base_level.max(1)).max(1) as u64;
         let limit = wanted.min(share);
         let least = 2 * level as u64 * pool.unit_size();

@@ -13,8 +13,9 @@
 //! The curve's probes read neighbouring units side by side (several streams
 //! in one file), so on storage that prefers one stream per file the knee
 //! they find is too low for a spread read: a spread winner is measured
-//! again at twice and four times the knee, and the level is the smallest of
-//! those within the tolerance of the best ([`climb`]).
+//! again at twice and four times the knee and at one reader per file, and
+//! the level is the smallest of those within the tolerance of the best
+//! ([`climb`]).
 
 use std::time::{Duration, Instant};
 
@@ -172,12 +173,17 @@ fn schedule_of(m: &ChunkMeasure) -> Scheduling {
 }
 
 /// Levels above the knee a spread shape is measured at: twice and four
-/// times it, within `max_level`.
-pub(crate) fn climb(knee: usize, max_level: usize) -> Vec<usize> {
-    [2 * knee, 4 * knee]
+/// times it, and one reader per file (`files` with data: the most a spread
+/// read has before it splits files, as `xargs cat` reads), within
+/// `max_level`.
+pub(crate) fn climb(knee: usize, max_level: usize, files: usize) -> Vec<usize> {
+    let mut levels: Vec<usize> = [2 * knee, 4 * knee, files]
         .into_iter()
         .filter(|&l| l <= max_level && l > knee)
-        .collect()
+        .collect();
+    levels.sort_unstable();
+    levels.dedup();
+    levels
 }
 
 /// The level for a spread shape from its measures at the knee and above:
@@ -261,9 +267,10 @@ mod tests {
 
     #[test]
     fn a_spread_winner_is_measured_above_the_knee_and_takes_the_smallest_good_level() {
-        assert_eq!(climb(2, 64), vec![4, 8]);
-        assert_eq!(climb(16, 40), vec![32]);
-        assert!(climb(64, 64).is_empty());
+        assert_eq!(climb(2, 64, 4), vec![4, 8]);
+        assert_eq!(climb(1, 64, 11), vec![2, 4, 11]);
+        assert_eq!(climb(16, 40, 1000), vec![32]);
+        assert!(climb(64, 64, 11).is_empty());
         // MooseFS-like: more files streamed at once keep paying.
         assert_eq!(
             level_of(&[(2, 267.0), (4, 300.0), (8, 340.0)], 0.1),

@@ -85,6 +85,11 @@ impl SamplePool {
         Plan::from_chunks(self.files.clone(), self.units[self.cursor..].to_vec())
     }
 
+    /// Files holding at least one byte.
+    pub(crate) fn files_with_data(&self) -> usize {
+        self.files.iter().filter(|f| f.size > 0).count()
+    }
+
     /// Size of the largest file, bytes.
     pub(crate) fn largest_file(&self) -> u64 {
         self.files.iter().map(|f| f.size).max().unwrap_or(0)

@@ -430,7 +430,7 @@ fn shapes_at_knee(
     // The climb's shares are kept: on a byte-bound tune (MooseFS, 2 GiB)
     // the shapes at the knee took everything and the spread winner was
     // saved at the knee's -P 1, 35-65% slower than the one-liner.
-    let levels = chunks::climb(knee, max_level);
+    let levels = chunks::climb(knee, max_level, pool.files_with_data());
     let at_knee = chunks::measure(pool, &points, levels.len(), settings, allowance, cancel);
     if at_knee.len() < candidates.len() {
         warnings.push(format!(

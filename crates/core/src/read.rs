@@ -25,7 +25,7 @@ use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
@@ -90,10 +90,6 @@ pub struct ChunkReader {
     step: usize,
     buf: Vec<u8>,
     readahead: bool,
-    /// `read`'s last file and where its chunk ended: kept open so that a
-    /// chunk continuing it (a spread reader going on with its file) is the
-    /// same stream, readahead and the FUSE daemon's handle included.
-    last: Option<(PathBuf, u64, File)>,
 }
 
 impl ChunkReader {
@@ -111,7 +107,6 @@ impl ChunkReader {
             step,
             buf,
             readahead: true,
-            last: None,
         }
     }
 
@@ -151,10 +146,7 @@ impl ChunkReader {
         pace: &dyn Fn(u64) -> bool,
         on_step: &mut dyn FnMut(u64, Duration) -> bool,
     ) -> Result<(), ChunkError> {
-        let file = match self.last.take() {
-            Some((last, end, file)) if last == path && end == offset => file,
-            _ => open_for_warming(path).map_err(ChunkError::Io)?,
-        };
+        let file = open_for_warming(path).map_err(ChunkError::Io)?;
         if len == 0 {
             return Ok(());
         }
@@ -167,11 +159,7 @@ impl ChunkReader {
                     libc::POSIX_FADV_RANDOM
                 };
                 fadvise(&file, offset, len, advice);
-                let read = pread_steps(&file, &mut self.buf, offset, len, step, pace, on_step);
-                if read.is_ok() {
-                    self.last = Some((path.to_owned(), offset + len, file));
-                }
-                read
+                pread_steps(&file, &mut self.buf, offset, len, step, pace, on_step)
             }
             ReadMethod::WillNeed => {
                 let mut pos = offset;
@@ -451,26 +439,5 @@ mod tests {
             assert_eq!(m.as_str().parse::<ReadMethod>().unwrap(), m);
         }
         assert!("direct".parse::<ReadMethod>().is_err());
-    }
-
-    #[test]
-    fn a_chunk_that_continues_the_last_one_reads_on_the_same_open_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-        std::fs::write(&a, vec![1u8; 4 * 4096]).unwrap();
-        let mut reader = ChunkReader::new(ReadMethod::Read, 4096);
-        let mut chunk =
-            |p: &Path, offset: u64| reader.read_chunk(p, offset, 2 * 4096, &mut |_, _| true);
-        chunk(&a, 0).unwrap();
-        // A shorter file now has the path: a fresh open would find it
-        // shrunk, the open file goes on with the bytes it had.
-        std::fs::write(&b, vec![2u8; 4096]).unwrap();
-        std::fs::rename(&b, &a).unwrap();
-        chunk(&a, 2 * 4096).expect("the same open file");
-        // Not a continuation (a gap): opened afresh, and it is short now.
-        assert!(matches!(
-            chunk(&a, 6 * 4096),
-            Err(ChunkError::Shrank { .. })
-        ));
     }
 }

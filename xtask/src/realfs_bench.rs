@@ -13,6 +13,7 @@
 //! as the wall time of its process; `preload status` of the tree after it
 //! is the independent check that the bytes are resident.
 
+mod cold;
 mod cpu;
 mod report;
 
@@ -27,23 +28,25 @@ use serde_json::Value;
 use crate::bench::cache::Preload;
 use crate::gendata::{self, target_dir};
 use crate::realfs;
+use cold::make_cold;
 
 const USAGE: &str = "\
-usage: cargo xtask realfs-bench [--fs local,moosefs,glusterfs] [--runs N] [--grid M:P:CHUNK,...]
-                                [--tune-args ARGS] [--no-tune] [--debug] [--out DIR]
+usage: cargo xtask realfs-bench [--fs local,moosefs,glusterfs] [--runs N] [--grid M:P:CHUNK[:SCHEDULE],...]
+                                [--tune-args ARGS] [--no-tune] [--baseline BIN] [--debug] [--out DIR]
 
 Tunes each filesystem (30 s, a private profile store), then runs --runs
 (default 5) interleaved cold rounds of: the seed one-liner, `preload warm`
 with no flags (the profile), and each grid point (default
 read:4:32MiB,read:16:32MiB,read:8:256MiB,read:4:8MiB,willneed:4:32MiB).
-Writes realfs-bench.json and realfs-bench.md to --out (default
-target/realfs-bench). --debug uses target/debug/preload (no release build).";
+--baseline BIN (another build of preload, e.g. main's) is tuned too, into
+its own profile store, and its default warm runs in every round beside
+this build's. Writes realfs-bench.json and realfs-bench.md to --out
+(default target/realfs-bench). --debug uses target/debug/preload (no
+release build).";
 
 const DEFAULT_GRID: &str = "read:4:32MiB,read:16:32MiB,read:8:256MiB,read:4:8MiB,willneed:4:32MiB";
 /// The seed's one-liner, on `{dir}`.
 const ONE_LINER: &str = "find {dir} -type f | xargs -P 32 -I{} cat {} >/dev/null";
-/// Resident fraction under which a tree or backing folder counts as cold.
-const COLD: f64 = 0.01;
 
 struct Opts {
     fs: Vec<String>,
@@ -51,6 +54,7 @@ struct Opts {
     grid: Vec<String>,
     tune_args: Vec<String>,
     tune: bool,
+    baseline: Option<PathBuf>,
     debug: bool,
     out: PathBuf,
 }
@@ -78,8 +82,9 @@ pub struct Run {
     pub cold_server: f64,
     /// Resident fraction of the tree after the run (`preload status`).
     pub resident_after: f64,
-    /// What `preload warm --json` said it used: (method, -P, chunk size).
-    pub used: Option<(String, u64, u64)>,
+    /// What `preload warm --json` said it used: (method, -P, chunk size,
+    /// schedule).
+    pub used: Option<(String, u64, u64, String)>,
     /// What `preload warm --json` measured itself (elapsed_s: reading
     /// only, without the walk before and the residency check after).
     pub reading_s: Option<f64>,
@@ -99,6 +104,8 @@ pub struct FsResult {
     pub backing: Vec<String>,
     /// `preload tune --json` (None with --no-tune).
     pub tune: Option<Value>,
+    /// The baseline build's `preload tune --json` (--baseline).
+    pub baseline_tune: Option<Value>,
     pub strategies: Vec<Strategy>,
     pub runs: Vec<Run>,
 }
@@ -115,6 +122,11 @@ pub fn main(args: &[String]) -> Result<()> {
     std::fs::create_dir_all(&opts.out)?;
     let preload = preload.private_copy(&opts.out.join("bin"))?;
     let cache = opts.out.join("cache");
+    let baseline = match &opts.baseline {
+        Some(bin) => Some(Preload { bin: bin.clone() }.private_copy(&opts.out.join("baseline"))?),
+        None => None,
+    };
+    let baseline_cache = opts.out.join("cache-baseline");
     let spec = gendata::spec_path("realfs-model");
     let mut results = Vec::new();
     for fs in &opts.fs {
@@ -125,7 +137,35 @@ pub fn main(args: &[String]) -> Result<()> {
         } else {
             None
         };
-        let strategies = strategies(&preload, &dir, &opts.grid);
+        let mut strategies = strategies(&preload, &dir, &opts.grid);
+        let mut baseline_tune = None;
+        if let Some(base) = &baseline {
+            if opts.tune {
+                println!("baseline {}", base.bin.display());
+                baseline_tune = Some(self::tune(
+                    base,
+                    &dir,
+                    &baseline_cache,
+                    &backing,
+                    &opts.tune_args,
+                )?);
+            }
+            // Its own profile store: the variable set in the command wins
+            // over the one every run gets.
+            strategies.insert(
+                2,
+                Strategy {
+                    name: "baseline warm (its tuned profile)".into(),
+                    command: format!(
+                        "PRELOAD_CACHE_DIR={} {} warm {} --json",
+                        baseline_cache.display(),
+                        base.bin.display(),
+                        dir.display()
+                    ),
+                    preload: true,
+                },
+            );
+        }
         let mut runs = Vec::new();
         for round in 0..opts.runs {
             for k in 0..strategies.len() {
@@ -141,6 +181,7 @@ pub fn main(args: &[String]) -> Result<()> {
             bytes: tree_bytes(&dir)?,
             backing: backing.iter().map(|p| p.display().to_string()).collect(),
             tune,
+            baseline_tune,
             strategies,
             runs,
         });
@@ -158,6 +199,7 @@ fn parse(args: &[String]) -> Result<Opts> {
         grid: DEFAULT_GRID.split(',').map(String::from).collect(),
         tune_args: Vec::new(),
         tune: true,
+        baseline: None,
         debug: false,
         out: target_dir().join("realfs-bench"),
     };
@@ -173,6 +215,7 @@ fn parse(args: &[String]) -> Result<Opts> {
             "--grid" => o.grid = value()?.split(',').map(String::from).collect(),
             "--tune-args" => o.tune_args = value()?.split_whitespace().map(String::from).collect(),
             "--no-tune" => o.tune = false,
+            "--baseline" => o.baseline = Some(PathBuf::from(value()?)),
             "--debug" => o.debug = true,
             "--out" => o.out = PathBuf::from(value()?),
             _ => bail!("unknown argument {a}\n{USAGE}"),
@@ -215,15 +258,20 @@ fn strategies(preload: &Preload, dir: &Path, grid: &[String]) -> Vec<Strategy> {
         },
     ];
     for point in grid {
-        let mut parts = point.splitn(3, ':');
+        let mut parts = point.splitn(4, ':');
         let (m, p, c) = (
             parts.next().unwrap_or("read"),
             parts.next().unwrap_or("4"),
             parts.next().unwrap_or("32MiB"),
         );
+        // An optional fourth field: the schedule (`front` or `spread`).
+        let (name, flag) = match parts.next() {
+            Some(s) => (format!(" {s}"), format!(" --schedule {s}")),
+            None => (String::new(), String::new()),
+        };
         out.push(Strategy {
-            name: format!("{m} -P {p} chunk {c}"),
-            command: format!("{bin} warm {d} --json --method {m} -P {p} --chunk-size {c}"),
+            name: format!("{m} -P {p} chunk {c}{name}"),
+            command: format!("{bin} warm {d} --json --method {m} -P {p} --chunk-size {c}{flag}"),
             preload: true,
         });
     }
@@ -267,6 +315,7 @@ fn run_cold(
             v["method"].as_str().unwrap_or_default().to_owned(),
             v["parallelism"].as_u64().unwrap_or_default(),
             v["chunk_size"].as_u64().unwrap_or_default(),
+            v["schedule"].as_str().unwrap_or_default().to_owned(),
         )
     });
     let reading_s = summary.as_ref().and_then(|v| v["elapsed_s"].as_f64());
@@ -282,32 +331,6 @@ fn run_cold(
         reader_cpu_s,
         storage_cpu_s,
     })
-}
-
-/// `preload evict` on the tree and each backing folder, twice at most;
-/// returns the resident fractions after (tree, worst backing folder).
-fn make_cold(preload: &Preload, dir: &Path, backing: &[PathBuf]) -> Result<(f64, f64)> {
-    let mut last = (1.0, 1.0);
-    for _ in 0..2 {
-        let mut server: f64 = 0.0;
-        for b in backing {
-            preload.evict(b)?;
-            server = server.max(preload.resident_fraction(b)?);
-        }
-        preload.evict(dir)?;
-        last = (preload.resident_fraction(dir)?, server);
-        if last.0 < COLD && last.1 < COLD {
-            break;
-        }
-    }
-    if last.0 >= COLD || last.1 >= COLD {
-        eprintln!(
-            "realfs-bench: not cold after two evictions (tree {:.1}%, backing {:.1}%): run marked",
-            last.0 * 100.0,
-            last.1 * 100.0
-        );
-    }
-    Ok(last)
 }
 
 /// `preload tune DIR` (30 s unless `extra` says otherwise) saving into the
@@ -335,10 +358,11 @@ fn tune(
         serde_json::from_slice(&out.stdout).context("preload tune printed invalid JSON")?;
     let rec = &v["recommendation"];
     println!(
-        "tune: -P {} method {} chunk {} (confidence {:.2}, saved {})",
+        "tune: -P {} method {} chunk {} schedule {} (confidence {:.2}, saved {})",
         rec["parallelism"],
         rec["read_method"],
         rec["chunk_size"],
+        rec["schedule"],
         rec["confidence"].as_f64().unwrap_or_default(),
         rec["profile_worthy"]
     );

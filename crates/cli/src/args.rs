@@ -142,6 +142,17 @@ pub struct ReadFlags {
     #[arg(long, value_name = "SIZE")]
     pub chunk_size: Option<String>,
 
+    /// Which chunk a free reader takes: spread (a file no reader is on first) or front (the front of the plan)
+    ///
+    /// spread puts one reader on each file before it splits any (storage
+    /// that serves one stream per file more cheaply); front puts every
+    /// reader at the front of the read order. Without --schedule, preload
+    /// uses what `preload tune` measured best for the filesystem, else
+    /// spread (as fast or faster than front on MooseFS, GlusterFS and ext4:
+    /// see README). `preload run` always reads from the front.
+    #[arg(long, value_name = "SCHEDULE", value_parser = ["front", "spread"])]
+    pub schedule: Option<String>,
+
     /// Bytes per read call; each worker owns one buffer (all together at most 32MiB)
     #[arg(
         long,

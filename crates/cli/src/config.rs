@@ -9,6 +9,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use preload_core::engine::Scheduling;
 use preload_core::plan::MIN_CHUNK_SIZE;
 use preload_core::{Order, ReadMethod};
 use preload_schema::name::escaped;
@@ -49,6 +50,8 @@ pub struct WarmConfig {
     pub method: Option<ReadMethod>,
     /// None: the profile's measured chunk size, else the default.
     pub chunk_size: Option<u64>,
+    /// None: the profile's measured schedule, else spread.
+    pub schedule: Option<Scheduling>,
     pub buffer_size: usize,
     pub max_bytes: Option<u64>,
     pub order: Order,
@@ -120,6 +123,13 @@ impl WarmConfig {
             parallelism,
             method: args.read.method,
             chunk_size,
+            schedule: args
+                .read
+                .schedule
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(anyhow::Error::msg)?,
             buffer_size: buffer_size as usize,
             max_bytes: args
                 .max_bytes

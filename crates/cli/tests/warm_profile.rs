@@ -1,5 +1,6 @@
-//! `preload warm` without -P, --method or --chunk-size takes them from the
-//! profile `preload tune` saved for the filesystem; a flag given wins.
+//! `preload warm` without -P, --method, --chunk-size or --schedule takes
+//! them from the profile `preload tune` saved for the filesystem; a flag
+//! given wins.
 
 mod util;
 
@@ -9,7 +10,8 @@ use preload_core::fsinfo::filesystem_of;
 use util::{create_size, json, preload};
 
 /// Writes a profile for `tree`'s filesystem into `cache/profiles.json`, as
-/// `preload tune` would after measuring -P 3, willneed and 2 MiB chunks.
+/// `preload tune` would after measuring -P 3, willneed and 2 MiB chunks
+/// read spread over the files.
 fn save_profile(cache: &Path, tree: &Path) {
     let fs = filesystem_of(tree);
     let profile = serde_json::json!({
@@ -18,6 +20,7 @@ fn save_profile(cache: &Path, tree: &Path) {
             "mount_point": fs.mount_point, "device": fs.device,
             "parallelism": 3, "saturated": true, "confidence": 0.9,
             "mib_s": 100.0, "method": "willneed", "chunk_size": 2 << 20,
+            "schedule": "spread",
             "date": "2026-12-01T18:00:00Z", "sampled": tree.display().to_string(),
         }
     });
@@ -46,6 +49,7 @@ fn warm_reads_with_the_profiles_chunk_size_unless_told_otherwise() {
     assert_eq!(v["method"], "willneed");
     assert_eq!(v["parallelism"], 3);
     assert_eq!(v["parallelism_source"], "profile");
+    assert_eq!(v["schedule"], "spread");
 
     let out = preload()
         .env("PRELOAD_CACHE_DIR", &cache)
@@ -55,13 +59,17 @@ fn warm_reads_with_the_profiles_chunk_size_unless_told_otherwise() {
         .unwrap();
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
-        said.contains("using -P 3 and --method willneed and --chunk-size 2.0 MiB from the profile"),
+        said.contains(
+            "using -P 3 and --method willneed and --chunk-size 2.0 MiB and --schedule spread \
+             from the profile"
+        ),
         "{said}"
     );
 
     let out = preload()
         .env("PRELOAD_CACHE_DIR", &cache)
         .args(["warm", "--json", "--chunk-size", "4MiB", "-P", "2"])
+        .args(["--schedule", "front"])
         .arg(&tree)
         .output()
         .unwrap();
@@ -70,10 +78,11 @@ fn warm_reads_with_the_profiles_chunk_size_unless_told_otherwise() {
     assert_eq!(v["chunk_size"], 4 << 20);
     assert_eq!(v["method"], "willneed");
     assert_eq!(v["parallelism"], 2);
+    assert_eq!(v["schedule"], "front");
 }
 
 #[test]
-fn without_a_profile_warm_reads_32_mib_chunks() {
+fn without_a_profile_warm_reads_32_mib_chunks_spread_over_the_files() {
     let dir = tempfile::tempdir().unwrap();
     create_size(&dir.path().join("shard"), 3 << 20);
     let out = preload()
@@ -83,5 +92,7 @@ fn without_a_profile_warm_reads_32_mib_chunks() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
-    assert_eq!(json(&out.stdout)["chunk_size"], 32 << 20);
+    let v = json(&out.stdout);
+    assert_eq!(v["chunk_size"], 32 << 20);
+    assert_eq!(v["schedule"], "spread");
 }

@@ -1,7 +1,8 @@
 //! The worker pool: chunks of a [`Plan`] read by up to N workers at once.
 //!
-//! Workers take chunks from one shared scheduler (the front of the
-//! plan, around files that stall: see [`Scheduling`]), each with its own
+//! Workers take chunks from one shared scheduler (the front of the plan or
+//! one reader per file first, around files that stall: see
+//! [`Scheduling`]), each with its own
 //! [`ChunkReader`] and buffer, so memory is P x buffer whatever the file
 //! sizes. The calling thread is the monitor: every tick it samples
 //! progress, reports it, and every control interval asks the
@@ -492,7 +493,7 @@ fn worker(id: usize, shared: &Shared, buffer: usize) {
         };
         let chunk = chunks[i];
         if shared.failed[chunk.file].load(Ordering::Relaxed) {
-            shared.schedule().release(id);
+            shared.schedule().skipped(id);
             finish_chunk(shared, chunk.file);
             continue;
         }
@@ -502,7 +503,7 @@ fn worker(id: usize, shared: &Shared, buffer: usize) {
             && crate::pagecache::range_fully_resident(path, chunk.offset, chunk.len) == Some(true)
         {
             // Nothing was read: no first-call latency to learn from.
-            shared.schedule().release(id);
+            shared.schedule().skipped(id);
             shared.bytes.fetch_add(chunk.len, Ordering::Relaxed);
             shared.skipped_bytes.fetch_add(chunk.len, Ordering::Relaxed);
             finish_chunk(shared, chunk.file);
@@ -537,8 +538,9 @@ fn worker(id: usize, shared: &Shared, buffer: usize) {
         shared.busy.fetch_add(1, Ordering::SeqCst);
         let read = reader.read_chunk_paced(path, chunk.offset, chunk.len, &pace, &mut on_step);
         shared.busy.fetch_sub(1, Ordering::SeqCst);
-        // An empty chunk, or an error before the first call returned.
-        shared.schedule().answered(id, Instant::now());
+        // The reader leaves the file (an empty chunk, or an error before
+        // the first call returned, also answers it).
+        shared.schedule().finished(id, Instant::now());
         match read {
             Ok(()) => {}
             Err(ChunkError::Cancelled) => break,

@@ -1,4 +1,5 @@
-//! Which chunk a reader takes next: the front of the plan, around stalls.
+//! Which chunk a reader takes next: the front of the plan or one reader
+//! per file first, around stalls either way.
 //!
 //! Readers take chunks from the front of the plan, each file's chunks in
 //! order. A file whose reads stall (an HSM recall, a cold object behind a
@@ -23,8 +24,20 @@
 //! nothing else is left to read (its chunks are then read in parallel,
 //! the quickest way through a stall that every request pays).
 //!
-//! Cost: one index per chunk and a few words per file, under one lock
-//! taken twice per chunk (not per read call).
+//! [`Scheduling::SpreadFiles`] puts one reader on each file before it puts
+//! two on any: a free reader takes the front-most chunk of a file no reader
+//! is on (so a reader that finished a chunk goes on with the next chunk of
+//! its file, unless a file before it in the plan is free), and only when
+//! every file with work left has a reader does it join the one with the
+//! fewest readers, not waiting on a first call, front-most first (the tail
+//! of a big file is still shared, and nobody idles while work remains). On
+//! the loopback MooseFS several streams in one file cost the servers
+//! 20-50% more CPU per byte than one stream each in several files; the
+//! tune measures which a filesystem prefers (see `preload_tune`).
+//!
+//! Cost: one index per chunk and a few words per file and reader, under one
+//! lock taken twice per chunk (not per read call); a pick looks at no more
+//! than readers + 1 files.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -41,6 +54,35 @@ pub enum Scheduling {
     /// (see the module documentation).
     #[default]
     AroundStalls,
+    /// The front-most chunk of a file no reader is on; files are split
+    /// across readers only when every file left has one (see the module
+    /// documentation).
+    SpreadFiles,
+}
+
+impl Scheduling {
+    /// The name `preload warm --schedule` and the profile use: `front`,
+    /// `spread` (`plan` is the tune's own).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheduling::PlanOrder => "plan",
+            Scheduling::AroundStalls => "front",
+            Scheduling::SpreadFiles => "spread",
+        }
+    }
+}
+
+impl std::str::FromStr for Scheduling {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "front" => Ok(Scheduling::AroundStalls),
+            "spread" => Ok(Scheduling::SpreadFiles),
+            "plan" => Ok(Scheduling::PlanOrder),
+            _ => Err(format!("unknown schedule {s:?} (expected front or spread)")),
+        }
+    }
 }
 
 const NONE: usize = usize::MAX;
@@ -63,6 +105,10 @@ pub(crate) struct Scheduler {
     waiting: Vec<u32>,
     /// Per reader: the file and start of its unanswered first call.
     pending: Vec<Option<(usize, Instant)>>,
+    /// Per file: readers reading one of its chunks.
+    on: Vec<u32>,
+    /// Per reader: the file of the chunk it is reading.
+    current: Vec<Option<usize>>,
     /// Latencies of the latest answered first calls.
     recent: VecDeque<Duration>,
     /// One past the last chunk taken.
@@ -89,6 +135,8 @@ impl Scheduler {
             fronts,
             waiting: vec![0; files],
             pending: vec![None; readers],
+            on: vec![0; files],
+            current: vec![None; readers],
             recent: VecDeque::with_capacity(RECENT),
             end: 0,
         }
@@ -104,10 +152,10 @@ impl Scheduler {
         self.end
     }
 
-    /// Gives `reader` its next chunk, and counts it as waiting on its first
-    /// call until [`Scheduler::answered`].
+    /// Gives `reader` its next chunk, and counts it as on that chunk's file
+    /// and waiting on its first call until [`Scheduler::answered`].
     pub(crate) fn take(&mut self, reader: usize, chunks: &[Chunk], now: Instant) -> Option<usize> {
-        self.release(reader);
+        self.skipped(reader);
         let pos = self.pick(chunks, now)?;
         self.fronts.remove(&pos);
         if self.next_of_file[pos] != NONE {
@@ -116,14 +164,15 @@ impl Scheduler {
         let file = chunks[pos].file;
         self.waiting[file] += 1;
         self.pending[reader] = Some((file, now));
+        self.on[file] += 1;
+        self.current[reader] = Some(file);
         self.end = self.end.max(pos + 1);
         Some(pos)
     }
 
-    /// `reader`'s first call returned (or its chunk ended without one):
-    /// its file may have another reader.
+    /// `reader`'s first call returned: its file may have another reader.
     pub(crate) fn answered(&mut self, reader: usize, now: Instant) {
-        if let Some(since) = self.release(reader) {
+        if let Some(since) = self.unwait(reader) {
             if self.recent.len() == RECENT {
                 self.recent.pop_front();
             }
@@ -131,28 +180,75 @@ impl Scheduler {
         }
     }
 
-    /// Like [`Scheduler::answered`], for a chunk that was not read (its
-    /// file had failed): no latency to learn from.
-    pub(crate) fn release(&mut self, reader: usize) -> Option<Instant> {
+    /// `reader`'s chunk ended (read, or failed before its first call
+    /// returned): it is on no file any more.
+    pub(crate) fn finished(&mut self, reader: usize, now: Instant) {
+        self.answered(reader, now);
+        self.leave(reader);
+    }
+
+    /// Like [`Scheduler::finished`], for a chunk that was not read (its
+    /// file had failed, or it was resident): no latency to learn from.
+    pub(crate) fn skipped(&mut self, reader: usize) {
+        self.unwait(reader);
+        self.leave(reader);
+    }
+
+    fn unwait(&mut self, reader: usize) -> Option<Instant> {
         let (file, since) = self.pending[reader].take()?;
         self.waiting[file] -= 1;
         Some(since)
     }
 
+    fn leave(&mut self, reader: usize) {
+        if let Some(file) = self.current[reader].take() {
+            self.on[file] -= 1;
+        }
+    }
+
     fn pick(&self, chunks: &[Chunk], now: Instant) -> Option<usize> {
         let &front = self.fronts.first()?;
-        if self.mode == Scheduling::PlanOrder {
-            return Some(front);
-        }
-        // A waiting file has a reader in its first call, so this looks at
-        // no more than readers + 1 fronts.
         let mut waiting_fronts = Vec::new();
-        for &pos in &self.fronts {
-            if self.waiting[chunks[pos].file] == 0 {
-                return Some(pos);
+        match self.mode {
+            Scheduling::PlanOrder => return Some(front),
+            // A waiting file has a reader in its first call, so this looks
+            // at no more than readers + 1 fronts.
+            Scheduling::AroundStalls => {
+                for &pos in &self.fronts {
+                    if self.waiting[chunks[pos].file] == 0 {
+                        return Some(pos);
+                    }
+                    waiting_fronts.push(pos);
+                }
             }
-            waiting_fronts.push(pos);
+            // A file passed over has a reader on it: again at most
+            // readers + 1 fronts.
+            Scheduling::SpreadFiles => {
+                let mut fewest: Option<(u32, usize)> = None;
+                for &pos in &self.fronts {
+                    let file = chunks[pos].file;
+                    let on = self.on[file];
+                    if on == 0 {
+                        return Some(pos);
+                    }
+                    if self.waiting[file] > 0 {
+                        waiting_fronts.push(pos);
+                    } else if fewest.is_none_or(|(n, _)| on < n) {
+                        fewest = Some((on, pos));
+                    }
+                }
+                if let Some((_, pos)) = fewest {
+                    return Some(pos);
+                }
+            }
         }
+        self.around_waits(&waiting_fronts, chunks, now)
+    }
+
+    /// Every file with work left has a reader waiting on its first call: a
+    /// young wait with the fewest readers waiting, then the front-most; if
+    /// every wait is suspect, the one that has waited least.
+    fn around_waits(&self, fronts: &[usize], chunks: &[Chunk], now: Instant) -> Option<usize> {
         let mut since: HashMap<usize, Instant> = HashMap::new();
         for &(file, t) in self.pending.iter().flatten() {
             since
@@ -166,17 +262,12 @@ impl Scheduler {
                 .map_or(Duration::ZERO, |&t| now.saturating_duration_since(t))
         };
         let suspect = self.suspect_after();
-        waiting_fronts
+        fronts
             .iter()
             .copied()
             .filter(|&pos| waited(pos) <= suspect)
             .min_by_key(|&pos| (self.waiting[chunks[pos].file], pos))
-            .or_else(|| {
-                waiting_fronts
-                    .iter()
-                    .copied()
-                    .min_by_key(|&pos| (waited(pos), pos))
-            })
+            .or_else(|| fronts.iter().copied().min_by_key(|&pos| (waited(pos), pos)))
     }
 
     /// How long a first call may take before its file is suspected of a
@@ -316,5 +407,84 @@ mod tests {
         }
         assert_eq!(got, [0, 1, 2, 3]);
         assert!(s.drained());
+    }
+
+    #[test]
+    fn spread_gives_each_file_one_reader_who_keeps_it() {
+        let c = chunks(&[3, 3, 3, 3]);
+        let mut s = Scheduler::new(&c, 4, 2, Scheduling::SpreadFiles);
+        let t = Instant::now();
+        assert_eq!(s.take(0, &c, t), Some(0));
+        assert_eq!(s.take(1, &c, t), Some(3), "file 0 has a reader: file 1");
+        // Each reader goes on with its own file: the front-most free one.
+        let mut got = Vec::new();
+        for _ in 0..2 {
+            for r in 0..2 {
+                s.finished(r, t);
+                got.push(s.take(r, &c, t).unwrap());
+            }
+        }
+        assert_eq!(got, [1, 4, 2, 5]);
+        s.finished(0, t);
+        assert_eq!(s.take(0, &c, t), Some(6), "file 0 done: the next file");
+    }
+
+    #[test]
+    fn spread_splits_a_file_only_when_every_file_left_has_a_reader() {
+        // Front of the plan would put all four readers on file 0.
+        let c = chunks(&[8, 2, 1]);
+        let mut s = Scheduler::new(&c, 3, 4, Scheduling::SpreadFiles);
+        let t = Instant::now();
+        let take = |r: usize, s: &mut Scheduler| {
+            let pos = s.take(r, &c, t).unwrap();
+            s.answered(r, t);
+            pos
+        };
+        assert_eq!(
+            [take(0, &mut s), take(1, &mut s), take(2, &mut s)],
+            [0, 8, 10]
+        );
+        // No file is free: the fewest readers, front-most on a tie.
+        assert_eq!(take(3, &mut s), 1);
+        s.finished(2, t);
+        assert_eq!(take(2, &mut s), 9, "file 1 has one reader, file 0 two");
+        // Files 1 and 2 are done: every reader ends on file 0, in order.
+        s.finished(2, t);
+        s.finished(1, t);
+        assert_eq!([take(1, &mut s), take(2, &mut s)], [2, 3]);
+        assert!(!s.drained());
+    }
+
+    #[test]
+    fn spread_keeps_a_second_reader_off_a_stalled_file_and_never_idles() {
+        let c = chunks(&[8, 8]);
+        let mut s = Scheduler::new(&c, 2, 4, Scheduling::SpreadFiles);
+        let t0 = Instant::now();
+        // File 0 stalls in its first call; file 1 answers.
+        assert_eq!(s.take(0, &c, t0), Some(0));
+        assert_eq!(s.take(1, &c, t0), Some(8));
+        s.answered(1, t0 + ms(1));
+        // Both files have a reader: the one not waiting gets the next.
+        assert_eq!(s.take(2, &c, t0 + ms(2)), Some(9));
+        // Now both have a reader waiting; still nobody idles.
+        assert_eq!(s.take(3, &c, t0 + ms(2)), Some(1));
+    }
+
+    #[test]
+    fn a_skipped_chunk_frees_its_file_for_spread() {
+        let c = chunks(&[2, 2]);
+        let mut s = Scheduler::new(&c, 2, 2, Scheduling::SpreadFiles);
+        let t = Instant::now();
+        assert_eq!(s.take(0, &c, t), Some(0));
+        s.skipped(0);
+        assert_eq!(s.take(1, &c, t), Some(1), "file 0 is free again");
+    }
+
+    #[test]
+    fn schedules_parse_by_their_names() {
+        for mode in [Scheduling::AroundStalls, Scheduling::SpreadFiles] {
+            assert_eq!(mode.as_str().parse::<Scheduling>(), Ok(mode));
+        }
+        assert!("sideways".parse::<Scheduling>().is_err());
     }
 }

@@ -102,6 +102,7 @@ pub(crate) fn summarize(
         joined: None,
         read_latency: crate::latency::read_latency(&stats.latencies),
         chunk_size: 0,
+        schedule: String::new(),
     }
 }
 

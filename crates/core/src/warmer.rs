@@ -9,7 +9,7 @@ use preload_schema::{
 
 use crate::backoff::BackOffRule;
 use crate::control::{Controller, FixedLevel};
-use crate::engine::{self, EngineConfig, Pacing, Progress};
+use crate::engine::{self, EngineConfig, Pacing, Progress, Scheduling};
 use crate::fsinfo::filesystem_of;
 use crate::join::{self, Entry, Leader};
 use crate::memory::MemorySnapshot;
@@ -138,6 +138,14 @@ impl Warmer {
     /// ([`Warmer::prepare`] refuses less).
     pub fn chunk_size(mut self, bytes: u64) -> Self {
         self.chunk_size = bytes;
+        self
+    }
+
+    /// Which chunk a free reader takes (default:
+    /// [`Scheduling::AroundStalls`], the front of the plan; `preload run`
+    /// keeps it, since the loader reads the front first).
+    pub fn scheduling(mut self, scheduling: Scheduling) -> Self {
+        self.engine.scheduling = scheduling;
         self
     }
 
@@ -302,6 +310,7 @@ impl Warmer {
         );
         summary.pacing = pacing_summary(&self.pacing, &stats);
         summary.chunk_size = self.chunk_size;
+        summary.schedule = self.engine.scheduling.as_str().into();
         // Said first: it explains a slower warm than the user expected.
         let said = summary.pacing.backoffs.iter().map(backoff_warning);
         summary.warnings.splice(0..0, said);

@@ -61,5 +61,6 @@ pub fn recommendation(
         read_method: "read".into(),
         chunks: Vec::new(),
         chunk_size: None,
+        schedule: None,
     }
 }

@@ -176,6 +176,10 @@ pub struct Recommendation {
     /// were not compared (warm keeps its default).
     #[serde(default)]
     pub chunk_size: Option<u64>,
+    /// Which chunk a free reader should take here: `front` or `spread`;
+    /// None when schedules were not compared (warm uses its default).
+    #[serde(default)]
+    pub schedule: Option<String>,
 }
 
 fn default_method() -> String {
@@ -191,13 +195,22 @@ pub struct MethodMeasure {
     pub mib_s: f64,
 }
 
-/// Throughput of one chunk size (work unit) at the knee.
+/// Throughput of one chunk size (work unit) and schedule, at the knee or
+/// at a level above it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChunkMeasure {
     /// Bytes per work unit.
     pub chunk_size: u64,
     /// Steady throughput, MiB/s.
     pub mib_s: f64,
+    /// `front` (readers at the front of the file-ordered units, several
+    /// in one file) or `spread` (one reader per file first); None for the
+    /// curve's own units and in results written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    /// Readers of the probe; None (or 0) at the knee.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<usize>,
 }
 
 /// Diagnostics that explain the curve; none of them decides the knee.

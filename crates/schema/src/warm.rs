@@ -97,6 +97,11 @@ pub struct WarmSummary {
     /// (0 in summaries written before it was recorded).
     #[serde(default)]
     pub chunk_size: u64,
+    /// Which chunk a free reader took: `front` (the front of the plan) or
+    /// `spread` (a file no reader was on first); empty in summaries
+    /// written before it was recorded.
+    #[serde(default)]
+    pub schedule: String,
     /// The rate cap and back-offs of the run (`--max-rate`, `--backoff`).
     #[serde(default)]
     pub pacing: crate::Pacing,

@@ -1,33 +1,79 @@
-//! The chunk sizes (work units) compared at the knee. A reader that takes
-//! a unit opens the file at the unit's offset and reads it to its end, so
-//! the unit decides how long each sequential stream runs before the
-//! client's readahead (and a FUSE daemon's own read-ahead) starts over
-//! somewhere else: short streams restart often, long ones leave readers
-//! idle at the tail. Which wins depends on the storage, so the profile
-//! records the one measured best.
+//! The chunk sizes (work units) and schedules compared at the knee. A
+//! reader that takes a unit opens the file at the unit's offset and reads
+//! it to its end, so the unit decides how long each sequential stream runs
+//! before the client's readahead (and a FUSE daemon's own read-ahead)
+//! starts over somewhere else: short streams restart often, long ones leave
+//! readers idle at the tail. The schedule decides how many streams share a
+//! file: at the front of the plan several readers stream one file, spread
+//! each reader has its own file until none is left. On the loopback
+//! MooseFS several streams in one file cost the servers 20-50% more CPU per
+//! byte; on GlusterFS and ext4 they cost nothing. Which wins depends on the
+//! storage, so the profile records the one measured best.
+//!
+//! The curve's probes read neighbouring units side by side (several streams
+//! in one file), so on storage that prefers one stream per file the knee
+//! they find is too low for a spread read: a spread winner is measured
+//! again at twice and four times the knee and at one reader per file, and
+//! the level is the smallest of those within the tolerance of the best
+//! ([`climb`]).
 
 use std::time::{Duration, Instant};
 
 use preload_core::CancelToken;
+use preload_core::engine::Scheduling;
 use preload_core::plan::DEFAULT_CHUNK_SIZE;
 use preload_schema::{ChunkMeasure, Probe, ProbePhase};
 
-use crate::probe::{ProbeSettings, run_probe};
+use crate::probe::{ProbeConfig, run_probe};
 use crate::sample::{RUN, SamplePool};
 
-/// The sizes measured besides the tuned unit: warm's default, a run of
-/// eight units, and whole files (the largest file's size rounded up to a
-/// power of two: no file is split, one reader per file, as `xargs cat`
-/// reads; on the loopback MooseFS that cost the servers a third less CPU
-/// per byte than 32 MiB chunks).
-pub(crate) fn candidates(unit: u64, largest_file: u64) -> Vec<u64> {
+/// The schedule `warm` uses where no profile says otherwise: spread. In
+/// one session of `cargo xtask realfs-bench` (2 GiB, 8 shards, medians of
+/// 5 interleaved cold runs, load 18-28; reports/2026-12-01-vm/realfs-tune/
+/// session4-schedule.md) spread was as fast or faster than the front at
+/// -P 8 and 16 on every filesystem: MooseFS 5.00 vs 5.79 s and 5.26 vs
+/// 5.99 s (the servers spent 7.0 vs 8.0 s of CPU at -P 16), GlusterFS 4.84
+/// vs 4.83 s and 4.98 vs 6.14 s, local ext4 1.52 vs 1.90 s and 1.90 vs
+/// 1.97 s. A tune that compares schedules can still save `front` when it
+/// wins by more than the tolerance.
+pub const DEFAULT_SCHEDULE: Scheduling = Scheduling::SpreadFiles;
+
+/// A way of reading compared at the knee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shape {
+    /// Bytes per work unit.
+    pub size: u64,
+    /// [`Scheduling::AroundStalls`] (the front) or [`Scheduling::SpreadFiles`].
+    pub schedule: Scheduling,
+}
+
+impl Shape {
+    fn spread(self) -> bool {
+        self.schedule == Scheduling::SpreadFiles
+    }
+}
+
+/// The shapes measured besides the tuned unit: warm's default and a run of
+/// eight units, from the front; warm's default spread; and whole files
+/// (the largest file's size rounded up to a power of two: no file is split,
+/// one reader per file, as `xargs cat` reads, counted as spread).
+pub(crate) fn candidates(unit: u64, largest_file: u64) -> Vec<Shape> {
     let whole = largest_file.max(1).next_power_of_two();
-    let mut sizes = vec![DEFAULT_CHUNK_SIZE, RUN as u64 * unit, whole];
-    sizes.sort_unstable();
-    sizes.dedup();
-    // Sizes past the largest file read the same way as whole files.
-    sizes.retain(|s| *s != unit && *s <= whole);
-    sizes
+    let mut front = vec![DEFAULT_CHUNK_SIZE, RUN as u64 * unit];
+    front.sort_unstable();
+    front.dedup();
+    // Sizes at or past the largest file read the same way as whole files.
+    front.retain(|s| *s != unit && *s < whole);
+    let shape = |size, schedule| Shape { size, schedule };
+    let mut out: Vec<Shape> = front
+        .into_iter()
+        .map(|s| shape(s, Scheduling::AroundStalls))
+        .collect();
+    if DEFAULT_CHUNK_SIZE < whole {
+        out.push(shape(DEFAULT_CHUNK_SIZE, Scheduling::SpreadFiles));
+    }
+    out.push(shape(whole, Scheduling::SpreadFiles));
+    out
 }
 
 /// What the chunk probes may still spend.
@@ -39,25 +85,29 @@ pub(crate) struct Allowance {
     pub bytes: u64,
 }
 
-/// One probe per size at `level`, each on fresh units regrouped to that
-/// size, reading at most `settings.byte_limit` or its share of what the
-/// allowance and the fresh data hold, while that share still gives every
-/// reader two of the tune's units (readers stop mid-unit at the limit, so
-/// a unit larger than the share still measures its streams). Returns each
-/// size's figure and probe.
+/// One probe per (shape, level), each on fresh units regrouped to that
+/// shape, reading at most `settings.byte_limit` (times the level's ratio to
+/// the first) or its share of what the allowance and the fresh data hold
+/// (`reserve` more shares are kept for probes after these), while that
+/// share still gives every reader two of the tune's units
+/// (readers stop mid-unit at the limit, so a unit larger than the share
+/// still measures its streams). Returns each figure and probe.
 pub(crate) fn measure(
     pool: &mut SamplePool,
-    level: usize,
-    sizes: &[u64],
-    settings: &ProbeSettings,
-    mut allowance: Allowance,
+    points: &[(Shape, usize)],
+    reserve: usize,
+    settings: &ProbeConfig,
+    allowance: &mut Allowance,
     cancel: &CancelToken,
 ) -> Vec<(ChunkMeasure, Probe)> {
     let mut out = Vec::new();
-    for (i, &size) in sizes.iter().enumerate() {
-        // An equal share of what is left for each size still to come.
-        let share = allowance.bytes.min(pool.remaining_bytes()) / (sizes.len() - i) as u64;
-        let limit = settings.byte_limit.min(share);
+    let base_level = points.first().map_or(1, |p| p.1);
+    for (i, &(shape, level)) in points.iter().enumerate() {
+        // An equal share of what is left for each point still to come.
+        let share =
+            allowance.bytes.min(pool.remaining_bytes()) / (points.len() - i + reserve) as u64;
+        let wanted = settings.byte_limit * (level / base_level.max(1)).max(1) as u64;
+        let limit = wanted.min(share);
         let least = 2 * level as u64 * pool.unit_size();
         let time_left = allowance.deadline.saturating_duration_since(Instant::now());
         if cancel.is_cancelled()
@@ -66,12 +116,14 @@ pub(crate) fn measure(
         {
             break;
         }
-        let (mut regrouped, reaches) = pool.regrouped(size);
-        let s = ProbeSettings {
+        let spread_over = shape.spread().then_some(level);
+        let (mut regrouped, reaches) = pool.regrouped(shape.size, spread_over);
+        let s = ProbeConfig {
             byte_limit: limit,
             ..*settings
         };
-        // Not a point of the curve: kept out of the knee's samples.
+        // Not a point of the curve: kept out of the knee's samples. The
+        // units are dealt in the shape's order and read from the front.
         let probe = run_probe(&mut regrouped, level, ProbePhase::Descend, &s, cancel);
         if let Some(n) = regrouped.consumed().checked_sub(1) {
             pool.consume(reaches[n]);
@@ -81,8 +133,10 @@ pub(crate) fn measure(
             .saturating_sub(probe.served_bytes.max(probe.bytes));
         out.push((
             ChunkMeasure {
-                chunk_size: size,
+                chunk_size: shape.size,
                 mib_s: probe.steady_mib_s,
+                schedule: Some(shape.schedule.as_str().into()),
+                level: Some(level),
             },
             probe,
         ));
@@ -90,16 +144,58 @@ pub(crate) fn measure(
     out
 }
 
-/// The chunk size to use: warm's default unless the best measured size
-/// beat it by more than `tolerance` (within it, a change is noise); the
-/// best when the default was not measured. None when nothing was.
-pub(crate) fn choose(measured: &[ChunkMeasure], tolerance: f64) -> Option<u64> {
+/// The shape to use, from the measures at the knee: warm's default (32 MiB,
+/// [`DEFAULT_SCHEDULE`]) unless the best measured beat it by more than
+/// `tolerance` (within it, a change is noise); the best when the default
+/// was not measured. None when nothing was.
+pub(crate) fn choose(measured: &[ChunkMeasure], tolerance: f64) -> Option<Shape> {
     let best = measured.iter().max_by(|a, b| a.mib_s.total_cmp(&b.mib_s))?;
-    let default = measured.iter().find(|m| m.chunk_size == DEFAULT_CHUNK_SIZE);
-    Some(match default {
-        Some(d) if best.mib_s <= (1.0 + tolerance) * d.mib_s => d.chunk_size,
-        _ => best.chunk_size,
+    let default = measured
+        .iter()
+        .find(|m| m.chunk_size == DEFAULT_CHUNK_SIZE && schedule_of(m) == DEFAULT_SCHEDULE);
+    let pick = match default {
+        Some(d) if best.mib_s <= (1.0 + tolerance) * d.mib_s => d,
+        _ => best,
+    };
+    Some(Shape {
+        size: pick.chunk_size,
+        schedule: schedule_of(pick),
     })
+}
+
+/// The curve's own units count as the front: readers take neighbours.
+fn schedule_of(m: &ChunkMeasure) -> Scheduling {
+    m.schedule
+        .as_deref()
+        .and_then(|s| s.parse().ok())
+        .filter(|s| *s != Scheduling::PlanOrder)
+        .unwrap_or(Scheduling::AroundStalls)
+}
+
+/// Levels above the knee a spread shape is measured at: twice and four
+/// times it, and one reader per file (`files` with data: the most a spread
+/// read has before it splits files, as `xargs cat` reads), within
+/// `max_level`.
+pub(crate) fn climb(knee: usize, max_level: usize, files: usize) -> Vec<usize> {
+    let mut levels: Vec<usize> = [2 * knee, 4 * knee, files]
+        .into_iter()
+        .filter(|&l| l <= max_level && l > knee)
+        .collect();
+    levels.sort_unstable();
+    levels.dedup();
+    levels
+}
+
+/// The level for a spread shape from its measures at the knee and above:
+/// the smallest within `tolerance` of the best (the knee rule, on the
+/// curve of that shape).
+pub(crate) fn level_of(points: &[(usize, f64)], tolerance: f64) -> Option<usize> {
+    let best = points.iter().map(|p| p.1).fold(f64::NAN, f64::max);
+    points
+        .iter()
+        .filter(|p| p.1 >= best / (1.0 + tolerance))
+        .map(|p| p.0)
+        .min()
 }
 
 #[cfg(test)]
@@ -112,34 +208,106 @@ mod tests {
         ChunkMeasure {
             chunk_size: mib * MIB,
             mib_s,
+            schedule: None,
+            level: None,
+        }
+    }
+
+    fn spread(mib: u64, mib_s: f64) -> ChunkMeasure {
+        ChunkMeasure {
+            schedule: Some("spread".into()),
+            ..c(mib, mib_s)
+        }
+    }
+
+    fn front(size: u64) -> Shape {
+        Shape {
+            size,
+            schedule: Scheduling::AroundStalls,
+        }
+    }
+
+    fn spread_shape(size: u64) -> Shape {
+        Shape {
+            size,
+            schedule: Scheduling::SpreadFiles,
         }
     }
 
     #[test]
-    fn candidates_are_the_default_a_run_of_units_and_whole_files_besides_the_unit() {
+    fn candidates_are_the_default_a_run_of_units_spread_and_whole_files() {
         assert_eq!(
             candidates(8 * MIB, 256 * MIB),
-            vec![32 * MIB, 64 * MIB, 256 * MIB]
+            vec![
+                front(32 * MIB),
+                front(64 * MIB),
+                spread_shape(32 * MIB),
+                spread_shape(256 * MIB)
+            ]
         );
+        // The unit is the default: the curve measured it from the front.
         assert_eq!(
             candidates(32 * MIB, 5000 * MIB),
-            vec![256 * MIB, 8192 * MIB]
+            vec![
+                front(256 * MIB),
+                spread_shape(32 * MIB),
+                spread_shape(8192 * MIB)
+            ]
         );
-        assert_eq!(candidates(MIB, 3 * MIB), vec![4 * MIB]);
-        assert_eq!(candidates(4 * MIB, 200 * MIB), vec![32 * MIB, 256 * MIB]);
+        assert_eq!(candidates(MIB, 3 * MIB), vec![spread_shape(4 * MIB)]);
+        assert_eq!(
+            candidates(4 * MIB, 200 * MIB),
+            vec![
+                front(32 * MIB),
+                spread_shape(32 * MIB),
+                spread_shape(256 * MIB)
+            ]
+        );
     }
 
     #[test]
-    fn the_default_stays_unless_another_size_wins_beyond_the_tolerance() {
+    fn a_spread_winner_is_measured_above_the_knee_and_takes_the_smallest_good_level() {
+        assert_eq!(climb(2, 64, 4), vec![4, 8]);
+        assert_eq!(climb(1, 64, 11), vec![2, 4, 11]);
+        assert_eq!(climb(16, 40, 1000), vec![32]);
+        assert!(climb(64, 64, 11).is_empty());
+        // MooseFS-like: more files streamed at once keep paying.
         assert_eq!(
-            choose(&[c(8, 100.0), c(32, 95.0), c(64, 104.0)], 0.1),
-            Some(32 * MIB)
+            level_of(&[(2, 267.0), (4, 300.0), (8, 340.0)], 0.1),
+            Some(8)
+        );
+        // Flat above the knee: the knee stays.
+        assert_eq!(
+            level_of(&[(2, 267.0), (4, 280.0), (8, 275.0)], 0.1),
+            Some(2)
+        );
+        assert_eq!(level_of(&[], 0.1), None);
+    }
+
+    #[test]
+    fn the_default_stays_unless_another_shape_wins_beyond_the_tolerance() {
+        // The default is 32 MiB spread.
+        assert_eq!(
+            choose(&[c(8, 100.0), spread(32, 95.0), c(64, 104.0)], 0.1),
+            Some(spread_shape(32 * MIB))
         );
         assert_eq!(
-            choose(&[c(8, 100.0), c(32, 80.0), c(64, 120.0)], 0.1),
-            Some(64 * MIB)
+            choose(&[c(8, 100.0), spread(32, 80.0), c(64, 120.0)], 0.1),
+            Some(front(64 * MIB))
         );
-        assert_eq!(choose(&[c(8, 100.0), c(64, 90.0)], 0.1), Some(8 * MIB));
+        assert_eq!(
+            choose(&[c(8, 100.0), c(64, 90.0)], 0.1),
+            Some(front(8 * MIB))
+        );
+        // The front wins only beyond the tolerance, like any other shape.
+        assert_eq!(
+            choose(&[c(32, 108.0), spread(32, 100.0)], 0.1),
+            Some(spread_shape(32 * MIB))
+        );
+        assert_eq!(
+            choose(&[c(32, 125.0), spread(32, 100.0), spread(256, 120.0)], 0.1),
+            Some(front(32 * MIB))
+        );
         assert_eq!(choose(&[], 0.1), None);
     }
 }

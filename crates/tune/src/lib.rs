@@ -36,6 +36,7 @@ pub use preload_stats as stats;
 
 pub use auto::{AutoConfig, AutoController};
 pub use choice::{AUTO_MAX_LEVEL, SavedLevel, saved_level};
+pub use chunks::DEFAULT_SCHEDULE;
 pub use decide::synthetic;
 pub use knee::{KneeChoice, KneeConfig, LevelSamples, MAX_TOLERANCE, choose_knee};
 pub use kneedle::kneedle;

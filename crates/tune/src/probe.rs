@@ -46,10 +46,6 @@ pub struct ProbeConfig {
     pub guard: u64,
 }
 
-/// The former name, for `chunks.rs` only until its pending rework lands
-/// (it is being changed on another branch); not exported.
-pub(crate) type ProbeSettings = ProbeConfig;
-
 /// Runs one probe on the pool's next fresh units and consumes what it read.
 pub fn run_probe(
     pool: &mut SamplePool,

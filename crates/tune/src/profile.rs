@@ -41,6 +41,12 @@ pub struct Profile {
     /// measured, or when the budget left none to compare.
     #[serde(default)]
     pub chunk_size: Option<u64>,
+    /// Which chunk a free reader takes, measured best at the knee: `front`
+    /// or `spread` (`warm` uses it without `--schedule`); None in profiles
+    /// saved before schedules were measured, or when the budget left none
+    /// to compare (warm uses [`crate::DEFAULT_SCHEDULE`]).
+    #[serde(default)]
+    pub schedule: Option<String>,
     /// When tuned, RFC 3339.
     pub date: String,
     /// The path that was sampled.
@@ -128,6 +134,7 @@ impl ProfileStore {
             mib_s: result.recommendation.recommended_mib_s,
             method: result.recommendation.read_method.clone(),
             chunk_size: result.recommendation.chunk_size,
+            schedule: result.recommendation.schedule.clone(),
             date: result.context.date.clone(),
             sampled: result.dataset.path.clone(),
         };
@@ -204,7 +211,7 @@ mod tests {
         }
     }
 
-    fn profile(chunk_size: Option<u64>) -> Profile {
+    fn profile(chunk_size: Option<u64>, schedule: Option<&str>) -> Profile {
         Profile {
             fs_type: "fuse.mfs".into(),
             source: "mfs#127.0.0.1:9421".into(),
@@ -216,16 +223,17 @@ mod tests {
             mib_s: 420.0,
             method: "willneed".into(),
             chunk_size,
+            schedule: schedule.map(String::from),
             date: "2026-12-01T18:00:00Z".into(),
             sampled: "/mnt/mfs/model".into(),
         }
     }
 
     #[test]
-    fn the_chunk_size_survives_a_write_and_a_read() {
+    fn the_chunk_size_and_schedule_survive_a_write_and_a_read() {
         let dir = tempfile::tempdir().unwrap();
         let store = ProfileStore::at(dir.path().join("profiles.json"));
-        let saved = profile(Some(64 << 20));
+        let saved = profile(Some(64 << 20), Some("spread"));
         let mut all = BTreeMap::new();
         all.insert(key(&saved.fs_type, &saved.source), saved.clone());
         store.write(&all).unwrap();
@@ -233,7 +241,7 @@ mod tests {
     }
 
     #[test]
-    fn a_profile_saved_before_chunk_sizes_and_methods_were_measured_still_loads() {
+    fn a_profile_saved_before_chunk_sizes_methods_and_schedules_were_measured_still_loads() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("profiles.json");
         let old = r#"{"fuse.mfs mfs#127.0.0.1:9421": {
@@ -244,6 +252,7 @@ mod tests {
         std::fs::write(&path, old).unwrap();
         let found = ProfileStore::at(path).find(&fs()).unwrap().unwrap();
         assert_eq!(found.chunk_size, None);
+        assert_eq!(found.schedule, None);
         assert_eq!(found.method, "read");
         assert_eq!(found.parallelism, 4);
     }

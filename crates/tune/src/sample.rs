@@ -85,6 +85,11 @@ impl SamplePool {
         Plan::from_chunks(self.files.clone(), self.units[self.cursor..].to_vec())
     }
 
+    /// Files holding at least one byte.
+    pub(crate) fn files_with_data(&self) -> usize {
+        self.files.iter().filter(|f| f.size > 0).count()
+    }
+
     /// Size of the largest file, bytes.
     pub(crate) fn largest_file(&self) -> u64 {
         self.files.iter().map(|f| f.size).max().unwrap_or(0)
@@ -190,18 +195,26 @@ impl SamplePool {
     /// units of `size` (at least [`MIN_CHUNK_SIZE`]): larger units merge
     /// neighbours that touch in one file, smaller ones split. File order is
     /// the order `warm` reads in (a file's chunks one after the other), and
-    /// it lets a unit span a whole file. Returns the new pool and, per new
-    /// unit, how many of this pool's remaining units it and the ones before
-    /// it reach into (for [`Self::consume`]). For the last probes of a tune:
-    /// the shuffle of what is left is gone.
-    pub fn regrouped(&mut self, size: u64) -> (SamplePool, Vec<usize>) {
+    /// it lets a unit span a whole file. With `spread: Some(level)`, the new
+    /// units of each `level` files in turn are dealt one file at a time
+    /// instead (those files' first units, then their second units, ...), so
+    /// `level` readers taking them from the front are each in a file of
+    /// their own, reading it in order, as `warm --schedule spread` reads (at
+    /// level 1 that is file order). Returns the
+    /// new pool and, per new unit, how many of this pool's remaining units
+    /// it and the ones before it reach into (for [`Self::consume`]; this
+    /// pool's remaining units are put in the matching order). For the last
+    /// probes of a tune: the shuffle of what is left is gone.
+    pub fn regrouped(&mut self, size: u64, spread: Option<usize>) -> (SamplePool, Vec<usize>) {
         let size = size.max(MIN_CHUNK_SIZE);
         self.units[self.cursor..].sort_unstable_by_key(|c| (c.file, c.offset));
         let mut units: Vec<Chunk> = Vec::new();
-        let mut reach: Vec<usize> = Vec::new();
-        for (i, c) in self.units[self.cursor..].iter().enumerate() {
+        // Per remaining unit of this pool: the first new unit it is part of.
+        let mut owner: Vec<usize> = Vec::new();
+        for c in &self.units[self.cursor..] {
             let mut offset = c.offset;
             let end = c.offset + c.len;
+            let mut first = None;
             while offset < end {
                 let len = size.min(end - offset);
                 match units.last_mut() {
@@ -211,20 +224,53 @@ impl SamplePool {
                             && last.len + len <= size =>
                     {
                         last.len += len;
-                        *reach.last_mut().expect("one per unit") = i + 1;
                     }
-                    _ => {
-                        units.push(Chunk {
-                            file: c.file,
-                            offset,
-                            len,
-                        });
-                        reach.push(i + 1);
-                    }
+                    _ => units.push(Chunk {
+                        file: c.file,
+                        offset,
+                        len,
+                    }),
                 }
+                first.get_or_insert(units.len() - 1);
                 offset += len;
             }
+            owner.push(first.unwrap_or(units.len().saturating_sub(1)));
         }
+        // The new position of each new unit.
+        let mut position: Vec<usize> = (0..units.len()).collect();
+        if let Some(level) = spread {
+            // Per new unit: its file's batch of `level` files, and how many
+            // units of its file come before it.
+            let (mut batch, mut rank) = (vec![0usize; units.len()], vec![0usize; units.len()]);
+            let mut files_seen = 0;
+            for j in 0..units.len() {
+                if j > 0 && units[j].file == units[j - 1].file {
+                    rank[j] = rank[j - 1] + 1;
+                } else {
+                    files_seen += 1;
+                }
+                batch[j] = (files_seen - 1) / level.max(1);
+            }
+            let mut order: Vec<usize> = (0..units.len()).collect();
+            order.sort_by_key(|&j| (batch[j], rank[j], j));
+            for (p, &j) in order.iter().enumerate() {
+                position[j] = p;
+            }
+            units = order.iter().map(|&j| units[j]).collect();
+        }
+        // This pool's remaining units in the order the new ones are taken.
+        let mut keyed: Vec<(usize, Chunk)> = owner
+            .iter()
+            .map(|&j| position[j])
+            .zip(self.units[self.cursor..].iter().copied())
+            .collect();
+        keyed.sort_by_key(|(p, _)| *p);
+        for (slot, (_, c)) in self.units[self.cursor..].iter_mut().zip(&keyed) {
+            *slot = *c;
+        }
+        let reach = (0..units.len())
+            .map(|n| keyed.partition_point(|(p, _)| *p <= n))
+            .collect();
         let pool = SamplePool {
             files: self.files.clone(),
             units,
@@ -303,7 +349,7 @@ mod tests {
             unit(0, 8 << 20, 2 << 20),
         ];
         pool.consume(1);
-        let (big, reach) = pool.regrouped(4 << 20);
+        let (big, reach) = pool.regrouped(4 << 20, None);
         assert_eq!(big.unit_size(), 4 << 20);
         // File order: file 0's units first, the touching ones merged.
         assert_eq!(
@@ -319,13 +365,13 @@ mod tests {
         assert_eq!(big.remaining_bytes(), pool.remaining_bytes());
         assert_eq!(pool.shard().chunks[2], unit(0, 8 << 20, 2 << 20));
 
-        let (small, reach) = pool.regrouped(1 << 20);
+        let (small, reach) = pool.regrouped(1 << 20, None);
         assert_eq!(small.remaining_units(), 8);
         assert_eq!(small.shard().chunks[1], unit(0, 3 << 20, 1 << 20));
         assert_eq!(reach, vec![1, 1, 2, 2, 3, 3, 4, 4]);
 
         // A whole file is one unit when the size allows it.
-        let (whole, _) = pool.regrouped(pool.largest_file());
+        let (whole, _) = pool.regrouped(pool.largest_file(), None);
         assert_eq!(whole.shard().chunks[0], unit(0, 2 << 20, 4 << 20));
     }
 
@@ -408,5 +454,51 @@ mod tests {
         }
         let starts: Vec<u64> = units.chunks(RUN).map(|r| r[0].offset).collect();
         assert!(starts.windows(2).any(|w| w[1] < w[0]), "runs are shuffled");
+    }
+
+    #[test]
+    fn spread_regrouping_deals_one_unit_per_file_and_consumes_what_was_taken() {
+        let mut pool = SamplePool::new(files(), 2 << 20, 7);
+        let unit = |file, offset: u64, len: u64| Chunk { file, offset, len };
+        pool.units = vec![
+            unit(3, 2 << 20, 1 << 20),
+            unit(0, 0, 2 << 20),
+            unit(1, 0, 1 << 20),
+            unit(0, 2 << 20, 2 << 20),
+            unit(3, 0, 2 << 20),
+            unit(0, 6 << 20, 2 << 20),
+        ];
+        // One reader: file order, as warm reads with one reader.
+        let (one, _) = pool.clone().regrouped(2 << 20, Some(1));
+        let (file_order, _) = pool.clone().regrouped(2 << 20, None);
+        assert_eq!(one.shard().chunks, file_order.shard().chunks);
+        // Two readers: files 0 and 1 dealt in turn, then file 3 alone.
+        let (two, _) = pool.clone().regrouped(2 << 20, Some(2));
+        let files: Vec<usize> = two.shard().chunks.iter().map(|c| c.file).collect();
+        assert_eq!(files, vec![0, 1, 0, 0, 3, 3]);
+        let (spread, reach) = pool.regrouped(2 << 20, Some(3));
+        // Each file's first unit, then each file's second.
+        assert_eq!(
+            spread.shard().chunks,
+            vec![
+                unit(0, 0, 2 << 20),
+                unit(1, 0, 1 << 20),
+                unit(3, 0, 2 << 20),
+                unit(0, 2 << 20, 2 << 20),
+                unit(3, 2 << 20, 1 << 20),
+                unit(0, 6 << 20, 2 << 20),
+            ]
+        );
+        assert_eq!(reach, vec![1, 2, 3, 4, 5, 6]);
+        // A probe that took the first three new units consumed exactly
+        // those three of this pool: one unit of each file.
+        pool.consume(reach[2]);
+        let left: Vec<(usize, u64)> = pool
+            .shard()
+            .chunks
+            .iter()
+            .map(|c| (c.file, c.offset))
+            .collect();
+        assert_eq!(left, vec![(0, 2 << 20), (3, 2 << 20), (0, 6 << 20)]);
     }
 }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use preload_core::engine::Scheduling;
 use preload_core::walk::{Filter, walk};
 use preload_core::{CancelToken, CoreError, ReadMethod, context, human_bytes};
 use preload_schema::name::escaped;
@@ -48,10 +49,11 @@ pub struct TuneConfig {
 const EXPECTED_PROBES: usize = 12;
 
 /// Sweep-probe shares of the byte budget kept for the comparisons at the
-/// knee (read methods, then chunk sizes: two half-length probes each).
-/// Without them a byte-bound tune (a 2 GiB tree at 300+ MiB/s) spent
-/// everything on the curve and compared nothing.
-const AT_KNEE_SHARES: usize = 2;
+/// knee (read methods, then chunk sizes and schedules, then a spread
+/// winner above the knee: two half-length probes each). Without them a
+/// byte-bound tune (a 2 GiB tree at 300+ MiB/s) spent everything on the
+/// curve and compared nothing.
+const AT_KNEE_SHARES: usize = 3;
 
 /// Default largest level: 64. Published knees of distributed filesystems
 /// reach 32 and beyond; the sweep stops early once the curve is flat, so a
@@ -327,7 +329,8 @@ pub fn tune(
                 .into(),
         );
     }
-    // Chunk sizes at the knee, with the method warm will use, on what is left.
+    // Chunk sizes and schedules at the knee, with the method warm will use,
+    // on what is left (see `chunks`).
     if !interrupted && choice.saturated {
         let method = recommendation.read_method.parse().unwrap_or(cfg.method);
         let probe_cfg = ProbeConfig {
@@ -337,43 +340,39 @@ pub fn tune(
             byte_limit: at_knee as u64,
             guard,
         };
-        let allowance = chunks::Allowance {
+        let base = ChunkMeasure {
+            chunk_size: pool.unit_size(),
+            mib_s: recommendation
+                .methods
+                .iter()
+                .find(|m| m.method == recommendation.read_method)
+                .map_or(choice.knee_median, |m| m.mib_s),
+            schedule: None,
+            level: None,
+        };
+        let mut allowance = chunks::Allowance {
             deadline: started + cfg.time_budget,
             bytes: byte_limit.saturating_sub(bytes_spent.max(bytes_served)),
         };
-        let sizes = chunks::candidates(pool.unit_size(), pool.largest_file());
-        let measured = chunks::measure(
+        let shapes = shapes_at_knee(
             &mut pool,
-            choice.knee,
-            &sizes,
+            &choice,
+            cfg.max_level,
             &probe_cfg,
-            allowance,
+            &mut allowance,
+            base,
             cancel,
+            &mut warnings,
         );
-        for (_, p) in &measured {
+        for p in &shapes.probes {
             bytes_spent += p.bytes;
             bytes_served += p.served_bytes.max(p.bytes);
         }
-        if measured.len() < sizes.len() {
-            warnings.push(format!(
-                "chunk sizes compared at the knee: {} of {} (the time or byte budget was spent)",
-                measured.len(),
-                sizes.len()
-            ));
-        }
-        if !measured.is_empty() {
-            let base = ChunkMeasure {
-                chunk_size: pool.unit_size(),
-                mib_s: recommendation
-                    .methods
-                    .iter()
-                    .find(|m| m.method == recommendation.read_method)
-                    .map_or(choice.knee_median, |m| m.mib_s),
-            };
-            recommendation.chunks = std::iter::once(base)
-                .chain(measured.into_iter().map(|(m, _)| m))
-                .collect();
-            recommendation.chunk_size = chunks::choose(&recommendation.chunks, choice.tolerance);
+        recommendation.chunks = shapes.measured;
+        if let Some(shape) = shapes.chosen {
+            recommendation.chunk_size = Some(shape.size);
+            recommendation.schedule = Some(shape.schedule.as_str().into());
+            recommendation.parallelism = shapes.level;
         }
     }
     Ok(TuneResult {
@@ -396,6 +395,94 @@ pub fn tune(
         warnings,
         probes,
     })
+}
+
+/// What the comparison of chunk sizes and schedules found.
+struct Shapes {
+    /// The tuned unit, then each shape at the knee, then the spread
+    /// winner above it.
+    measured: Vec<ChunkMeasure>,
+    probes: Vec<Probe>,
+    /// None when nothing but the tuned unit was measured.
+    chosen: Option<chunks::Shape>,
+    /// The level warm should use with `chosen`.
+    level: usize,
+}
+
+/// Measures the candidate shapes at the knee, chooses one, and when it is
+/// spread measures it at levels above the knee too (the curve's probes
+/// stream several readers in one file: a knee too low for one reader per
+/// file).
+#[allow(clippy::too_many_arguments)]
+fn shapes_at_knee(
+    pool: &mut SamplePool,
+    choice: &crate::KneeChoice,
+    max_level: usize,
+    settings: &ProbeConfig,
+    allowance: &mut chunks::Allowance,
+    base: ChunkMeasure,
+    cancel: &CancelToken,
+    warnings: &mut Vec<String>,
+) -> Shapes {
+    let knee = choice.knee;
+    let candidates = chunks::candidates(pool.unit_size(), pool.largest_file());
+    let points: Vec<(chunks::Shape, usize)> = candidates.iter().map(|&s| (s, knee)).collect();
+    // The climb's shares are kept: on a byte-bound tune (MooseFS, 2 GiB)
+    // the shapes at the knee took everything and the spread winner was
+    // saved at the knee's -P 1, 35-65% slower than the one-liner.
+    let levels = chunks::climb(knee, max_level, pool.files_with_data());
+    let at_knee = chunks::measure(pool, &points, levels.len(), settings, allowance, cancel);
+    if at_knee.len() < candidates.len() {
+        warnings.push(format!(
+            "chunk sizes and schedules compared at the knee: {} of {} (the time or byte budget \
+             was spent)",
+            at_knee.len(),
+            candidates.len()
+        ));
+    }
+    let mut shapes = Shapes {
+        measured: vec![base],
+        probes: Vec::new(),
+        chosen: None,
+        level: knee,
+    };
+    if at_knee.is_empty() {
+        return shapes;
+    }
+    for (m, p) in at_knee {
+        shapes.measured.push(m);
+        shapes.probes.push(p);
+    }
+    let chosen = chunks::choose(&shapes.measured, choice.tolerance);
+    shapes.chosen = chosen;
+    let Some(shape) = chosen.filter(|s| s.schedule == Scheduling::SpreadFiles) else {
+        return shapes;
+    };
+    let points: Vec<(chunks::Shape, usize)> = levels.iter().map(|&l| (shape, l)).collect();
+    let above = chunks::measure(pool, &points, 0, settings, allowance, cancel);
+    if above.len() < levels.len() {
+        warnings.push(format!(
+            "the spread schedule measured at {} of -P {levels:?} above the knee (the time or byte \
+             budget was spent)",
+            above.len()
+        ));
+    }
+    let same = |m: &ChunkMeasure| {
+        m.chunk_size == shape.size && m.schedule.as_deref() == Some(shape.schedule.as_str())
+    };
+    let mut curve: Vec<(usize, f64)> = shapes
+        .measured
+        .iter()
+        .filter(|m| same(m))
+        .map(|m| (knee, m.mib_s))
+        .collect();
+    for (m, p) in above {
+        curve.push((m.level.unwrap_or(knee), m.mib_s));
+        shapes.measured.push(m);
+        shapes.probes.push(p);
+    }
+    shapes.level = chunks::level_of(&curve, choice.tolerance).unwrap_or(knee);
+    shapes
 }
 
 /// Confidence below which a tune is not saved as a profile.

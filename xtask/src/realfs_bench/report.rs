@@ -28,7 +28,7 @@ pub fn run_line(r: &Run) -> String {
         r.resident_after * 100.0,
         r.used
             .as_ref()
-            .map(|(m, p, c)| format!("  ({m}, -P {p}, chunk {} MiB)", c >> 20))
+            .map(|(m, p, c, s)| format!("  ({m}, -P {p}, chunk {} MiB, {s})", c >> 20))
             .unwrap_or_default()
     )
 }
@@ -86,13 +86,15 @@ fn markdown(results: &[FsResult], runs: usize, machine: &str) -> String {
             let rec = &t["recommendation"];
             let _ = writeln!(
                 md,
-                "Tune: -P {}, method {}, chunk size {}, confidence {:.2}, saved as the profile: {}. \
-                 Chunk sizes measured at the knee (bytes, MiB/s): {}; methods: {}.\n",
+                "Tune: -P {}, method {}, chunk size {}, schedule {}, confidence {:.2}, saved as the \
+                 profile: {}. Chunk sizes and schedules measured (bytes, MiB/s, schedule, \
+                 level): {}; methods: {}.\n",
                 rec["parallelism"],
                 rec["read_method"],
                 rec["chunk_size"]
                     .as_u64()
                     .map_or("not compared".into(), |c| format!("{} MiB", c >> 20)),
+                rec["schedule"].as_str().unwrap_or("not compared"),
                 rec["confidence"].as_f64().unwrap_or_default(),
                 rec["profile_worthy"],
                 rec["chunks"],
@@ -119,15 +121,15 @@ fn markdown(results: &[FsResult], runs: usize, machine: &str) -> String {
             .fold(f64::INFINITY, f64::min);
         let _ = writeln!(
             md,
-            "| strategy | used (method, -P, chunk) | median s | min-max s | MiB/s | resident after | one-liner s / this | best s / this | reader CPU s | storage CPU s |\n|---|---|---|---|---|---|---|---|---|---|"
+            "| strategy | used (method, -P, chunk, schedule) | median s | min-max s | MiB/s | resident after | one-liner s / this | best s / this | reader CPU s | storage CPU s |\n|---|---|---|---|---|---|---|---|---|---|"
         );
         for (name, rs) in &by {
             let m = median_s(rs);
             let min = rs.iter().map(|r| r.seconds).fold(f64::INFINITY, f64::min);
             let max = rs.iter().map(|r| r.seconds).fold(0.0, f64::max);
             let resident = rs.iter().map(|r| r.resident_after).fold(1.0, f64::min);
-            let used = rs[0].used.as_ref().map_or("-".into(), |(me, p, c)| {
-                format!("{me}, {p}, {} MiB", c >> 20)
+            let used = rs[0].used.as_ref().map_or("-".into(), |(me, p, c, s)| {
+                format!("{me}, {p}, {} MiB, {s}", c >> 20)
             });
             let cpu = |f: fn(&Run) -> f64| median(&rs.iter().map(|r| f(r)).collect::<Vec<_>>());
             let _ = writeln!(

@@ -208,6 +208,9 @@ fn warm(
         source,
         method,
         chunk_size,
+        // The loader reads the front of its order first, so every reader
+        // stays there whatever the profile measured for a whole warm.
+        schedule: _,
     } = choose(w);
     let mut warmer = Warmer::new(&w.inputs.paths)
         .include(w.inputs.include.clone())

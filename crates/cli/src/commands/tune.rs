@@ -98,13 +98,17 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
         let profile = store.save(&result)?;
         if !quiet {
             eprintln!(
-                "saved -P {}, --method {}{} for {} ({}) in {}",
+                "saved -P {}, --method {}{}{} for {} ({}) in {}",
                 profile.parallelism,
                 profile.method,
                 profile.chunk_size.map_or_else(String::new, |c| format!(
                     ", --chunk-size {}",
                     human_bytes(c)
                 )),
+                profile
+                    .schedule
+                    .as_deref()
+                    .map_or_else(String::new, |s| format!(", --schedule {s}")),
                 profile.source,
                 profile.fs_type,
                 escaped(store.path())
@@ -169,6 +173,7 @@ fn show(store: &ProfileStore) -> Result<Exit> {
         "#-P",
         "Method",
         "Chunk size",
+        "Schedule",
         "Source",
         "Type",
         "Mount point",
@@ -187,6 +192,9 @@ fn show(store: &ProfileStore) -> Result<Exit> {
             level,
             p.method,
             p.chunk_size.map_or_else(|| "default".into(), human_bytes),
+            p.schedule.unwrap_or_else(|| {
+                format!("{} (default)", preload_tune::DEFAULT_SCHEDULE.as_str())
+            }),
             p.source,
             p.fs_type,
             p.mount_point,
@@ -285,17 +293,33 @@ pub fn table(r: &TuneResult) -> String {
         );
     }
     if let Some(chosen) = rec.chunk_size {
+        // "32 MiB spread 240" at the knee, "32 MiB spread -P 8 310" above it.
         let figures: Vec<String> = rec
             .chunks
             .iter()
-            .map(|c| format!("{} {:.0}", human_bytes(c.chunk_size), c.mib_s))
+            .map(|c| {
+                format!(
+                    "{}{}{} {:.0}",
+                    human_bytes(c.chunk_size),
+                    c.schedule
+                        .as_deref()
+                        .map_or_else(String::new, |s| format!(" {s}")),
+                    c.level
+                        .filter(|&l| Some(l) != rec.chunks.get(1).and_then(|k| k.level))
+                        .map_or_else(String::new, |l| format!(" -P {l}")),
+                    c.mib_s
+                )
+            })
             .collect();
         let _ = writeln!(
             out,
-            "chunk sizes at -P {}: {} MiB/s; warm uses {}",
-            rec.parallelism,
+            "chunk sizes and schedules at the knee: {} MiB/s; warm uses {}{} at -P {}",
             figures.join(", "),
-            human_bytes(chosen)
+            human_bytes(chosen),
+            rec.schedule
+                .as_deref()
+                .map_or_else(String::new, |s| format!(" {s}")),
+            rec.parallelism
         );
     }
     for c in &rec.caveats {

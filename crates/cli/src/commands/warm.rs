@@ -1,6 +1,7 @@
 //! `preload warm`.
 
 use anyhow::Result;
+use preload_core::engine::Scheduling;
 use preload_core::fsinfo::filesystem_of;
 use preload_core::join::Leader;
 use preload_core::plan::DEFAULT_CHUNK_SIZE;
@@ -8,7 +9,7 @@ use preload_core::{
     CancelToken, Controller, CoreError, FixedLevel, ReadMethod, Warmer, human_bytes,
 };
 use preload_schema::{ParallelismSource, WarningKind};
-use preload_tune::{AUTO_MAX_LEVEL, AutoController, saved_level};
+use preload_tune::{AUTO_MAX_LEVEL, AutoController, DEFAULT_SCHEDULE, saved_level};
 
 use crate::config::{ParallelismChoice, WarmConfig};
 use crate::exit::Exit;
@@ -20,12 +21,14 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         source,
         method,
         chunk_size,
+        schedule,
     } = choose(cfg);
     let mut warmer = Warmer::new(&cfg.inputs.paths)
         .include(cfg.inputs.include.clone())
         .exclude(cfg.inputs.exclude.clone())
         .method(method)
         .chunk_size(chunk_size)
+        .scheduling(schedule)
         .buffer_size(cfg.buffer_size)
         .max_bytes(cfg.max_bytes)
         .order(cfg.order)
@@ -129,16 +132,20 @@ pub(crate) struct Choice {
     pub(crate) source: ParallelismSource,
     pub(crate) method: ReadMethod,
     pub(crate) chunk_size: u64,
+    /// `preload run` ignores it: the loader reads the front first.
+    pub(crate) schedule: Scheduling,
 }
 
 /// `-P N` wins, then the profile's level, else the default; `--method` wins,
 /// then the method the profile measured best, else `read`; `--chunk-size`
-/// wins, then the profile's chunk size, else [`DEFAULT_CHUNK_SIZE`].
+/// wins, then the profile's chunk size, else [`DEFAULT_CHUNK_SIZE`];
+/// `--schedule` wins, then the profile's, else [`DEFAULT_SCHEDULE`].
 pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
     // -P auto starts from the profile's level when there is one.
     let needs_profile = !matches!(cfg.parallelism, ParallelismChoice::Fixed(_))
         || cfg.method.is_none()
-        || cfg.chunk_size.is_none();
+        || cfg.chunk_size.is_none()
+        || cfg.schedule.is_none();
     let saved = needs_profile.then(|| saved_level(&filesystem_of(&cfg.inputs.paths[0])));
     if let Some(w) = saved.as_ref().and_then(|s| s.warning.as_ref()) {
         output::warn(w);
@@ -155,6 +162,14 @@ pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
         .chunk_size
         .or(profile_chunk)
         .unwrap_or(DEFAULT_CHUNK_SIZE);
+    let profile_schedule = profile
+        .and_then(|p| p.schedule.as_deref())
+        .and_then(|s| s.parse::<Scheduling>().ok())
+        .filter(|_| cfg.schedule.is_none());
+    let schedule = cfg
+        .schedule
+        .or(profile_schedule)
+        .unwrap_or(DEFAULT_SCHEDULE);
     let (controller, source): (Box<dyn Controller>, _) = match (cfg.parallelism, &saved) {
         (ParallelismChoice::Fixed(n), _) => (Box::new(FixedLevel(n)), ParallelismSource::Fixed),
         (ParallelismChoice::Auto, _) => (
@@ -182,6 +197,9 @@ pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
         if profile_chunk.is_some() {
             used.push(format!("--chunk-size {}", human_bytes(chunk_size)));
         }
+        if profile_schedule.is_some() {
+            used.push(format!("--schedule {}", schedule.as_str()));
+        }
         if !used.is_empty() {
             eprintln!(
                 "preload: using {} from the profile of {} ({}), tuned {}",
@@ -197,5 +215,6 @@ pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
         source,
         method,
         chunk_size,
+        schedule,
     }
 }

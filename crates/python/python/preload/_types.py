@@ -137,6 +137,9 @@ class WarmSummary:
     (``leader_pid``, ``waited_s``): it waited, then read only what was missing."""
     chunk_size: int = 0
     """Work unit of the run, bytes: files larger than this were split."""
+    schedule: str = ""
+    """Which chunk a free reader took: ``front`` (the front of the plan) or
+    ``spread`` (a file no reader was on first)."""
     read_latency: Optional[Dict[str, Any]] = None
     """Latency quantiles of the read calls (``p50_ms``, ``p90_ms``, ``p99_ms``, ...);
     None when nothing was read."""

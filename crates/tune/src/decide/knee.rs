@@ -195,6 +195,7 @@ impl KneeChoice {
             read_method: "read".into(),
             chunks: Vec::new(),
             chunk_size: None,
+            schedule: None,
         }
     }
 }

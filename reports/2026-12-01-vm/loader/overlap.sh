@@ -7,13 +7,15 @@
 # Each line: wall seconds, CPU seconds (user+sys) of the command's whole
 # tree (preload and/or the loader), and of the simfs daemon meanwhile:
 # where the time of a run goes. EXTRA: more `preload run` flags to try.
+# P: the readers of the warm and the run (default 16; the tuned level of
+# this simfs configuration is 8).
 # BASE: another `preload` binary (e.g. an earlier commit's) measured the
 # same way in the same rounds ("base-warm", "base-run"), for a before/after.
 #   cargo xtask gen loader-model; cargo xtask pyenv
 #   bash reports/2026-12-01-vm/loader/overlap.sh [ROUNDS] [WORK]
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-ROUNDS=${1:-5}; WORK=${2:-0.75}
+ROUNDS=${1:-5}; WORK=${2:-0.75}; P=${P:-16}
 BIN=${BIN:-target/release}; SIMFS=${SIMFS:-$BIN/preload-simfs}; PY=${PY:-target/pyvenv/bin/python}
 MODEL=target/bench-data/loader-model
 W=$(mktemp -d /tmp/preload-overlap.XXXX); mkdir "$W/mnt"
@@ -39,14 +41,14 @@ measure() {
 cold() { "$BIN/preload" evict -s "$W/mnt" >/dev/null; }
 echo "round strategy wall_s tree_cpu_s simfs_cpu_s"
 for r in $(seq "$ROUNDS"); do
-  cold; measure "$r warm" "$BIN/preload" warm -q -P 16 "$W/mnt"
+  cold; measure "$r warm" "$BIN/preload" warm -q -P "$P" "$W/mnt"
   measure "$r hot-load" sh -c "$LOADER"
   # shellcheck disable=SC2086 # EXTRA: zero or more words
-  cold; measure "$r run" "$BIN/preload" run -q -P 16 ${EXTRA:-} "$W/mnt" -- sh -c "$LOADER"
+  cold; measure "$r run" "$BIN/preload" run -q -P "$P" ${EXTRA:-} "$W/mnt" -- sh -c "$LOADER"
   if [ -n "${BASE:-}" ]; then
-    cold; measure "$r base-warm" "$BASE" warm -q -P 16 "$W/mnt"
+    cold; measure "$r base-warm" "$BASE" warm -q -P "$P" "$W/mnt"
     # shellcheck disable=SC2086
-    cold; measure "$r base-run" "$BASE" run -q -P 16 ${EXTRA:-} "$W/mnt" -- sh -c "$LOADER"
+    cold; measure "$r base-run" "$BASE" run -q -P "$P" ${EXTRA:-} "$W/mnt" -- sh -c "$LOADER"
   fi
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

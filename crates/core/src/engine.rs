@@ -182,9 +182,6 @@ struct Shared {
     busy: AtomicUsize,
     bytes: AtomicU64,
     skipped_bytes: AtomicU64,
-    /// Exponentially weighted mean of read call latencies, nanoseconds
-    /// (0 before the first): sets the shortest control interval.
-    read_latency_ns: AtomicU64,
     files_done: AtomicU64,
     /// Chunks read to their end or given up because their file failed.
     chunks_done: AtomicUsize,
@@ -206,27 +203,6 @@ struct Shared {
 
 impl Shared {
     /// Checks the deadline and byte limit; sets the stop flag when passed.
-    /// Folds one read call's latency into [`Shared::read_latency_ns`]
-    /// (weight 1/16: a few dozen calls make the mean).
-    fn note_read_latency(&self, latency: Duration) {
-        let x = u64::try_from(latency.as_nanos()).unwrap_or(u64::MAX);
-        let _ = self
-            .read_latency_ns
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |m| {
-                Some(if m == 0 { x } else { m - m / 16 + x / 16 })
-            });
-    }
-
-    /// The controller's interval, stretched to span [`READS_PER_INTERVAL`]
-    /// read calls: when every call takes longer than an interval, readers
-    /// that started together complete together, and an interval catches a
-    /// whole batch or none (the 125 ms reads measured 0 or twice the
-    /// level's rate in 100 ms intervals).
-    fn control_interval(&self, asked: Duration) -> Duration {
-        let latency = Duration::from_nanos(self.read_latency_ns.load(Ordering::Relaxed));
-        asked.max(latency * READS_PER_INTERVAL)
-    }
-
     fn over_limit(&self, bytes: u64) -> bool {
         let over_time = self.cfg.deadline.is_some_and(|d| self.start.elapsed() >= d);
         let over_bytes = self.cfg.byte_limit.is_some_and(|b| bytes >= b);
@@ -288,7 +264,6 @@ pub fn run_paced(
         busy: AtomicUsize::new(0),
         bytes: AtomicU64::new(0),
         skipped_bytes: AtomicU64::new(0),
-        read_latency_ns: AtomicU64::new(0),
         files_done: AtomicU64::new(0),
         chunks_done: AtomicUsize::new(0),
         remaining: plan
@@ -374,6 +349,7 @@ fn monitor(
     progress: Option<&(dyn Fn(&Progress) + Sync)>,
     stats: &mut RunStats,
 ) -> bool {
+    let interval = controller.interval();
     let bytes_total = shared.plan.bytes();
     let (mut last_control, mut last_bytes) = (Duration::ZERO, 0u64);
     let mut busy = (usize::MAX, 0usize);
@@ -411,7 +387,6 @@ fn monitor(
         if shared.over_limit(bytes) {
             shared.level_changed.notify_all();
         }
-        let interval = shared.control_interval(controller.interval());
         if elapsed - last_control >= interval && shared.drain_started.get().is_none() {
             let dt = (elapsed - last_control).as_secs_f64();
             let mib_s = mib_per_s(bytes - last_bytes, dt);
@@ -443,10 +418,6 @@ fn monitor(
         }
     }
 }
-
-/// Read calls a control interval spans at least (see
-/// [`Shared::control_interval`]).
-const READS_PER_INTERVAL: u32 = 3;
 
 /// Counts a worker as finished when it ends, by return or by panic, so the
 /// monitor never waits for a worker that is gone.
@@ -516,7 +487,6 @@ fn worker(id: usize, shared: &Shared, buffer: usize) {
                 answered = true;
                 shared.schedule().answered(id, Instant::now());
             }
-            shared.note_read_latency(latency);
             let total = shared.bytes.fetch_add(n, Ordering::Relaxed) + n;
             shared.over_limit(total);
             if latencies.len() < LATENCY_SAMPLES_PER_WORKER {

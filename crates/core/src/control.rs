@@ -39,17 +39,6 @@ pub struct Interval {
     pub mib_s: f64,
 }
 
-impl Interval {
-    /// An interval where exactly `level` workers read throughout.
-    pub fn steady(level: usize, mib_s: f64) -> Interval {
-        Interval {
-            level,
-            busy: (level, level),
-            mib_s,
-        }
-    }
-}
-
 /// A constant parallelism.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FixedLevel(pub usize);

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use preload_core::ReadMethod;
+use preload_core::engine::Scheduling;
 
 mod measure;
 
@@ -150,8 +151,8 @@ pub struct ReadFlags {
     /// uses what `preload tune` measured best for the filesystem, else
     /// spread (as fast or faster than front on MooseFS, GlusterFS and ext4:
     /// see README). `preload run` always reads from the front.
-    #[arg(long, value_name = "SCHEDULE", value_parser = ["front", "spread"])]
-    pub schedule: Option<String>,
+    #[arg(long, value_name = "SCHEDULE", value_parser = parse::schedule())]
+    pub schedule: Option<Scheduling>,
 
     /// Bytes per read call; each worker owns one buffer (all together at most 32MiB)
     #[arg(

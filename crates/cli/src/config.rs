@@ -123,13 +123,7 @@ impl WarmConfig {
             parallelism,
             method: args.read.method,
             chunk_size,
-            schedule: args
-                .read
-                .schedule
-                .as_deref()
-                .map(str::parse)
-                .transpose()
-                .map_err(anyhow::Error::msg)?,
+            schedule: args.read.schedule,
             buffer_size: buffer_size as usize,
             max_bytes: args
                 .max_bytes

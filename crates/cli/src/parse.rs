@@ -47,6 +47,17 @@ pub fn method() -> impl clap::builder::TypedValueParser<Value = preload_core::Re
         .map(|s| s.parse().expect("every listed name parses"))
 }
 
+/// The schedule a user may choose (`plan` is the tune's own), typed at the
+/// edge as [`method`] is.
+pub fn schedule() -> impl clap::builder::TypedValueParser<Value = preload_core::engine::Scheduling>
+{
+    use clap::builder::TypedValueParser;
+    use preload_core::engine::Scheduling;
+    let names = [Scheduling::AroundStalls, Scheduling::SpreadFiles].map(Scheduling::as_str);
+    clap::builder::PossibleValuesParser::new(names)
+        .map(|s| s.parse().expect("every listed name parses"))
+}
+
 /// A count of at least 1.
 pub fn at_least_one(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {

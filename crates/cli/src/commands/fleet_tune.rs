@@ -23,6 +23,7 @@ use preload_core::pagecache::evict_range;
 use preload_core::plan::Plan;
 use preload_core::{CancelToken, Warmer};
 use preload_schema::name::escaped;
+use preload_tune::stats::median;
 use preload_tune::{KneeConfig, LevelSamples, RAMP_FRACTION, READS_PER_READER, choose_knee};
 use serde::Serialize;
 
@@ -252,13 +253,3 @@ fn probe_time_for(level: usize, below_mib_s: f64, base: Duration) -> Duration {
 }
 
 const MIB: f64 = (1 << 20) as f64;
-
-fn median(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    match s.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => s[n / 2],
-        n => (s[n / 2 - 1] + s[n / 2]) / 2.0,
-    }
-}

@@ -159,7 +159,14 @@ impl ChunkReader {
                     libc::POSIX_FADV_RANDOM
                 };
                 fadvise(&file, offset, len, advice);
-                pread_steps(&file, &mut self.buf, offset, len, step, pace, on_step)
+                let steps = Steps {
+                    offset,
+                    len,
+                    step,
+                    pace,
+                    on_step,
+                };
+                pread_steps(&file, &mut self.buf, steps)
             }
             ReadMethod::WillNeed => {
                 let mut pos = offset;
@@ -178,31 +185,39 @@ impl ChunkReader {
                     }
                     pos += n;
                 }
+                let steps = Steps {
+                    offset,
+                    len,
+                    step,
+                    pace: &|_| true,
+                    on_step,
+                };
                 match Mapping::new(&file, offset, len.min(step)) {
-                    Ok(_) => populate_steps(&file, offset, len, step, &|_| true, on_step),
+                    Ok(_) => populate_steps(&file, steps),
                     // No mmap on this mount (direct I/O FUSE): wait by reading.
                     Err(_) => {
                         self.buf.resize(self.step, 0);
-                        pread_steps(&file, &mut self.buf, offset, len, step, &|_| true, on_step)
+                        pread_steps(&file, &mut self.buf, steps)
                     }
                 }
             }
-            ReadMethod::Mmap => populate_steps(&file, offset, len, step, pace, on_step),
+            ReadMethod::Mmap => {
+                let steps = Steps {
+                    offset,
+                    len,
+                    step,
+                    pace,
+                    on_step,
+                };
+                populate_steps(&file, steps)
+            }
         }
     }
 }
 
 /// Reads `[offset, offset + len)` with `pread` into `buf`, one step at a time.
-fn pread_steps(
-    file: &File,
-    buf: &mut [u8],
-    offset: u64,
-    len: u64,
-    step: u64,
-    pace: &dyn Fn(u64) -> bool,
-    on_step: &mut dyn FnMut(u64, Duration) -> bool,
-) -> Result<(), ChunkError> {
-    step_through(offset, len, step, pace, on_step, |pos, want| {
+fn pread_steps(file: &File, buf: &mut [u8], steps: Steps<'_>) -> Result<(), ChunkError> {
+    steps.through(|pos, want| {
         loop {
             match file.read_at(&mut buf[..want as usize], pos) {
                 Ok(0) => return Err(ChunkError::Shrank { at: pos }),
@@ -218,15 +233,8 @@ fn pread_steps(
 /// returns once its pages are up to date. Each step has its own mapping,
 /// unmapped at once, so a worker maps at most one step of page cache (its
 /// RSS stays at the buffer size, not the chunk size).
-fn populate_steps(
-    file: &File,
-    offset: u64,
-    len: u64,
-    step: u64,
-    pace: &dyn Fn(u64) -> bool,
-    on_step: &mut dyn FnMut(u64, Duration) -> bool,
-) -> Result<(), ChunkError> {
-    step_through(offset, len, step, pace, on_step, |pos, n| {
+fn populate_steps(file: &File, steps: Steps<'_>) -> Result<(), ChunkError> {
+    steps.through(|pos, n| {
         let map = Mapping::new(file, pos, n).map_err(ChunkError::Io)?;
         map.populate(0, n)
             .map_err(|e| populate_error(file, e, pos + n))?;
@@ -246,33 +254,40 @@ fn populate_error(file: &File, err: io::Error, end: u64) -> ChunkError {
     }
 }
 
-/// Walks `[offset, offset + len)` in calls of at most `step` bytes. `call(pos,
-/// want)` does one call and returns the bytes it covered; `pace(want)` is
-/// asked first (false cancels); each call is timed and reported to
-/// `on_step`, whose false cancels.
-fn step_through(
+/// A chunk `[offset, offset + len)` walked in calls of at most `step`
+/// bytes: `pace(bytes)` before each (false cancels), `on_step(bytes,
+/// latency)` after each (false cancels).
+struct Steps<'a> {
     offset: u64,
     len: u64,
     step: u64,
-    pace: &dyn Fn(u64) -> bool,
-    on_step: &mut dyn FnMut(u64, Duration) -> bool,
-    mut call: impl FnMut(u64, u64) -> Result<u64, ChunkError>,
-) -> Result<(), ChunkError> {
-    let end = offset + len;
-    let mut pos = offset;
-    while pos < end {
-        let want = (end - pos).min(step);
-        if !pace(want) {
-            return Err(ChunkError::Cancelled);
+    pace: &'a dyn Fn(u64) -> bool,
+    on_step: &'a mut dyn FnMut(u64, Duration) -> bool,
+}
+
+impl Steps<'_> {
+    /// Calls `call(pos, want)` until the chunk is done; it returns the
+    /// bytes it covered.
+    fn through(
+        self,
+        mut call: impl FnMut(u64, u64) -> Result<u64, ChunkError>,
+    ) -> Result<(), ChunkError> {
+        let end = self.offset + self.len;
+        let mut pos = self.offset;
+        while pos < end {
+            let want = (end - pos).min(self.step);
+            if !(self.pace)(want) {
+                return Err(ChunkError::Cancelled);
+            }
+            let t = Instant::now();
+            let n = call(pos, want)?;
+            pos += n;
+            if !(self.on_step)(n, t.elapsed()) {
+                return Err(ChunkError::Cancelled);
+            }
         }
-        let t = Instant::now();
-        let n = call(pos, want)?;
-        pos += n;
-        if !on_step(n, t.elapsed()) {
-            return Err(ChunkError::Cancelled);
-        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Opens a file read-only without updating its access time where permitted.

@@ -9,6 +9,9 @@ use std::time::Duration;
 
 /// Decides the parallelism while a run goes on.
 pub trait Controller: Send {
+    /// Told the plan's size once, before [`Controller::initial_level`] is
+    /// asked, so a controller may start from it (default: ignored).
+    fn plan_bytes(&mut self, _bytes: u64) {}
     /// Workers reading when the run starts.
     fn initial_level(&self) -> usize;
     /// The most workers the controller will ever ask for (the pool size).

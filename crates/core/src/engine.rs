@@ -246,6 +246,7 @@ pub fn run_paced(
     cancel: &CancelToken,
     progress: Option<&(dyn Fn(&Progress) + Sync)>,
 ) -> RunStats {
+    controller.plan_bytes(plan.bytes());
     let max = controller.max_level().max(1);
     let initial = controller.initial_level().clamp(1, max);
     let workers = max.min(plan.chunks.len().max(1));
@@ -806,6 +807,34 @@ mod tests {
         assert_eq!(stats.bytes, 32 << 20);
         assert!(seen.load(Ordering::Relaxed) >= 1);
         assert_eq!(stats.levels[0].1, 1);
+    }
+
+    /// The controller learns the plan's size before it names its start.
+    #[test]
+    fn the_controller_is_told_the_plan_before_it_starts() {
+        struct Sized(u64);
+        impl Controller for Sized {
+            fn plan_bytes(&mut self, bytes: u64) {
+                self.0 = bytes;
+            }
+            fn initial_level(&self) -> usize {
+                assert_eq!(self.0, 12 << 20, "asked before the plan was told");
+                2
+            }
+            fn max_level(&self) -> usize {
+                2
+            }
+            fn interval(&self) -> Duration {
+                Duration::from_millis(5)
+            }
+            fn on_interval(&mut self, _: &Interval) -> usize {
+                2
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan_of(dir.path(), &[4 << 20; 3], 1 << 20);
+        let stats = run(&plan, &cfg(), &mut Sized(0), &CancelToken::new(), None);
+        assert_eq!(stats.bytes, 12 << 20);
     }
 
     /// A lowered level holds the readers above it at their next read call,

@@ -108,6 +108,12 @@ impl AutoController {
         }
     }
 
+    /// Before the first interval: start at `level` instead.
+    pub(crate) fn restart_at(&mut self, level: usize) {
+        self.cfg.start_level = level;
+        self.target = self.start_level();
+    }
+
     /// Its settings.
     pub fn config(&self) -> &AutoConfig {
         &self.cfg

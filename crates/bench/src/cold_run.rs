@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use preload_core::plan::FRONT_CHUNK_SIZE;
 use preload_core::{CancelToken, Controller, CoreError, FixedLevel, ReadMethod, Warmer};
 use preload_schema::{BenchRun, ReadLatency, Residency, WarmSummary, mib_per_s};
 use preload_tune::AutoController;
@@ -325,9 +326,11 @@ fn preload_in_process(
     };
     let usage = InProcess::start();
     let start = Instant::now();
+    // As `preload run` does without a profile's chunk size.
     let summary = Warmer::new([t.path])
         .controller(controller)
         .method(ReadMethod::Read)
+        .chunk_size(FRONT_CHUNK_SIZE)
         .cancel_token(cancel.clone())
         .run()
         .map_err(BenchError::Core)?;

@@ -36,6 +36,19 @@ pub const MIN_CHUNK_SIZE: u64 = 1024 * 1024;
 /// benchmark section for the measurement behind it.
 pub const DEFAULT_CHUNK_SIZE: u64 = 32 * 1024 * 1024;
 
+/// Default chunk size of a warm beside its loader (`preload run`, Python's
+/// `warming`, bench's `run`), 8 MiB. The loader reads at the front of the
+/// order and every reader works there, so the front advances in waves of
+/// one chunk per reader that arrive together: with 8 readers of 32 MiB at
+/// 25 MiB/s each, 256 MiB land at once every 1.3 s and the loader waits
+/// for the whole wave, then races through it, and is still at it when the
+/// warm ends. 8 MiB waves keep it close behind (simfs, 1 GiB model, `-P
+/// 8`, the `--work 0.75` loader: 5.72 s against 6.05 s, medians of 5
+/// interleaved rounds; reports/2026-12-01-vm/loader/overlap.md). A whole
+/// warm keeps [`DEFAULT_CHUNK_SIZE`]: smaller chunks cost a FUSE client
+/// more CPU per byte and gain nothing there.
+pub const FRONT_CHUNK_SIZE: u64 = 8 * 1024 * 1024;
+
 /// A byte range of one file of a [`Plan`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Chunk {

@@ -33,6 +33,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use preload_core::plan::FRONT_CHUNK_SIZE;
 use preload_core::{CancelToken, CoreError, Warmer, human_bytes, pagecache, par};
 use preload_schema::{Residency, RunReport, SCHEMA_VERSION, WarmSummary};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -211,7 +212,7 @@ fn warm(
         // The loader reads the front of its order first, so every reader
         // stays there whatever the profile measured for a whole warm.
         schedule: _,
-    } = choose(w);
+    } = choose(w, FRONT_CHUNK_SIZE);
     let mut warmer = Warmer::new(&w.inputs.paths)
         .include(w.inputs.include.clone())
         .exclude(w.inputs.exclude.clone())

@@ -22,7 +22,7 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         method,
         chunk_size,
         schedule,
-    } = choose(cfg);
+    } = choose(cfg, DEFAULT_CHUNK_SIZE);
     let mut warmer = Warmer::new(&cfg.inputs.paths)
         .include(cfg.inputs.include.clone())
         .exclude(cfg.inputs.exclude.clone())
@@ -138,9 +138,10 @@ pub(crate) struct Choice {
 
 /// `-P N` wins, then the profile's level, else the default; `--method` wins,
 /// then the method the profile measured best, else `read`; `--chunk-size`
-/// wins, then the profile's chunk size, else [`DEFAULT_CHUNK_SIZE`];
+/// wins, then the profile's chunk size, else `default_chunk`
+/// ([`DEFAULT_CHUNK_SIZE`] for a warm, `FRONT_CHUNK_SIZE` beside a loader);
 /// `--schedule` wins, then the profile's, else [`DEFAULT_SCHEDULE`].
-pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
+pub(crate) fn choose(cfg: &WarmConfig, default_chunk: u64) -> Choice {
     // -P auto starts from the profile's level when there is one.
     let needs_profile = !matches!(cfg.parallelism, ParallelismChoice::Fixed(_))
         || cfg.method.is_none()
@@ -161,7 +162,7 @@ pub(crate) fn choose(cfg: &WarmConfig) -> Choice {
     let chunk_size = cfg
         .chunk_size
         .or(profile_chunk)
-        .unwrap_or(DEFAULT_CHUNK_SIZE);
+        .unwrap_or(default_chunk);
     let profile_schedule = profile
         .and_then(|p| p.schedule.as_deref())
         .and_then(|s| s.parse::<Scheduling>().ok())

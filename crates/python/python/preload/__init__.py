@@ -333,7 +333,8 @@ def warming(
     The files are walked and planned here (a missing path raises
     ``FileNotFoundError`` at once); the readers then work, in loader order
     by default, at the front of what the loader will read next. Arguments
-    as for :func:`warm`.
+    as for :func:`warm`, but ``chunk_size`` defaults to 8 MiB (the front
+    advances in finer waves beside a loader; see ``preload run``).
 
     >>> from safetensors.numpy import load_file                 # doctest: +SKIP
     >>> with preload.warming("/models/llama") as w:             # doctest: +SKIP

@@ -150,7 +150,13 @@ impl ChunkReader {
         if len == 0 {
             return Ok(());
         }
-        let step = self.step as u64;
+        let mut steps = Steps {
+            offset,
+            len,
+            step: self.step as u64,
+            pace,
+            on_step,
+        };
         match self.method {
             ReadMethod::Read => {
                 let advice = if self.readahead {
@@ -159,19 +165,12 @@ impl ChunkReader {
                     libc::POSIX_FADV_RANDOM
                 };
                 fadvise(&file, offset, len, advice);
-                let steps = Steps {
-                    offset,
-                    len,
-                    step,
-                    pace,
-                    on_step,
-                };
                 pread_steps(&file, &mut self.buf, steps)
             }
             ReadMethod::WillNeed => {
                 let mut pos = offset;
                 while pos < offset + len {
-                    let n = step.min(offset + len - pos);
+                    let n = steps.step.min(offset + len - pos);
                     // Readahead starts the transfer: the cap paces it, and
                     // the wait below (for pages already asked for) is free.
                     if !pace(n) {
@@ -185,14 +184,8 @@ impl ChunkReader {
                     }
                     pos += n;
                 }
-                let steps = Steps {
-                    offset,
-                    len,
-                    step,
-                    pace: &|_| true,
-                    on_step,
-                };
-                match Mapping::new(&file, offset, len.min(step)) {
+                steps.pace = &|_| true;
+                match Mapping::new(&file, offset, len.min(steps.step)) {
                     Ok(_) => populate_steps(&file, steps),
                     // No mmap on this mount (direct I/O FUSE): wait by reading.
                     Err(_) => {
@@ -201,16 +194,7 @@ impl ChunkReader {
                     }
                 }
             }
-            ReadMethod::Mmap => {
-                let steps = Steps {
-                    offset,
-                    len,
-                    step,
-                    pace,
-                    on_step,
-                };
-                populate_steps(&file, steps)
-            }
+            ReadMethod::Mmap => populate_steps(&file, steps),
         }
     }
 }

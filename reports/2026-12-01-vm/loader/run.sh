@@ -7,24 +7,28 @@
 #   cargo build --release -p preload-cli -p preload-simfs; cargo xtask pyenv; cargo xtask gen loader-model
 #   bash reports/2026-12-01-vm/loader/run.sh [RUNS] [WORK] [STAGES]
 # STAGES: any of bench-plain, bench-work, warming (default: all three).
+# The product path: `preload tune` first (its profile goes to a private
+# PRELOAD_CACHE_DIR), then the bench, whose `preload` and `run` strategies
+# use the saved level; --levels 16 keeps the untuned default beside them.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 RUNS="${1:-5}"; WORK="${2:-0.75}"; STAGES="${3:-bench-plain bench-work warming}"
 BIN=target/release PY=target/pyvenv/bin/python OUT=reports/2026-12-01-vm/loader
 MODEL=target/bench-data/loader-model
 WORKDIR=$(mktemp -d /tmp/preload-loader.XXXX); mkdir "$WORKDIR/mnt"
-export PRELOAD_CACHE_DIR="$WORKDIR/cache"   # no saved profile: -P 16 (the default)
+export PRELOAD_CACHE_DIR="$WORKDIR/cache"   # only the tune below saves a profile here
 "$BIN/preload-simfs" "$MODEL" "$WORKDIR/mnt" --latency 2ms --stream-bw 25MiB/s --total-bw 200MiB/s \
   --ready-file "$WORKDIR/ready" >/dev/null 2>"$WORKDIR/simfs.err" &
 SIMFS=$!
 trap 'kill $SIMFS 2>/dev/null; wait $SIMFS 2>/dev/null; rm -rf "$WORKDIR"' EXIT
 while [ ! -e "$WORKDIR/ready" ]; do sleep 0.1; done
 MNT="$WORKDIR/mnt"
+"$BIN/preload" tune "$MNT" > "$OUT/tune.txt" 2>&1 || { cat "$OUT/tune.txt"; exit 1; }
 { echo "machine: $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB, $(uname -r); stages: $STAGES; load before: $(cut -d' ' -f1-3 /proc/loadavg)"; date -u; } >> $OUT/machine.txt
 for w in 0 "$WORK"; do
   stage=bench-plain; [ "$w" = 0 ] || stage=bench-work
   case " $STAGES " in *" $stage "*) ;; *) continue ;; esac
-  "$BIN/preload" bench "$MNT" --runs "$RUNS" --levels 8 --no-drop-caches --time-limit 40m \
+  "$BIN/preload" bench "$MNT" --runs "$RUNS" --levels 16 --no-drop-caches --time-limit 40m \
     --then "$PY crates/python/examples/load.py $MNT --work $w" \
     -o "$OUT/bench-work$w.json" > "$OUT/bench-work$w.md"
   echo "load after bench work $w: $(cut -d' ' -f1-3 /proc/loadavg)" >> $OUT/machine.txt

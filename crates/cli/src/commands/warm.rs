@@ -159,10 +159,7 @@ pub(crate) fn choose(cfg: &WarmConfig, default_chunk: u64) -> Choice {
     let profile_chunk = profile
         .and_then(|p| p.chunk_size)
         .filter(|_| cfg.chunk_size.is_none());
-    let chunk_size = cfg
-        .chunk_size
-        .or(profile_chunk)
-        .unwrap_or(default_chunk);
+    let chunk_size = cfg.chunk_size.or(profile_chunk).unwrap_or(default_chunk);
     let profile_schedule = profile
         .and_then(|p| p.schedule.as_deref())
         .and_then(|s| s.parse::<Scheduling>().ok())

@@ -6,10 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use preload_core::plan::FRONT_CHUNK_SIZE;
-use preload_core::{CancelToken, Controller, CoreError, FixedLevel, ReadMethod, Warmer};
+use preload_core::{CancelToken, Controller, CoreError, FixedLevel, Warmer};
 use preload_schema::{BenchRun, ReadLatency, Residency, WarmSummary, mib_per_s};
-use preload_tune::AutoController;
+use preload_tune::{AutoController, Beside, LevelRequest, Request};
 
 use crate::child::{ChildRun, ChildStdout, run_measured, run_shell, xargs_script};
 use crate::strategy::Strategy;
@@ -324,13 +323,24 @@ fn preload_in_process(
         PreloadLevel::Fixed(n) => Box::new(FixedLevel(n)),
         PreloadLevel::Auto { max_level } => Box::new(AutoController::for_warm(max_level, None)),
     };
+    // Method, chunk size and schedule as `preload run -P N` takes them.
+    let level_only = Request {
+        level: match level {
+            PreloadLevel::Fixed(n) => LevelRequest::Fixed(n),
+            PreloadLevel::Auto { .. } => LevelRequest::Auto,
+        },
+        method: None,
+        chunk_size: None,
+        schedule: None,
+    };
+    let choice = preload_tune::choose(t.path, &level_only, Beside::Loader);
     let usage = InProcess::start();
     let start = Instant::now();
-    // As `preload run` does without a profile's chunk size.
     let summary = Warmer::new([t.path])
         .controller(controller)
-        .method(ReadMethod::Read)
-        .chunk_size(FRONT_CHUNK_SIZE)
+        .method(choice.method)
+        .chunk_size(choice.chunk_size)
+        .scheduling(choice.schedule)
         .cancel_token(cancel.clone())
         .run()
         .map_err(BenchError::Core)?;

@@ -151,7 +151,8 @@ pub struct ReadFlags {
     /// reader at the front of the read order. Without --schedule, preload
     /// uses what `preload tune` measured best for the filesystem, else
     /// spread (as fast or faster than front on MooseFS, GlusterFS and ext4:
-    /// see README). `preload run` always reads from the front.
+    /// see README). `preload run` reads from the front unless --schedule
+    /// is given (a profile's schedule does not apply there).
     #[arg(long, value_name = "SCHEDULE", value_parser = parse::schedule())]
     pub schedule: Option<Scheduling>,
 

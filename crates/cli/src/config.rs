@@ -13,6 +13,7 @@ use preload_core::engine::Scheduling;
 use preload_core::plan::MIN_CHUNK_SIZE;
 use preload_core::{Order, ReadMethod};
 use preload_schema::name::escaped;
+use preload_tune::LevelRequest;
 
 use crate::args::{InputArgs, WarmArgs};
 use crate::parse::MAX_PARALLELISM;
@@ -30,22 +31,11 @@ pub struct Inputs {
     pub allow_empty: bool,
 }
 
-/// How the parallelism was asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParallelismChoice {
-    /// `-P N`.
-    Fixed(usize),
-    /// `-P auto`.
-    Auto,
-    /// No `-P`: a saved profile or the default.
-    Unset,
-}
-
 /// `preload warm`, resolved.
 #[derive(Debug, Clone)]
 pub struct WarmConfig {
     pub inputs: Inputs,
-    pub parallelism: ParallelismChoice,
+    pub parallelism: LevelRequest,
     /// None: the profile's measured method, else read.
     pub method: Option<ReadMethod>,
     /// None: the profile's measured chunk size, else the default.
@@ -87,10 +77,10 @@ impl Inputs {
 impl WarmConfig {
     pub fn resolve(args: &WarmArgs) -> Result<WarmConfig> {
         let parallelism = match args.read.parallelism.as_deref() {
-            None => ParallelismChoice::Unset,
-            Some("auto") => ParallelismChoice::Auto,
+            None => LevelRequest::Unset,
+            Some("auto") => LevelRequest::Auto,
             Some(n) => match n.parse::<usize>() {
-                Ok(n) if (1..=MAX_PARALLELISM).contains(&n) => ParallelismChoice::Fixed(n),
+                Ok(n) if (1..=MAX_PARALLELISM).contains(&n) => LevelRequest::Fixed(n),
                 _ => bail!(
                     "invalid -P {n:?}: expected a number from 1 to {MAX_PARALLELISM}, or 'auto'"
                 ),

@@ -3,14 +3,11 @@
 use std::path::PathBuf;
 use std::sync::{Arc, PoisonError};
 
-use preload_core::fsinfo::filesystem_of;
 use preload_core::walk::WalkOutcome;
 use preload_core::{
-    CancelToken, Controller, CoreError, FixedLevel, Order, Prepared, ReadMethod, Warmer,
-    human_bytes, memory_warning,
+    CancelToken, CoreError, Order, Prepared, ReadMethod, Warmer, human_bytes, memory_warning,
 };
-use preload_schema::ParallelismSource;
-use preload_tune::{AUTO_MAX_LEVEL, AutoController, saved_level};
+use preload_tune::{Beside, LevelRequest, Request};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -22,8 +19,10 @@ use crate::warm::SharedProgress;
 #[derive(Debug, Clone)]
 pub struct WarmOptions {
     pub paths: Vec<PathBuf>,
-    pub parallelism: Parallelism,
-    pub method: ReadMethod,
+    /// `"profile"` is [`LevelRequest::Unset`]: the saved level, else the default.
+    pub parallelism: LevelRequest,
+    /// None: the method the profile measured best, else `read`.
+    pub method: Option<ReadMethod>,
     pub order: Order,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
@@ -33,14 +32,6 @@ pub struct WarmOptions {
     /// Join another warm of the same paths on this node ([`preload_core::join`]).
     pub join: bool,
     pub allow_empty: bool,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub enum Parallelism {
-    Fixed(usize),
-    Auto,
-    /// The profile `preload tune` saved for the filesystem, else the default.
-    Profile,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -86,11 +77,11 @@ impl WarmOptions {
             if n == 0 {
                 return Err(PyValueError::new_err("parallelism must be at least 1"));
             }
-            Parallelism::Fixed(n)
+            LevelRequest::Fixed(n)
         } else {
             match parallelism.extract::<String>()?.as_str() {
-                "auto" => Parallelism::Auto,
-                "profile" => Parallelism::Profile,
+                "auto" => LevelRequest::Auto,
+                "profile" => LevelRequest::Unset,
                 other => {
                     return Err(PyValueError::new_err(format!(
                         "parallelism must be \"auto\", \"profile\" or a positive int, not {other:?}"
@@ -113,12 +104,14 @@ impl WarmOptions {
                 "max_bytes must be None, a number of bytes or \"available\"",
             ));
         };
-        let method: String = get("method")?.extract()?;
+        let method: Option<String> = get("method")?.extract()?;
         let order: String = get("order")?.extract()?;
         Ok(WarmOptions {
             paths,
             parallelism,
-            method: method.parse().map_err(PyValueError::new_err)?,
+            method: method
+                .map(|m| m.parse().map_err(PyValueError::new_err))
+                .transpose()?,
             order: order.parse().map_err(PyValueError::new_err)?,
             include: get("include")?.extract()?,
             exclude: get("exclude")?.extract()?,
@@ -130,36 +123,29 @@ impl WarmOptions {
         })
     }
 
-    /// The warmer, with where its parallelism came from set on it (the
-    /// summary's `parallelism_source`): the CLI's one policy for profiles.
-    pub fn warmer(&self) -> Warmer {
-        let (controller, source): (Box<dyn Controller>, _) = match self.parallelism {
-            Parallelism::Fixed(n) => (Box::new(FixedLevel(n)), ParallelismSource::Fixed),
-            Parallelism::Auto => {
-                // Starts from the profile's level when there is one.
-                let saved = saved_level(&filesystem_of(&self.paths[0]));
-                (
-                    Box::new(AutoController::for_warm(
-                        AUTO_MAX_LEVEL,
-                        saved.profile.map(|p| p.parallelism),
-                    )),
-                    ParallelismSource::Auto,
-                )
-            }
-            Parallelism::Profile => {
-                // An unreadable profile store is no reason to fail a warm.
-                let saved = saved_level(&filesystem_of(&self.paths[0]));
-                (Box::new(FixedLevel(saved.level)), saved.source)
-            }
+    /// The warmer, chosen by the CLI's one policy ([`preload_tune::choose`]:
+    /// what the caller gave, then the profile, then the defaults of a
+    /// whole warm or of one `beside` a loader), with where its parallelism
+    /// came from set on it (the summary's `parallelism_source`).
+    pub fn warmer(&self, beside: Beside) -> Warmer {
+        let request = Request {
+            level: self.parallelism,
+            method: self.method,
+            chunk_size: self.chunk_size,
+            schedule: None,
         };
+        // An unreadable profile store is no reason to fail a warm.
+        let choice = preload_tune::choose(&self.paths[0], &request, beside);
         let mut w = Warmer::new(&self.paths)
             .include(self.include.clone())
             .exclude(self.exclude.clone())
-            .method(self.method)
+            .method(choice.method)
+            .chunk_size(choice.chunk_size)
+            .scheduling(choice.schedule)
             .order(self.order)
             .skip_resident(self.skip_resident)
-            .controller(controller)
-            .parallelism_source(source);
+            .controller(choice.controller)
+            .parallelism_source(choice.source);
         if let MaxBytes::Limit(n) = self.max_bytes {
             w = w.max_bytes(Some(n));
         }
@@ -167,21 +153,18 @@ impl WarmOptions {
             // Said in the summary (`joined`), not on the caller's stderr.
             w = w.join_node(|_| {});
         }
-        if let Some(c) = self.chunk_size {
-            w = w.chunk_size(c);
-        }
         w
     }
 
     /// [`WarmOptions::warmer`] with a fresh cancel token and a progress slot
     /// the engine's monitor fills every tick: what `warm` and `warming`
     /// both watch while the engine reads without the GIL.
-    pub fn watched_warmer(&self) -> (Warmer, CancelToken, SharedProgress) {
+    pub fn watched_warmer(&self, beside: Beside) -> (Warmer, CancelToken, SharedProgress) {
         let cancel = CancelToken::new();
         let progress: SharedProgress = Arc::default();
         let slot = Arc::clone(&progress);
         let warmer = self
-            .warmer()
+            .warmer(beside)
             .cancel_token(cancel.clone())
             .on_progress(move |p| {
                 *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(*p);

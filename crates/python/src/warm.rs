@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use preload_core::walk::Filter;
 use preload_core::{CancelToken, Progress, residency};
+use preload_tune::Beside;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -27,7 +28,7 @@ pub fn warm(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<String> {
     let opts = WarmOptions::from_dict(options)?;
-    let (mut warmer, cancel, shared) = opts.watched_warmer();
+    let (mut warmer, cancel, shared) = opts.watched_warmer(Beside::Nothing);
     let mut last: Option<Progress> = None;
     let result = interruptible(
         py,

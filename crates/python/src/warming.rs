@@ -9,9 +9,9 @@ use std::sync::PoisonError;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, TryRecvError};
-use preload_core::plan::FRONT_CHUNK_SIZE;
 use preload_core::{CancelToken, Progress};
 use preload_schema::WarmSummary;
+use preload_tune::Beside;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -38,10 +38,9 @@ impl Warming {
     /// [`WarmOptions::from_dict`] reads them), then reads on a thread.
     #[new]
     fn new(py: Python<'_>, options: &Bound<'_, PyDict>) -> PyResult<Self> {
-        let mut opts = WarmOptions::from_dict(options)?;
-        // Beside the loader: the front advances in smaller waves.
-        opts.chunk_size.get_or_insert(FRONT_CHUNK_SIZE);
-        let (warmer, cancel, progress) = opts.watched_warmer();
+        let opts = WarmOptions::from_dict(options)?;
+        // Beside the loader: the front schedule, in smaller chunks.
+        let (warmer, cancel, progress) = opts.watched_warmer(Beside::Loader);
         let (mut warmer, prepared) = py.detach(move || {
             let prepared = opts.prepare(&warmer);
             (warmer, prepared)

@@ -35,7 +35,9 @@ use decide::{auto, knee, kneedle, little, usl};
 pub use preload_stats as stats;
 
 pub use auto::{AutoConfig, AutoController};
-pub use choice::{AUTO_MAX_LEVEL, SavedLevel, saved_level};
+pub use choice::{
+    AUTO_MAX_LEVEL, Beside, Choice, LevelRequest, Request, SavedLevel, choose, saved_level,
+};
 pub use chunks::DEFAULT_SCHEDULE;
 pub use decide::synthetic;
 pub use knee::{KneeChoice, KneeConfig, LevelSamples, MAX_TOLERANCE, choose_knee};

@@ -33,7 +33,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use preload_core::plan::FRONT_CHUNK_SIZE;
 use preload_core::{CancelToken, CoreError, Warmer, human_bytes, pagecache, par};
 use preload_schema::{Residency, RunReport, SCHEMA_VERSION, WarmSummary};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -42,7 +41,9 @@ use signal_hook::iterator::exfiltrator::WithOrigin;
 use signal_hook::low_level::siginfo::Cause;
 
 use crate::args::{RunArgs, WarmArgs};
-use crate::commands::warm::{Choice, choose, say_joining};
+use preload_tune::{Beside, Choice};
+
+use crate::commands::warm::{choose, say_joining};
 use crate::config::WarmConfig;
 use crate::exit::Exit;
 use crate::output;
@@ -209,15 +210,15 @@ fn warm(
         source,
         method,
         chunk_size,
-        // The loader reads the front of its order first, so every reader
-        // stays there whatever the profile measured for a whole warm.
-        schedule: _,
-    } = choose(w, FRONT_CHUNK_SIZE);
+        schedule,
+        ..
+    } = choose(w, Beside::Loader);
     let mut warmer = Warmer::new(&w.inputs.paths)
         .include(w.inputs.include.clone())
         .exclude(w.inputs.exclude.clone())
         .method(method)
         .chunk_size(chunk_size)
+        .scheduling(schedule)
         .buffer_size(w.buffer_size)
         .order(w.order)
         .cancel_token(stop.clone())

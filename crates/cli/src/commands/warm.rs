@@ -1,17 +1,12 @@
 //! `preload warm`.
 
 use anyhow::Result;
-use preload_core::engine::Scheduling;
-use preload_core::fsinfo::filesystem_of;
 use preload_core::join::Leader;
-use preload_core::plan::DEFAULT_CHUNK_SIZE;
-use preload_core::{
-    CancelToken, Controller, CoreError, FixedLevel, ReadMethod, Warmer, human_bytes,
-};
+use preload_core::{CancelToken, CoreError, Warmer};
 use preload_schema::{ParallelismSource, WarningKind};
-use preload_tune::{AUTO_MAX_LEVEL, AutoController, DEFAULT_SCHEDULE, saved_level};
+use preload_tune::{Beside, Choice, Request};
 
-use crate::config::{ParallelismChoice, WarmConfig};
+use crate::config::WarmConfig;
 use crate::exit::Exit;
 use crate::output::{self, progress};
 
@@ -22,7 +17,8 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         method,
         chunk_size,
         schedule,
-    } = choose(cfg, DEFAULT_CHUNK_SIZE);
+        ..
+    } = choose(cfg, Beside::Nothing);
     let mut warmer = Warmer::new(&cfg.inputs.paths)
         .include(cfg.inputs.include.clone())
         .exclude(cfg.inputs.exclude.clone())
@@ -125,94 +121,21 @@ pub(crate) fn say_joining(quiet: bool) -> impl Fn(&Leader) + Send + Sync + 'stat
     }
 }
 
-/// How a warm reads, chosen once from what the user typed and the profile
-/// `preload tune` saved for the first input's filesystem.
-pub(crate) struct Choice {
-    pub(crate) controller: Box<dyn Controller>,
-    pub(crate) source: ParallelismSource,
-    pub(crate) method: ReadMethod,
-    pub(crate) chunk_size: u64,
-    /// `preload run` ignores it: the loader reads the front first.
-    pub(crate) schedule: Scheduling,
-}
-
-/// `-P N` wins, then the profile's level, else the default; `--method` wins,
-/// then the method the profile measured best, else `read`; `--chunk-size`
-/// wins, then the profile's chunk size, else `default_chunk`
-/// ([`DEFAULT_CHUNK_SIZE`] for a warm, `FRONT_CHUNK_SIZE` beside a loader);
-/// `--schedule` wins, then the profile's, else [`DEFAULT_SCHEDULE`].
-pub(crate) fn choose(cfg: &WarmConfig, default_chunk: u64) -> Choice {
-    // -P auto starts from the profile's level when there is one.
-    let needs_profile = !matches!(cfg.parallelism, ParallelismChoice::Fixed(_))
-        || cfg.method.is_none()
-        || cfg.chunk_size.is_none()
-        || cfg.schedule.is_none();
-    let saved = needs_profile.then(|| saved_level(&filesystem_of(&cfg.inputs.paths[0])));
-    if let Some(w) = saved.as_ref().and_then(|s| s.warning.as_ref()) {
+/// [`preload_tune::choose`] for `cfg`, saying on stderr what came from a
+/// profile (unless quiet or JSON) and why profiles were ignored.
+pub(crate) fn choose(cfg: &WarmConfig, beside: Beside) -> Choice {
+    let request = Request {
+        level: cfg.parallelism,
+        method: cfg.method,
+        chunk_size: cfg.chunk_size,
+        schedule: cfg.schedule,
+    };
+    let choice = preload_tune::choose(&cfg.inputs.paths[0], &request, beside);
+    if let Some(w) = &choice.warning {
         output::warn(w);
     }
-    let profile = saved.as_ref().and_then(|s| s.profile.as_ref());
-    let method = cfg
-        .method
-        .or_else(|| profile.and_then(|p| p.method.parse().ok()))
-        .unwrap_or_default();
-    let profile_chunk = profile
-        .and_then(|p| p.chunk_size)
-        .filter(|_| cfg.chunk_size.is_none());
-    let chunk_size = cfg.chunk_size.or(profile_chunk).unwrap_or(default_chunk);
-    let profile_schedule = profile
-        .and_then(|p| p.schedule.as_deref())
-        .and_then(|s| s.parse::<Scheduling>().ok())
-        .filter(|_| cfg.schedule.is_none());
-    let schedule = cfg
-        .schedule
-        .or(profile_schedule)
-        .unwrap_or(DEFAULT_SCHEDULE);
-    let (controller, source): (Box<dyn Controller>, _) = match (cfg.parallelism, &saved) {
-        (ParallelismChoice::Fixed(n), _) => (Box::new(FixedLevel(n)), ParallelismSource::Fixed),
-        (ParallelismChoice::Auto, _) => (
-            Box::new(AutoController::for_warm(
-                AUTO_MAX_LEVEL,
-                profile.map(|p| p.parallelism),
-            )),
-            ParallelismSource::Auto,
-        ),
-        (ParallelismChoice::Unset, Some(saved)) => {
-            (Box::new(FixedLevel(saved.level)), saved.source)
-        }
-        (ParallelismChoice::Unset, None) => unreachable!("looked up above"),
-    };
-    if let Some(p) = profile.filter(|_| !cfg.quiet && !cfg.json) {
-        let mut used = Vec::new();
-        match source {
-            ParallelismSource::Profile => used.push(format!("-P {}", p.parallelism)),
-            ParallelismSource::Auto => used.push(format!("-P auto starting at {}", p.parallelism)),
-            _ => {}
-        }
-        if cfg.method.is_none() {
-            used.push(format!("--method {}", method.as_str()));
-        }
-        if profile_chunk.is_some() {
-            used.push(format!("--chunk-size {}", human_bytes(chunk_size)));
-        }
-        if profile_schedule.is_some() {
-            used.push(format!("--schedule {}", schedule.as_str()));
-        }
-        if !used.is_empty() {
-            eprintln!(
-                "preload: using {} from the profile of {} ({}), tuned {}",
-                used.join(" and "),
-                p.source,
-                p.fs_type,
-                p.date
-            );
-        }
+    if let Some(line) = choice.profile_line().filter(|_| !cfg.quiet && !cfg.json) {
+        eprintln!("preload: {line}");
     }
-    Choice {
-        controller,
-        source,
-        method,
-        chunk_size,
-        schedule,
-    }
+    choice
 }

@@ -135,7 +135,7 @@ def _progress_printer(p: dict) -> None:
 def warm(
     paths: Paths,
     parallelism: Parallelism = "profile",
-    method: str = "read",
+    method: Optional[str] = None,
     include: Union[str, Iterable[str], None] = None,
     exclude: Union[str, Iterable[str], None] = None,
     max_bytes: MaxBytes = None,
@@ -152,7 +152,9 @@ def warm(
     ``parallelism``: an int (fixed readers), ``"auto"`` (tuned while reading)
     or ``"profile"`` (the ``-P`` saved by ``preload tune`` for the filesystem,
     else ``DEFAULT_PARALLELISM``). ``method``: ``"read"``, ``"willneed"`` or
-    ``"mmap"``. ``include``/``exclude``: globs on the path relative to its
+    ``"mmap"``; None takes the method ``preload tune`` measured best for the
+    filesystem, else ``"read"`` (and ``chunk_size=None`` its chunk size, else
+    32 MiB), as ``preload warm`` does. ``include``/``exclude``: globs on the path relative to its
     input (``*`` crosses ``/``). ``max_bytes``: refuse (``TooLargeError``,
     nothing read) above this many bytes, or ``"available"`` to refuse a tree
     larger than the memory left for the page cache. ``progress``: True draws
@@ -317,7 +319,7 @@ class Warming:
 def warming(
     paths: Paths,
     parallelism: Parallelism = "profile",
-    method: str = "read",
+    method: Optional[str] = None,
     include: Union[str, Iterable[str], None] = None,
     exclude: Union[str, Iterable[str], None] = None,
     max_bytes: MaxBytes = None,

@@ -177,3 +177,32 @@ fn the_warm_stops_when_the_command_exits() {
     assert_eq!(r["warm_finished"], false);
     assert!(r["warm"]["bytes"].as_u64().unwrap() < 256 * MIB);
 }
+
+/// Without `--chunk-size`, `--schedule` or a profile, run reads 8 MiB
+/// chunks from the front (finer waves at the loader's front); the flags win.
+#[test]
+fn run_reads_fine_chunks_from_the_front_unless_told_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a"), vec![1u8; 4 << 20]).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let warm_of = |flags: &[&str]| {
+        let out = dir.path().join("run.json");
+        preload()
+            .env("PRELOAD_CACHE_DIR", cache.path())
+            .arg("run")
+            .args(flags)
+            .arg("--json")
+            .arg(&out)
+            .arg(dir.path().join("a"))
+            .args(["--", "sleep", "1"])
+            .assert()
+            .code(0);
+        report(&out)["warm"].clone()
+    };
+    let warm = warm_of(&[]);
+    assert_eq!(warm["chunk_size"], 8 * MIB, "{warm}");
+    assert_eq!(warm["schedule"], "front", "{warm}");
+    let warm = warm_of(&["--chunk-size", "2MiB", "--schedule", "spread"]);
+    assert_eq!(warm["chunk_size"], 2 * MIB, "{warm}");
+    assert_eq!(warm["schedule"], "spread", "{warm}");
+}

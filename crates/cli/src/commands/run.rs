@@ -33,7 +33,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use preload_core::{CancelToken, CoreError, Warmer, human_bytes, pagecache, par};
+use preload_core::{CancelToken, CoreError, human_bytes, pagecache, par};
 use preload_schema::{Residency, RunReport, SCHEMA_VERSION, WarmSummary};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::SignalsInfo;
@@ -41,9 +41,9 @@ use signal_hook::iterator::exfiltrator::WithOrigin;
 use signal_hook::low_level::siginfo::Cause;
 
 use crate::args::{RunArgs, WarmArgs};
-use preload_tune::{Beside, Choice};
+use preload_tune::Beside;
 
-use crate::commands::warm::{choose, say_joining};
+use crate::commands;
 use crate::config::WarmConfig;
 use crate::exit::Exit;
 use crate::output;
@@ -205,28 +205,7 @@ fn warm(
     warnings: &mut Vec<String>,
 ) -> (Option<WarmSummary>, Residency) {
     let w = &cfg.warm;
-    let Choice {
-        controller,
-        source,
-        method,
-        chunk_size,
-        schedule,
-        ..
-    } = choose(w, Beside::Loader);
-    let mut warmer = Warmer::new(&w.inputs.paths)
-        .include(w.inputs.include.clone())
-        .exclude(w.inputs.exclude.clone())
-        .method(method)
-        .chunk_size(chunk_size)
-        .scheduling(schedule)
-        .buffer_size(w.buffer_size)
-        .order(w.order)
-        .cancel_token(stop.clone())
-        .controller(controller)
-        .parallelism_source(source);
-    if w.join {
-        warmer = warmer.join_node(say_joining(w.quiet));
-    }
+    let mut warmer = commands::warm::warmer(w, Beside::Loader, stop);
     let prepared = match warmer.prepare() {
         Ok(p) => p,
         // CMD ended (or a signal came) while the files were being found:

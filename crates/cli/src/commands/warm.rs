@@ -11,32 +11,7 @@ use crate::exit::Exit;
 use crate::output::{self, progress};
 
 pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
-    let Choice {
-        controller,
-        source,
-        method,
-        chunk_size,
-        schedule,
-        ..
-    } = choose(cfg, Beside::Nothing);
-    let mut warmer = Warmer::new(&cfg.inputs.paths)
-        .include(cfg.inputs.include.clone())
-        .exclude(cfg.inputs.exclude.clone())
-        .method(method)
-        .chunk_size(chunk_size)
-        .scheduling(schedule)
-        .buffer_size(cfg.buffer_size)
-        .max_bytes(cfg.max_bytes)
-        .order(cfg.order)
-        .skip_resident(cfg.skip_resident)
-        .max_rate(cfg.max_rate.as_ref().map(|r| r.per_process()))
-        .backoff(cfg.backoff)
-        .cancel_token(cancel.clone())
-        .controller(controller)
-        .parallelism_source(source);
-    if cfg.join {
-        warmer = warmer.join_node(say_joining(cfg.quiet));
-    }
+    let mut warmer = warmer(cfg, Beside::Nothing, cancel);
     let prepared = match warmer.prepare() {
         Ok(p) => p,
         // Ctrl-C during a long walk (slow metadata): nothing was read.
@@ -75,7 +50,7 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         summary.pacing.fleet_size = Some(rate.members);
         summary.pacing.fleet_size_from = rate.members_from.clone();
     }
-    if source == ParallelismSource::Auto && !cfg.quiet && !cfg.json {
+    if summary.parallelism_source == ParallelismSource::Auto && !cfg.quiet && !cfg.json {
         eprintln!(
             "preload: -P auto settled on {} readers",
             summary.parallelism
@@ -118,6 +93,39 @@ pub(crate) fn say_joining(quiet: bool) -> impl Fn(&Leader) + Send + Sync + 'stat
                  no readers of its own until it is done, then only what is still missing"
             );
         }
+    }
+}
+
+/// The warmer of `cfg` (`preload warm`'s, or `preload run`'s beside its
+/// loader): every warm flag applied once for both.
+pub(crate) fn warmer(cfg: &WarmConfig, beside: Beside, cancel: &CancelToken) -> Warmer {
+    let Choice {
+        controller,
+        source,
+        method,
+        chunk_size,
+        schedule,
+        ..
+    } = choose(cfg, beside);
+    let warmer = Warmer::new(&cfg.inputs.paths)
+        .include(cfg.inputs.include.clone())
+        .exclude(cfg.inputs.exclude.clone())
+        .method(method)
+        .chunk_size(chunk_size)
+        .scheduling(schedule)
+        .buffer_size(cfg.buffer_size)
+        .max_bytes(cfg.max_bytes)
+        .order(cfg.order)
+        .skip_resident(cfg.skip_resident)
+        .max_rate(cfg.max_rate.as_ref().map(|r| r.per_process()))
+        .backoff(cfg.backoff)
+        .cancel_token(cancel.clone())
+        .controller(controller)
+        .parallelism_source(source);
+    if cfg.join {
+        warmer.join_node(say_joining(cfg.quiet))
+    } else {
+        warmer
     }
 }
 

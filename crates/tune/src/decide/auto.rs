@@ -243,11 +243,14 @@ impl AutoController {
         let newest = stats::median(&samples[samples.len() - (n / 2).max(1)..]);
         let growing = prev_best.is_nan() || m >= bar;
         let fading = newest < (1.0 - self.cfg.growth / 2.0) * m;
-        if samples.len() <= n && ((growing && newest < bar) || fading) {
+        let rising = newest > (1.0 + self.cfg.growth / 2.0) * m;
+        if samples.len() <= n && ((growing && newest < bar) || fading || (!growing && rising)) {
             // A gain that fades within the level is a burst (new streams
             // spending storage credit, readahead), not capacity: measure
             // the level again before doubling on it, or before it sets
-            // the best that the knee is judged against.
+            // the best that the knee is judged against. A level still
+            // rising at its end had readers whose first call had not
+            // completed yet (long requests): measure it again too.
             return;
         }
         // Still linear: the knee is far above; climb four times as fast.

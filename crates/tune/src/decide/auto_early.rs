@@ -32,8 +32,8 @@ impl AutoController {
 
     /// Before a level's full count of intervals: decide at once when every
     /// fresh interval says the same. In Startup, all still scaling linearly
-    /// (far below the knee: keep climbing) or all below the best lower level
-    /// (past the peak: every interval here costs); in Refine, all far below
+    /// (far below the knee: keep climbing) or all clearly below the best
+    /// lower level (past the peak: every interval here costs); in Refine, all far below
     /// the best (a level under the knee: leave it).
     pub(super) fn decide_early(&mut self) {
         let lowest = self.fresh.iter().copied().fold(f64::INFINITY, f64::min);
@@ -42,8 +42,14 @@ impl AutoController {
         let agree = highest <= (1.0 + self.cfg.growth) * lowest;
         let decided = agree
             && match self.phase {
+                // Past the peak only on a clear fall: right after a raise the
+                // new readers may not have completed a call yet (a 125 ms
+                // request outlasts an interval), so the level reads as the
+                // one below, a hair under it by noise.
                 Phase::Startup => match self.linear_bar() {
-                    Some(bar) => lowest >= bar || highest < self.best_below(),
+                    Some(bar) => {
+                        lowest >= bar || highest < (1.0 - self.cfg.growth / 2.0) * self.best_below()
+                    }
                     // The first level always grows; it only needs a baseline.
                     None => true,
                 },

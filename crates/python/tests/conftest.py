@@ -22,6 +22,13 @@ TARGET = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
 BIN = TARGET / "debug"
 
 
+def nearly_all(fraction: float) -> bool:
+    """Resident as a warm leaves it: this host's reclaim (kdamond, DAMON)
+    takes stray pages of just-warmed files, so "all" is >= 99% (the CLI
+    tests' `util::nearly_all`); 2 of 200 local warms here read 99.x%."""
+    return fraction >= 0.99
+
+
 def binary(name: str) -> Path:
     path = BIN / name
     if not path.exists():

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 import preload
-from conftest import load_model, write_model
+from conftest import load_model, nearly_all, write_model
 
 # Latency-bound storage: one stream gets 8 MiB/s, eight get 64.
 SIMFS = ("--latency", "2ms", "--stream-bw", "8MiB/s", "--total-bw", "64MiB/s")
@@ -43,7 +43,7 @@ def test_loading_after_a_warm_reads_from_memory(tmp_path, mount_simfs):
     tensors = write_model(back, shards=2, shard_mib=4, seed=3)
     fs = mount_simfs(back, *SIMFS)
     s = preload.warm(fs.path, parallelism=8)
-    assert s.residency.fraction == 1.0
+    assert nearly_all(s.residency.fraction)
     # The host's own reclaim (DAMON on the CI VM) may take a stray page
     # between the warm and this check; the Rust truth tests allow the same.
     assert preload.status(fs.path).fraction >= 0.999
@@ -94,5 +94,5 @@ def test_a_warm_joins_a_warm_of_the_same_tree_already_running(tmp_path, mount_si
     finally:
         leader.wait(timeout=120)
     assert s.joined is not None and s.joined["leader_pid"] == leader.pid, s.raw
-    assert s.residency.fraction == 1.0
+    assert nearly_all(s.residency.fraction)
     assert fs.stop() <= 1.1 * tree_bytes(back)

@@ -5,11 +5,11 @@ use std::time::{Duration, Instant};
 
 use preload_core::engine::Scheduling;
 use preload_core::walk::{Filter, walk};
-use preload_core::{CancelToken, CoreError, ReadMethod, context, human_bytes};
+use preload_core::{CancelToken, CoreError, DEFAULT_PARALLELISM, ReadMethod, context, human_bytes};
 use preload_schema::name::escaped;
 use preload_schema::{
-    Budget, ChunkMeasure, Dataset, Diagnostics, LevelSummary, MethodMeasure, Probe, SCHEMA_VERSION,
-    TuneResult,
+    Budget, ChunkMeasure, Dataset, Diagnostics, LevelSummary, MethodMeasure, Probe, Recommendation,
+    SCHEMA_VERSION, TuneResult,
 };
 
 use crate::probe::{ProbeConfig, RAMP_FRACTION, READS_PER_READER, run_probe};
@@ -154,6 +154,8 @@ pub fn tune(
     let mut caveats = Vec::new();
     let mut bytes_spent = 0u64;
     let mut bytes_served = 0u64;
+    // The level whose probe the byte budget stopped, if it did.
+    let mut cut_at = None;
 
     while let Some(next) = plan.next(&level_samples(&probes)) {
         let time_left = cfg.time_budget.saturating_sub(started.elapsed());
@@ -202,6 +204,7 @@ pub fn tune(
                 human_bytes(bytes_left),
                 human_bytes(least),
             ));
+            cut_at = Some(next.level);
             break;
         }
         // Fresh data for the whole probe: its bytes plus the unit each
@@ -267,7 +270,7 @@ pub fn tune(
     };
     let single = levels.iter().find(|l| l.level == 1).map(|l| l.median_mib_s);
     let mut recommendation = choice.to_recommendation(single);
-    let evidence = Evidence::weigh(&probes, &choice, pool.refills > 0, &dataset, cfg);
+    let evidence = Evidence::weigh(&probes, &choice, pool.refills > 0, cut_at, &dataset, cfg);
     caveats.extend(evidence.caveats);
     recommendation.confidence = choice.confidence * evidence.factor;
     recommendation.profile_worthy =
@@ -286,6 +289,9 @@ pub fn tune(
         ));
     }
     recommendation.caveats = caveats;
+    if !evidence.measurable {
+        too_small(&mut recommendation, &levels, &dataset, cfg);
+    }
     // The other read methods at the knee, on what is left of the budgets.
     let time_left = cfg.time_budget.saturating_sub(started.elapsed());
     // Half-length probes: a method that wins does so by more than the
@@ -300,6 +306,7 @@ pub fn tune(
     recommendation.read_method = cfg.method.as_str().into();
     if !interrupted
         && choice.saturated
+        && evidence.measurable
         && time_left >= 2 * method_time
         && method_bytes >= 2 * choice.knee as u64 * pool.unit_size()
     {
@@ -322,7 +329,7 @@ pub fn tune(
         }
         recommendation.read_method = methods::choose(&base, &others, choice.tolerance);
         recommendation.methods = std::iter::once(base).chain(others).collect();
-    } else if !interrupted {
+    } else if !interrupted && evidence.measurable {
         warnings.push(
             "read methods not compared at the knee: the time or byte budget was spent \
              (the profile keeps the tuned method)"
@@ -331,7 +338,7 @@ pub fn tune(
     }
     // Chunk sizes and schedules at the knee, with the method warm will use,
     // on what is left (see `chunks`).
-    if !interrupted && choice.saturated {
+    if !interrupted && choice.saturated && evidence.measurable {
         let method = recommendation.read_method.parse().unwrap_or(cfg.method);
         let probe_cfg = ProbeConfig {
             method,
@@ -530,6 +537,7 @@ impl Evidence {
         probes: &[Probe],
         choice: &crate::KneeChoice,
         reused: bool,
+        cut_at: Option<usize>,
         dataset: &Dataset,
         cfg: &TuneConfig,
     ) -> Evidence {
@@ -561,10 +569,33 @@ impl Evidence {
                 ),
             );
         }
-        if deciding.iter().any(|p| p.buckets.len() < 2) {
+        // The bootstrap resamples buckets: with one per probe it has no
+        // spread to resample, and its confidence says nothing.
+        let single = deciding.iter().filter(|p| p.buckets.len() < 2).count();
+        if single == deciding.len() {
+            lower(
+                0.5,
+                "every deciding probe gave a single sample: the resampling had no spread to \
+                 judge the knee by"
+                    .into(),
+            );
+        } else if single > 0 {
             lower(
                 0.9,
                 "some deciding probes gave a single sample (no spread within them)".into(),
+            );
+        }
+        // The budget stopped the climb (not a refinement between measured
+        // levels) with no more than one doubling above the knee measured:
+        // a rise past the last measured level cannot be ruled out.
+        let highest = probes.iter().map(|p| p.level).max().unwrap_or(0);
+        if let Some(level) = cut_at.filter(|&l| l > highest && highest <= 2 * choice.knee.max(1)) {
+            lower(
+                0.7,
+                format!(
+                    "the byte budget stopped the plan at -P {level}, just above the knee: a \
+                     rise further up was not ruled out"
+                ),
             );
         }
         if reused {
@@ -613,6 +644,31 @@ impl Evidence {
         }
         e
     }
+}
+
+/// A tree too small to measure gets no knee of its own: the knee its
+/// probes suggest was measured on re-read or half-busy readers (the shape
+/// matrix's 64 MiB tree: -P 4 at confidence 0.45, where warming it is
+/// fastest at 16). The recommendation is then what `warm` does without a
+/// profile, [`DEFAULT_PARALLELISM`], and says so.
+fn too_small(
+    rec: &mut Recommendation,
+    levels: &[LevelSummary],
+    dataset: &Dataset,
+    cfg: &TuneConfig,
+) {
+    let measured = rec.parallelism;
+    rec.parallelism = DEFAULT_PARALLELISM.min(cfg.max_level.max(1));
+    if let Some(l) = levels.iter().rev().find(|l| l.level <= rec.parallelism) {
+        rec.recommended_mib_s = l.median_mib_s;
+    }
+    rec.verdict = format!(
+        "{} is too small to tune ({}): no profile; warm uses its default -P {} \
+         (the probes suggested -P {measured}, on too little data to trust)",
+        escaped(&cfg.path),
+        human_bytes(dataset.bytes),
+        rec.parallelism,
+    );
 }
 
 /// Bytes of tree per reader, in read calls, below which a tune cannot
@@ -707,6 +763,23 @@ mod tests {
         assert!(r.budget.time_spent_s < 3.0 + 1.0);
         assert!((1..=4).contains(&r.recommendation.parallelism));
         assert_eq!(r.dataset.files, 8);
+    }
+
+    #[test]
+    fn a_tree_too_small_to_measure_gets_the_default_level_and_no_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..4 {
+            std::fs::write(dir.path().join(format!("s{i}")), vec![i as u8; 1 << 20]).unwrap();
+        }
+        let mut cfg = TuneConfig::new(dir.path());
+        cfg.time_budget = Duration::from_secs(2);
+        cfg.knee.resamples = 50;
+        let r = tune(&cfg, &CancelToken::new(), &mut |_| {}).unwrap();
+        let rec = &r.recommendation;
+        assert_eq!(rec.parallelism, DEFAULT_PARALLELISM, "{}", rec.verdict);
+        assert!(!rec.profile_worthy);
+        assert!(rec.verdict.contains("too small to tune"), "{}", rec.verdict);
+        assert!(rec.chunk_size.is_none() && rec.methods.is_empty());
     }
 
     #[test]

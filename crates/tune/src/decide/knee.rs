@@ -164,13 +164,14 @@ impl KneeChoice {
     pub fn to_recommendation(&self, single_stream_mib_s: Option<f64>) -> Recommendation {
         let verdict = if self.saturated {
             format!(
-                "use -P {}: {:.0} MiB/s, within {:.0}% of the best ({:.0} MiB/s at -P {}); confidence {:.0}%",
+                // No confidence here: the tune weighs the evidence after
+                // this and prints the confidence it ends with.
+                "use -P {}: {:.0} MiB/s, within {:.0}% of the best ({:.0} MiB/s at -P {})",
                 self.knee,
                 self.knee_median,
                 self.tolerance * 100.0,
                 self.best_median,
                 self.best_level,
-                self.confidence * 100.0
             )
         } else {
             format!(

@@ -94,10 +94,23 @@ impl Plan {
     /// holds until fewer than `readers x chunk_size` bytes are left, which
     /// costs about `readers x ln(chunk_size / MIN_CHUNK_SIZE)` chunks more
     /// (55 for 16 readers at 32 MiB).
+    ///
+    /// With a chunk size above [`DEFAULT_CHUNK_SIZE`], a file the chunk
+    /// size keeps whole stays whole: such a size asks for longer streams
+    /// (`preload tune`'s "whole files" is the largest file rounded up to a
+    /// power of two; the one-liner reads one stream per file), and
+    /// splitting those files' tails would put several readers in each. At
+    /// the default size small files still get the finer tail: on storage
+    /// that limits each stream, a 64 MiB tree of four 16 MiB files warms
+    /// at 16 readers only in 4 MiB pieces (the shape matrix's tiny tree).
+    /// Measured on the loopback MooseFS: reports/2026-12-02-vm/realfs-gap.
     pub fn with_even_tail(files: Vec<FileEntry>, chunk_size: u64, readers: usize) -> Plan {
         let chunk_size = chunk_size.max(MIN_CHUNK_SIZE);
         let readers = readers.max(1) as u64;
-        Plan::split_by(files, |left| {
+        Plan::split_by(files, |left, file_size| {
+            if chunk_size > DEFAULT_CHUNK_SIZE && file_size <= chunk_size {
+                return chunk_size;
+            }
             ((left / readers) / MIN_CHUNK_SIZE * MIN_CHUNK_SIZE).clamp(MIN_CHUNK_SIZE, chunk_size)
         })
     }
@@ -110,12 +123,12 @@ impl Plan {
     }
 
     fn split(files: Vec<FileEntry>, chunk_size: u64) -> Plan {
-        Plan::split_by(files, |_| chunk_size)
+        Plan::split_by(files, |_, _| chunk_size)
     }
 
-    /// Splits every file in order into chunks of at most `size(left)`
-    /// bytes, where `left` is what the plan has still to cover.
-    fn split_by(files: Vec<FileEntry>, size: impl Fn(u64) -> u64) -> Plan {
+    /// Splits every file in order into chunks of at most `size(left,
+    /// file_size)` bytes, where `left` is what the plan has still to cover.
+    fn split_by(files: Vec<FileEntry>, size: impl Fn(u64, u64) -> u64) -> Plan {
         let mut left: u64 = files.iter().map(|f| f.size).sum();
         let mut chunks = Vec::new();
         for (i, f) in files.iter().enumerate() {
@@ -129,7 +142,7 @@ impl Plan {
             }
             let mut offset = 0;
             while offset < f.size {
-                let len = size(left).min(f.size - offset);
+                let len = size(left, f.size).min(f.size - offset);
                 chunks.push(Chunk {
                     file: i,
                     offset,
@@ -253,6 +266,36 @@ mod tests {
             }
             assert_eq!(at, 256 * MIB);
         }
+    }
+
+    #[test]
+    fn an_even_tail_never_splits_a_file_the_chunk_size_keeps_whole() {
+        const MIB: u64 = 1 << 20;
+        // 8 shards of 256 MiB and a small file, "whole files" for 8 readers.
+        let mut files: Vec<FileEntry> = (0..8).map(|_| file(256 * MIB)).collect();
+        files.push(file(MIB / 2));
+        let plan = Plan::with_even_tail(files.clone(), 512 * MIB, 8);
+        assert_eq!(plan.chunks, Plan::new(files.clone(), 512 * MIB).chunks);
+        assert!(plan.chunks_per_file().iter().all(|&n| n == 1));
+        // A file larger than the chunk size still gets the finer tail.
+        files.push(file(1024 * MIB));
+        let plan = Plan::with_even_tail(files, 512 * MIB, 8);
+        let last: Vec<u64> = plan
+            .chunks
+            .iter()
+            .filter(|c| c.file == 9)
+            .map(|c| c.len / MIB)
+            .collect();
+        assert!(last.len() > 2 && *last.last().unwrap() < 512, "{last:?}");
+    }
+
+    #[test]
+    fn at_the_default_chunk_size_small_files_still_get_the_finer_tail() {
+        let files: Vec<FileEntry> = (0..4).map(|_| file(16 << 20)).collect();
+        let plan = Plan::with_even_tail(files, DEFAULT_CHUNK_SIZE, 16);
+        // 4 MiB pieces first (64 MiB over 16 readers), smaller after.
+        assert!(plan.chunks.len() >= 16, "{:?}", plan.chunks_per_file());
+        assert!(plan.chunks.iter().all(|c| c.len <= 4 << 20));
     }
 
     #[test]

@@ -742,16 +742,23 @@ mod tests {
         assert_eq!(default_byte_budget(100 << 30), 4 << 30);
     }
 
-    #[test]
-    fn tunes_a_local_tree_within_its_budgets() {
+    /// `files` files of `size` bytes in a temporary folder, and a tune
+    /// config for it with `time_budget` and a quick bootstrap.
+    fn tree(files: u8, size: usize, time_budget: u64) -> (tempfile::TempDir, TuneConfig) {
         let dir = tempfile::tempdir().unwrap();
-        for i in 0..8 {
-            std::fs::write(dir.path().join(format!("s{i}")), vec![i as u8; 4 << 20]).unwrap();
+        for i in 0..files {
+            std::fs::write(dir.path().join(format!("s{i}")), vec![i; size]).unwrap();
         }
         let mut cfg = TuneConfig::new(dir.path());
-        cfg.time_budget = Duration::from_secs(3);
-        cfg.max_level = 4;
+        cfg.time_budget = Duration::from_secs(time_budget);
         cfg.knee.resamples = 50;
+        (dir, cfg)
+    }
+
+    #[test]
+    fn tunes_a_local_tree_within_its_budgets() {
+        let (_dir, mut cfg) = tree(8, 4 << 20, 3);
+        cfg.max_level = 4;
         let mut seen = 0;
         let r = tune(&cfg, &CancelToken::new(), &mut |_| seen += 1).unwrap();
         assert_eq!(seen, r.probes.len());
@@ -767,13 +774,7 @@ mod tests {
 
     #[test]
     fn a_tree_too_small_to_measure_gets_the_default_level_and_no_profile() {
-        let dir = tempfile::tempdir().unwrap();
-        for i in 0..4 {
-            std::fs::write(dir.path().join(format!("s{i}")), vec![i as u8; 1 << 20]).unwrap();
-        }
-        let mut cfg = TuneConfig::new(dir.path());
-        cfg.time_budget = Duration::from_secs(2);
-        cfg.knee.resamples = 50;
+        let (_dir, cfg) = tree(4, 1 << 20, 2);
         let r = tune(&cfg, &CancelToken::new(), &mut |_| {}).unwrap();
         let rec = &r.recommendation;
         assert_eq!(rec.parallelism, DEFAULT_PARALLELISM, "{}", rec.verdict);

@@ -92,10 +92,13 @@ fn a_stalled_file_does_not_hold_back_the_others() {
     let s = util::json(&out.stdout);
     assert_eq!(s["files_read"], 8);
     assert_eq!(s["bytes"].as_u64(), Some((64 << 20) + 7 * (16 << 20)));
+    // Pages the host's reclaim took after they were read count as read
+    // (cachestat says so, not preload); a page never read does not.
     let resident = util::mincore_resident(&stalled);
+    let reclaimed = util::reclaimed(&stalled);
     assert!(
-        util::nearly_all(resident, 64 << 20),
-        "{resident} B resident"
+        util::nearly_all((resident + reclaimed).min(64 << 20), 64 << 20),
+        "{resident} B resident, {reclaimed} B evicted by reclaim"
     );
 }
 

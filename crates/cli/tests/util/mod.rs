@@ -144,6 +144,47 @@ pub fn nearly_all(resident: u64, expected: u64) -> bool {
     resident <= expected && expected - resident <= (expected / 100).max(256 << 10)
 }
 
+/// Bytes of `path` that memory reclaim evicted (cachestat(2)'s
+/// `nr_evicted`: pages whose shadow entries reclaim left; fadvise and
+/// drop_caches leave none), independently of preload; 0 where the kernel
+/// lacks cachestat. This host pages out cold memory by itself (a DAMON
+/// `pageout` scheme), page cache included, so a file read early in a long
+/// warm may lose pages before the test looks.
+pub fn reclaimed(path: &Path) -> u64 {
+    #[repr(C)]
+    struct Range {
+        off: u64,
+        len: u64,
+    }
+    #[repr(C)]
+    #[derive(Default)]
+    struct Stat {
+        cache: u64,
+        dirty: u64,
+        writeback: u64,
+        evicted: u64,
+        recently_evicted: u64,
+    }
+    // The generic syscall number, the same on x86_64 and aarch64.
+    const SYS_CACHESTAT: libc::c_long = 451;
+    let f = File::open(path).unwrap();
+    let range = Range { off: 0, len: 0 };
+    let mut st = Stat::default();
+    // SAFETY: both pointers refer to live, correctly laid out structs.
+    let rc = unsafe {
+        libc::syscall(
+            SYS_CACHESTAT,
+            f.as_raw_fd(),
+            &range as *const Range,
+            &mut st as *mut Stat,
+            0u32,
+        )
+    };
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as u64;
+    if rc == 0 { st.evicted * page } else { 0 }
+}
+
 /// True when running as root.
 pub fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.

@@ -57,6 +57,7 @@ pub fn recommendation(
         verdict: format!("use -P {knee}"),
         caveats: Vec::new(),
         profile_worthy: true,
+        too_small: false,
         methods: Vec::new(),
         read_method: "read".into(),
         chunks: Vec::new(),

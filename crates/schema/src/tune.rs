@@ -158,6 +158,10 @@ pub struct Recommendation {
     /// profile (saturated, measured on enough data, confidence >= 0.7).
     #[serde(default)]
     pub profile_worthy: bool,
+    /// True when the tree was too small to measure a knee: `parallelism` is
+    /// then `warm`'s default, not a measured knee.
+    #[serde(default)]
+    pub too_small: bool,
     /// Each read method measured at the knee on fresh data (the tuned one
     /// from its probes, the others by one probe each), when the budget
     /// allowed.

@@ -265,18 +265,26 @@ pub fn table(r: &TuneResult) -> String {
     } else {
         0.0
     };
-    let _ = writeln!(
-        out,
-        "recommended -P {}{} (confidence {:.2}): {:.0}% of the best measured throughput",
-        rec.parallelism,
-        if rec.saturated {
-            ""
-        } else {
-            " or more (not saturated)"
-        },
-        rec.confidence,
-        of_best
-    );
+    if rec.too_small {
+        let _ = writeln!(
+            out,
+            "recommended -P {}, warm's default (confidence {:.2}): the tree is too small to measure",
+            rec.parallelism, rec.confidence
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "recommended -P {}{} (confidence {:.2}): {:.0}% of the best measured throughput",
+            rec.parallelism,
+            if rec.saturated {
+                ""
+            } else {
+                " or more (not saturated)"
+            },
+            rec.confidence,
+            of_best
+        );
+    }
     let _ = writeln!(out, "{}", rec.verdict);
     if !rec.methods.is_empty() {
         let figures: Vec<String> = rec

@@ -254,6 +254,8 @@ class TuneResult:
     interrupted: bool
     saved_profile: Optional[str] = None
     """Where the result was saved as the filesystem's profile (None: not saved)."""
+    too_small: bool = False
+    """The tree was too small to measure: ``knee`` is then warm's default, not a measured knee."""
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """The complete result file (``preload tune --json``)."""
 
@@ -270,6 +272,7 @@ class TuneResult:
             caveats=list(rec.get("caveats", [])),
             interrupted=d.get("interrupted", False),
             saved_profile=saved,
+            too_small=rec.get("too_small", False),
             raw=d,
         )
 

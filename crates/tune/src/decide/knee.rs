@@ -192,6 +192,7 @@ impl KneeChoice {
             verdict,
             caveats: Vec::new(),
             profile_worthy: false,
+            too_small: false,
             methods: Vec::new(),
             read_method: "read".into(),
             chunks: Vec::new(),

@@ -99,24 +99,31 @@ fn nonowner_warm_and_evict_figures_match_an_independent_check() {
     };
     assert!(out.status.success(), "{out:?}");
     let s = json(&out.stdout);
-    assert_eq!(
-        resident_as_root(tree.path()),
-        32 << 20,
-        "root's mincore: all resident"
+    // This host pages out cold memory by itself (DAMON), page cache
+    // included: pages cachestat says reclaim took after the warm count as
+    // read, and the figures are "all but those" (see util::reclaimed).
+    let all_but_reclaimed = |figure: u64| {
+        let reclaimed: u64 = std::fs::read_dir(tree.path())
+            .unwrap()
+            .map(|e| util::reclaimed(&e.unwrap().path()))
+            .sum();
+        nearly_all((figure + reclaimed).min(32 << 20), 32 << 20)
+    };
+    let root_view = resident_as_root(tree.path());
+    assert!(
+        all_but_reclaimed(root_view),
+        "root's mincore: {root_view} B of all resident"
     );
-    assert_eq!(
-        s["residency"]["resident_bytes"],
-        32 << 20,
-        "{}",
-        s["residency"]
-    );
+    let told = s["residency"]["resident_bytes"].as_u64().unwrap();
+    assert!(all_but_reclaimed(told), "{}", s["residency"]);
     assert_eq!(s["residency"]["sampled_bytes"], 32 << 20);
     assert_eq!(s["pages_retained"], true);
 
     let out = as_nobody(&["evict", "--json"], tree.path()).unwrap();
     assert!(out.status.success(), "{out:?}");
     let e = json(&out.stdout);
-    assert_eq!(e["before"]["resident_bytes"], 32 << 20, "{}", e["before"]);
+    let before = e["before"]["resident_bytes"].as_u64().unwrap();
+    assert!(all_but_reclaimed(before), "{}", e["before"]);
     let after = e["after"]["resident_bytes"].as_u64().unwrap();
     assert!(after < 2 << 20, "evict as nobody: after {after}");
     assert!(resident_as_root(tree.path()) < 1 << 20);

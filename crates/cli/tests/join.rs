@@ -54,12 +54,17 @@ fn until_reading(m: &TestMount) {
 }
 
 /// Reads `child`'s stderr until a line says it joins; returns that line.
+/// The rest is drained by a thread: a warm that writes a warning later
+/// (this host's reclaim makes it say "evicted under memory pressure") must
+/// not find its stderr closed.
 fn until_joining(child: &mut Child) -> String {
     let stderr = child.stderr.take().unwrap();
     let mut said = String::new();
-    for line in BufReader::new(stderr).lines() {
+    let mut lines = BufReader::new(stderr).lines();
+    for line in lines.by_ref() {
         let line = line.unwrap();
         if line.contains("joining the warm") {
+            std::thread::spawn(move || lines.for_each(drop));
             return line;
         }
         said += &line;

@@ -143,7 +143,9 @@ pub struct Recommendation {
     pub best_level: usize,
     /// Its median throughput, MiB/s.
     pub best_mib_s: f64,
-    /// Median throughput at the recommended level, MiB/s.
+    /// Median throughput at the recommended level, MiB/s (with
+    /// `too_small`, at the largest level measured up to it: the default
+    /// level itself may not have been measured).
     pub recommended_mib_s: f64,
     /// Median throughput at level 1, MiB/s (when measured).
     pub single_stream_mib_s: Option<f64>,

@@ -10,42 +10,11 @@ use std::path::Path;
 use predicates::prelude::*;
 use preload_schema::ResultFile;
 use serde_json::Value;
-use util::{json, preload};
-
-/// Three 1 MiB shards and a small config file.
-fn model(dir: &Path) {
-    for i in 1..=3u8 {
-        let data: Vec<u8> = (0..1u32 << 20).map(|b| (b as u8) ^ i).collect();
-        std::fs::write(
-            dir.join(format!("model-0000{i}-of-00003.safetensors")),
-            data,
-        )
-        .unwrap();
-    }
-    std::fs::write(dir.join("config.json"), b"{}").unwrap();
-}
-
-/// `preload bench` with a private profile store and per-file eviction (no
-/// `drop_caches` of the shared machine's whole cache).
-fn bench(dir: &Path, runs: usize) -> assert_cmd::Command {
-    let mut cmd = preload();
-    cmd.env("PRELOAD_CACHE_DIR", dir.join("cache")).args([
-        "bench",
-        "--runs",
-        &runs.to_string(),
-        "--levels",
-        "2",
-        "--no-drop-caches",
-    ]);
-    cmd
-}
+use util::{bench, json, preload, small_model, small_model_dir, stdout_json};
 
 #[test]
 fn result_file_round_trips_with_every_strategy() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("model");
-    std::fs::create_dir(&data).unwrap();
-    model(&data);
+    let (dir, data) = small_model_dir();
     let out = dir.path().join("bench.json");
     let csv = dir.path().join("runs.csv");
     bench(dir.path(), 2)
@@ -129,7 +98,7 @@ fn result_file_round_trips_with_every_strategy() {
 #[test]
 fn then_times_the_loader_and_adds_load_only() {
     let dir = tempfile::tempdir().unwrap();
-    model(dir.path());
+    small_model(dir.path());
     // The loader prints: its output must not spoil the JSON on stdout.
     let out = bench(dir.path(), 2)
         .arg(dir.path())
@@ -172,7 +141,7 @@ fn then_times_the_loader_and_adds_load_only() {
 #[test]
 fn a_failing_loader_is_recorded_and_warned_about() {
     let dir = tempfile::tempdir().unwrap();
-    model(dir.path());
+    small_model(dir.path());
     let out = bench(dir.path(), 1)
         .arg(dir.path())
         .args(["--then", "exit 3", "--json"])
@@ -210,7 +179,7 @@ fn an_empty_directory_is_an_error() {
 #[test]
 fn the_whole_cache_drop_is_announced_before_it_happens() {
     let dir = tempfile::tempdir().unwrap();
-    model(dir.path());
+    small_model(dir.path());
     let may_drop = std::fs::OpenOptions::new()
         .write(true)
         .open("/proc/sys/vm/drop_caches")
@@ -263,10 +232,7 @@ fn no_drop_caches_and_chunk_size_show_in_short_help() {
 /// The baseline is the loader alone; table, report and chart say so.
 #[test]
 fn then_speedups_are_against_the_loader_alone() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("model");
-    std::fs::create_dir(&data).unwrap();
-    model(&data);
+    let (dir, data) = small_model_dir();
     let result = dir.path().join("bench.json");
     let out = bench(dir.path(), 1)
         .arg(&data)
@@ -316,19 +282,8 @@ fn f(v: &Value) -> f64 {
 
 #[test]
 fn json_summary_matches_the_runs_and_every_run_has_cpu_rss_and_latency() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("model");
-    std::fs::create_dir(&data).unwrap();
-    model(&data);
-    let out = bench(dir.path(), 3)
-        .arg(&data)
-        .arg("--json")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v = json(&out);
+    let (dir, data) = small_model_dir();
+    let v = stdout_json(bench(dir.path(), 3).arg(&data).arg("--json"));
     let runs = v["runs"].as_array().unwrap();
     let summary = v["summary"].as_array().expect("a summary next to the runs");
     let names: Vec<&str> = summary
@@ -393,7 +348,7 @@ fn json_summary_matches_the_runs_and_every_run_has_cpu_rss_and_latency() {
 #[test]
 fn markdown_export_is_the_per_strategy_table() {
     let dir = tempfile::tempdir().unwrap();
-    model(dir.path());
+    small_model(dir.path());
     let md = dir.path().join("bench.md");
     let text = bench(dir.path(), 1)
         .arg(dir.path())
@@ -434,7 +389,7 @@ fn markdown_export_is_the_per_strategy_table() {
 #[test]
 fn a_bad_output_or_export_path_fails_before_measuring() {
     let dir = tempfile::tempdir().unwrap();
-    model(dir.path());
+    small_model(dir.path());
     for flag in ["-o", "--export-markdown", "--export-csv"] {
         bench(dir.path(), 1)
             .arg(dir.path())
@@ -451,10 +406,7 @@ fn a_bad_output_or_export_path_fails_before_measuring() {
 
 #[test]
 fn csv_has_one_unit_per_quantity_named_in_the_column() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("model");
-    std::fs::create_dir(&data).unwrap();
-    model(&data);
+    let (dir, data) = small_model_dir();
     let csv = dir.path().join("runs.csv");
     bench(dir.path(), 1)
         .arg(&data)
@@ -508,10 +460,7 @@ fn csv_has_one_unit_per_quantity_named_in_the_column() {
 /// the advice.
 #[test]
 fn a_slow_first_run_is_warned_about_with_advice() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("model");
-    std::fs::create_dir(&data).unwrap();
-    model(&data);
+    let (dir, data) = small_model_dir();
     let marker = dir.path().join("loaded-once");
     let loader = format!(
         "test -e '{0}' || {{ sleep 2; touch '{0}'; }}",
@@ -532,7 +481,7 @@ fn a_slow_first_run_is_warned_about_with_advice() {
 #[test]
 fn output_dash_puts_the_result_file_on_stdout_and_the_table_on_stderr() {
     let dir = tempfile::tempdir().unwrap();
-    model(dir.path());
+    small_model(dir.path());
     let out = bench(dir.path(), 1)
         .arg(dir.path())
         .args(["-o", "-"])

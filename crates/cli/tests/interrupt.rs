@@ -2,7 +2,7 @@
 
 mod util;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use preload_simfs::Model;
 use preload_simfs::testing::{TestMount, create_file, require_fuse, streams};
@@ -11,6 +11,8 @@ use preload_simfs::testing::{TestMount, create_file, require_fuse, streams};
 const CALL: u64 = 8 << 20;
 /// Readers: `-P`.
 const READERS: u64 = 4;
+/// How long after SIGINT preload may take to exit before a test fails.
+const STOP_LIMIT: Duration = Duration::from_secs(15);
 
 /// Regression (issue 10, item 9): the run used to wait for every reader to
 /// finish its current read call, so the stop took as long as one call on
@@ -43,7 +45,7 @@ fn sigint_stops_before_the_calls_in_flight_are_served_with_a_partial_summary() {
     util::wait_until("half of the second read calls", || {
         mnt.mounted().stats().bytes_read >= first_round + first_round / 2
     });
-    let (status, stopped_after) = interrupt(&mut child);
+    let (status, stopped_after) = util::signal_and_wait(&mut child, libc::SIGINT, STOP_LIMIT);
     // Sampled as soon as the exit is seen (within the 2 ms poll).
     let served_at_exit = mnt.mounted().stats().bytes_served;
     let out = child.wait_with_output().unwrap();
@@ -93,7 +95,7 @@ fn sigint_during_a_slow_walk_stops_at_once() {
     util::wait_until("the walk to begin", || {
         mnt.mounted().stats().meta_requests > 10
     });
-    let (status, stopped_after) = interrupt(&mut child);
+    let (status, stopped_after) = util::signal_and_wait(&mut child, libc::SIGINT, STOP_LIMIT);
     let out = child.wait_with_output().unwrap();
     eprintln!("stopped {stopped_after:?} after SIGINT during the walk");
     assert_eq!(status.code(), Some(130), "{out:?}");
@@ -108,23 +110,4 @@ fn sigint_during_a_slow_walk_stops_at_once() {
         lookups < 2000,
         "walked on after SIGINT: {lookups} metadata requests"
     );
-}
-
-/// Sends SIGINT and waits for the exit (at most 15 s): the status and the
-/// time from the signal to the exit.
-fn interrupt(child: &mut std::process::Child) -> (std::process::ExitStatus, Duration) {
-    let sent = Instant::now();
-    // SAFETY: signalling our own child by pid.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let deadline = sent + Duration::from_secs(15);
-    loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            return (s, sent.elapsed());
-        }
-        assert!(
-            Instant::now() < deadline,
-            "preload did not stop after SIGINT"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
 }

@@ -6,41 +6,17 @@
 mod util;
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use predicates::prelude::*;
 use preload_schema::ResultFile;
 use preload_simfs::testing::{TestMount, create_file, require_fuse, streams};
-use util::preload;
-
-/// Three 1 MiB shards.
-fn model(dir: &Path) {
-    for i in 1..=3u8 {
-        let data: Vec<u8> = (0..1u32 << 20).map(|b| (b as u8) ^ i).collect();
-        std::fs::write(dir.join(format!("shard-{i}.safetensors")), data).unwrap();
-    }
-}
-
-/// Waits for `child` to exit, at most `limit`.
-fn wait(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            return s;
-        }
-        assert!(Instant::now() < deadline, "preload did not stop");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
+use util::{bench, preload, small_model_dir};
 
 #[test]
 fn an_interrupted_bench_file_is_marked_and_refused_by_compare() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("model");
-    std::fs::create_dir(&data).unwrap();
-    model(&data);
+    let (dir, data) = small_model_dir();
     let out = dir.path().join("bench.json");
     let counter = dir.path().join("loads");
     // The loader counts its calls and, on the 13th, sends SIGINT to preload
@@ -52,16 +28,12 @@ fn an_interrupted_bench_file_is_marked_and_refused_by_compare() {
          if [ $n -eq 13 ]; then kill -INT $PPID; fi",
         c = counter.display()
     );
-    let status = Command::new(assert_cmd::cargo::cargo_bin("preload"))
-        .env("PRELOAD_CACHE_DIR", dir.path().join("cache"))
-        .args(["bench", "--runs", "3", "--levels", "2", "--no-drop-caches"])
+    let status = bench(dir.path(), 3)
         .arg(&data)
         .arg("--then")
         .arg(&then)
         .arg("-o")
         .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&status.stderr);
@@ -134,9 +106,7 @@ fn an_interrupted_tune_gives_no_recommendation_and_saves_no_profile() {
         probes += usize::from(line.contains("probe -P"));
         seen.push_str(&line);
     }
-    // SAFETY: signalling our own child by pid.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let status = wait(&mut child, Duration::from_secs(30));
+    let (status, _) = util::signal_and_wait(&mut child, libc::SIGINT, Duration::from_secs(30));
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
     seen.push_str(&rest);

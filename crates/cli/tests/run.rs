@@ -5,7 +5,7 @@ mod util;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use preload_simfs::testing::{TestMount, create_file, require_fuse, streams};
 use util::preload;
@@ -130,20 +130,8 @@ fn sigint_and_sigterm_stop_the_warm_and_reach_the_command() {
         util::wait_until("the warm to read and CMD to set its trap", || {
             m.mounted().stats().bytes_read > 0 && ready.exists()
         });
-        let sent = Instant::now();
-        // SAFETY: signalling our own child by pid.
-        unsafe { libc::kill(child.id() as i32, signal) };
-        let status = loop {
-            if let Some(s) = child.try_wait().unwrap() {
-                break s;
-            }
-            assert!(
-                sent.elapsed() < Duration::from_secs(10),
-                "preload run did not end after signal {signal}"
-            );
-            std::thread::sleep(Duration::from_millis(5));
-        };
-        eprintln!("signal {signal}: ended {:?} after it", sent.elapsed());
+        let (status, after) = util::signal_and_wait(&mut child, signal, Duration::from_secs(10));
+        eprintln!("signal {signal}: ended {after:?} after it");
         assert_eq!(status.code(), Some(42), "signal {signal}");
         let r = report(&out);
         assert_eq!(r["signals_forwarded"], serde_json::json!([signal]));

@@ -7,7 +7,7 @@ mod util;
 use std::path::Path;
 
 use preload_core::fsinfo::filesystem_of;
-use util::{create_size, json, preload};
+use util::{create_size, preload, success_json};
 
 /// Writes a profile for `tree`'s filesystem into `cache/profiles.json`, as
 /// `preload tune` would after measuring -P 3, willneed and 2 MiB chunks
@@ -28,6 +28,18 @@ fn save_profile(cache: &Path, tree: &Path) {
     std::fs::write(cache.join("profiles.json"), profile.to_string()).unwrap();
 }
 
+/// `preload warm FLAGS TREE` with its profile store in `cache`, run to the
+/// end: every test here reads the profiles of its own store.
+fn warm_with_profiles(cache: &Path, flags: &[&str], tree: &Path) -> std::process::Output {
+    preload()
+        .env("PRELOAD_CACHE_DIR", cache)
+        .arg("warm")
+        .args(flags)
+        .arg(tree)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn warm_reads_with_the_profiles_chunk_size_unless_told_otherwise() {
     let dir = tempfile::tempdir().unwrap();
@@ -37,26 +49,14 @@ fn warm_reads_with_the_profiles_chunk_size_unless_told_otherwise() {
     let cache = dir.path().join("cache");
     save_profile(&cache, &tree);
 
-    let out = preload()
-        .env("PRELOAD_CACHE_DIR", &cache)
-        .args(["warm", "--json"])
-        .arg(&tree)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let v = json(&out.stdout);
+    let v = success_json(&warm_with_profiles(&cache, &["--json"], &tree));
     assert_eq!(v["chunk_size"], 2 << 20);
     assert_eq!(v["method"], "willneed");
     assert_eq!(v["parallelism"], 3);
     assert_eq!(v["parallelism_source"], "profile");
     assert_eq!(v["schedule"], "spread");
 
-    let out = preload()
-        .env("PRELOAD_CACHE_DIR", &cache)
-        .args(["warm"])
-        .arg(&tree)
-        .output()
-        .unwrap();
+    let out = warm_with_profiles(&cache, &[], &tree);
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
         said.contains(
@@ -66,15 +66,16 @@ fn warm_reads_with_the_profiles_chunk_size_unless_told_otherwise() {
         "{said}"
     );
 
-    let out = preload()
-        .env("PRELOAD_CACHE_DIR", &cache)
-        .args(["warm", "--json", "--chunk-size", "4MiB", "-P", "2"])
-        .args(["--schedule", "front"])
-        .arg(&tree)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let v = json(&out.stdout);
+    let flags = [
+        "--json",
+        "--chunk-size",
+        "4MiB",
+        "-P",
+        "2",
+        "--schedule",
+        "front",
+    ];
+    let v = success_json(&warm_with_profiles(&cache, &flags, &tree));
     assert_eq!(v["chunk_size"], 4 << 20);
     assert_eq!(v["method"], "willneed");
     assert_eq!(v["parallelism"], 2);
@@ -85,14 +86,8 @@ fn warm_reads_with_the_profiles_chunk_size_unless_told_otherwise() {
 fn without_a_profile_warm_reads_32_mib_chunks_spread_over_the_files() {
     let dir = tempfile::tempdir().unwrap();
     create_size(&dir.path().join("shard"), 3 << 20);
-    let out = preload()
-        .env("PRELOAD_CACHE_DIR", dir.path().join("cache"))
-        .args(["warm", "--json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let v = json(&out.stdout);
+    let cache = dir.path().join("cache");
+    let v = success_json(&warm_with_profiles(&cache, &["--json"], dir.path()));
     assert_eq!(v["chunk_size"], 32 << 20);
     assert_eq!(v["schedule"], "spread");
 }

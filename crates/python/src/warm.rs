@@ -51,49 +51,34 @@ pub fn warm(
     Ok(json(&summary))
 }
 
-/// Residency of every file under `paths`: the JSON of a `StatusReport`.
+/// The files `status` and `evict` work on: the paths and the include and
+/// exclude globs, passed as one tuple by `preload._selection`.
+#[derive(FromPyObject)]
+pub struct Selection(Vec<PathBuf>, Vec<String>, Vec<String>);
+
+/// Residency of every selected file: the JSON of a `StatusReport`.
 #[pyfunction]
-#[pyo3(signature = (paths, include, exclude))]
-pub fn status(
-    py: Python<'_>,
-    paths: Vec<PathBuf>,
-    include: Vec<String>,
-    exclude: Vec<String>,
-) -> PyResult<String> {
-    over_files(py, &include, &exclude, move |filter| {
-        residency::status(&paths, &filter)
-    })
+pub fn status(py: Python<'_>, selection: Selection) -> PyResult<String> {
+    over_files(py, selection, residency::status)
 }
 
-/// Drops every file under `paths` from the page cache: the JSON of an `EvictReport`.
+/// Drops every selected file from the page cache: the JSON of an `EvictReport`.
 #[pyfunction]
-#[pyo3(signature = (paths, include, exclude))]
-pub fn evict(
-    py: Python<'_>,
-    paths: Vec<PathBuf>,
-    include: Vec<String>,
-    exclude: Vec<String>,
-) -> PyResult<String> {
-    over_files(py, &include, &exclude, move |filter| {
-        residency::evict_all(&paths, &filter)
-    })
+pub fn evict(py: Python<'_>, selection: Selection) -> PyResult<String> {
+    over_files(py, selection, residency::evict_all)
 }
 
-/// Runs `job` on the files the globs select, off the GIL and interruptible
-/// by Ctrl-C, and returns its report as JSON: what status and evict share.
-fn over_files<T, F>(
-    py: Python<'_>,
-    include: &[String],
-    exclude: &[String],
-    job: F,
-) -> PyResult<String>
+/// Runs `job` on the selected files, off the GIL and interruptible by
+/// Ctrl-C, and returns its report as JSON: what status and evict share.
+fn over_files<T, F>(py: Python<'_>, selection: Selection, job: F) -> PyResult<String>
 where
     T: serde::Serialize + Send + 'static,
-    F: FnOnce(Filter) -> Result<T, preload_core::CoreError> + Send + 'static,
+    F: FnOnce(&[PathBuf], &Filter) -> Result<T, preload_core::CoreError> + Send + 'static,
 {
-    let filter = Filter::new(include, exclude).map_err(errors::core)?;
+    let Selection(paths, include, exclude) = selection;
+    let filter = Filter::new(&include, &exclude).map_err(errors::core)?;
     let cancel = CancelToken::new();
-    let report = interruptible(py, &cancel, move || job(filter), |_| Ok(()))?;
+    let report = interruptible(py, &cancel, move || job(&paths, &filter), |_| Ok(()))?;
     Ok(json(&report.map_err(errors::core)?))
 }
 

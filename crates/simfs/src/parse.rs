@@ -62,11 +62,21 @@ fn parse_factor(s: &str) -> Result<f64, String> {
     }
 }
 
+/// `s` split at its first `sep`, or the error naming the option (`what`)
+/// and its expected `form`: how every two-part value is taken apart.
+fn split_pair<'a>(
+    s: &'a str,
+    sep: char,
+    what: &str,
+    form: &str,
+) -> Result<(&'a str, &'a str), String> {
+    s.split_once(sep)
+        .ok_or_else(|| format!("invalid {what} {s:?}: expected {form}"))
+}
+
 /// `FRACTION:FACTOR`, e.g. `0.01:20` or `1%:20`.
 pub(crate) fn parse_tail(s: &str) -> Result<Tail, String> {
-    let (fraction, factor) = s
-        .split_once(':')
-        .ok_or_else(|| format!("invalid tail {s:?}: expected FRACTION:FACTOR, e.g. 0.01:20"))?;
+    let (fraction, factor) = split_pair(s, ':', "tail", "FRACTION:FACTOR, e.g. 0.01:20")?;
     Ok(Tail {
         fraction: parse_fraction(fraction)?,
         factor: parse_factor(factor)?,
@@ -75,9 +85,7 @@ pub(crate) fn parse_tail(s: &str) -> Result<Tail, String> {
 
 /// `BYTES@RATE`, e.g. `1GiB@800MiB/s`.
 pub(crate) fn parse_burst(s: &str) -> Result<Burst, String> {
-    let (bytes, rate) = s
-        .split_once('@')
-        .ok_or_else(|| format!("invalid burst {s:?}: expected BYTES@RATE, e.g. 1GiB@800MiB/s"))?;
+    let (bytes, rate) = split_pair(s, '@', "burst", "BYTES@RATE, e.g. 1GiB@800MiB/s")?;
     Ok(Burst {
         bytes: parse_nonzero_bytes(bytes)?,
         rate: parse_rate(rate)?,
@@ -86,9 +94,7 @@ pub(crate) fn parse_burst(s: &str) -> Result<Burst, String> {
 
 /// `N:FACTOR`, e.g. `8:0.25`.
 pub(crate) fn parse_contention(s: &str) -> Result<Contention, String> {
-    let (limit, factor) = s
-        .split_once(':')
-        .ok_or_else(|| format!("invalid contention {s:?}: expected N:FACTOR, e.g. 8:0.25"))?;
+    let (limit, factor) = split_pair(s, ':', "contention", "N:FACTOR, e.g. 8:0.25")?;
     let limit = limit.trim().parse::<usize>().map_err(|_| {
         format!("invalid contention limit {limit:?}: expected a whole number of streams")
     })?;

@@ -396,6 +396,19 @@ fn rss_check(preload: &Preload, layout: &str, dir: &Path, csv: &mut Csv) -> Resu
 mod tests {
     use super::*;
 
+    /// The arguments `strategy`'s command gets on `dir` (with the binary
+    /// named `preload`), as text: what the tests of the command lines compare.
+    fn args_on(strategy: &Strategy, dir: &str) -> Vec<String> {
+        let preload = Preload {
+            bin: "preload".into(),
+        };
+        strategy
+            .command(&preload, Path::new(dir))
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    }
+
     #[test]
     fn vmtouch_output_gives_the_resident_fraction() {
         let text = "           Files: 4\n  Resident Pages: 65536/131072  256M/512M  50%\n";
@@ -416,18 +429,8 @@ mod tests {
         let s = strategies(&opts);
         let methods: Vec<String> = s.iter().map(Strategy::method).collect();
         assert_eq!(methods, ["read-chunk8MiB-P8", "read-chunk32MiB-P8"]);
-        let cmd = s[0].command(
-            &Preload {
-                bin: "preload".into(),
-            },
-            Path::new("/d"),
-        );
-        let args: Vec<_> = cmd
-            .get_args()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect();
         assert_eq!(
-            args,
+            args_on(&s[0], "/d"),
             [
                 "warm",
                 "/d",
@@ -445,16 +448,7 @@ mod tests {
 
     #[test]
     fn xargs_passes_the_directory_as_an_argument_not_in_the_script() {
-        let cmd = Strategy::Xargs.command(
-            &Preload {
-                bin: "preload".into(),
-            },
-            Path::new("/a b'c"),
-        );
-        let args: Vec<_> = cmd
-            .get_args()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect();
+        let args = args_on(&Strategy::Xargs, "/a b'c");
         assert_eq!(args.last().map(String::as_str), Some("/a b'c"));
         assert!(!args[1].contains("a b"));
     }

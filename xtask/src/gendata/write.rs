@@ -256,17 +256,37 @@ mod tests {
         assert!(zeros < 100, "{zeros} zero bytes in 4099");
     }
 
+    /// A fresh directory `PREFIX-PID` under the system's temp dir: the shard
+    /// tests write there and remove it themselves.
+    fn scratch_dir(prefix: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("{prefix}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// A model of `shards` 1 MiB shards of `tensors_per_shard` tensors in
+    /// `dtype` (vocabulary 10): the smallest spec the shard tests need.
+    fn one_mib_shards(shards: u32, tensors_per_shard: u32, dtype: &str) -> ModelSpec {
+        ModelSpec {
+            shards,
+            shard_size: "1MiB".into(),
+            tensors_per_shard,
+            vocab: 10,
+            dtype: dtype.into(),
+        }
+    }
+
+    /// The header length and JSON header of safetensors `bytes` (an 8-byte
+    /// little-endian length, then the JSON): what the shard tests inspect.
+    fn safetensors_header(bytes: &[u8]) -> (usize, Value) {
+        let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        (n, serde_json::from_slice(&bytes[8..8 + n]).unwrap())
+    }
+
     #[test]
     fn shard_is_exact_size_and_a_valid_safetensors_file() {
-        let dir = std::env::temp_dir().join(format!("xtask-shard-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let m = ModelSpec {
-            shards: 2,
-            shard_size: "1MiB".into(),
-            tensors_per_shard: 3,
-            vocab: 10,
-            dtype: "BF16".into(),
-        };
+        let dir = scratch_dir("xtask-shard");
+        let m = one_mib_shards(2, 3, "BF16");
         let size = 1 << 20;
         let tensors = shard_tensors(&m, 1, size).unwrap();
         let path = dir.join("s.safetensors");
@@ -274,9 +294,8 @@ mod tests {
         let bytes = std::fs::read(&path).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(bytes.len() as u64, size);
-        let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        let (n, header) = safetensors_header(&bytes);
         assert_eq!(n % 8, 0);
-        let header: Value = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
         let obj = header.as_object().unwrap();
         assert_eq!(obj.len(), 4); // 3 tensors + __metadata__
         let max_end = obj
@@ -290,15 +309,8 @@ mod tests {
 
     #[test]
     fn shards_take_f16_for_numpy_and_refuse_other_dtypes() {
-        let dir = std::env::temp_dir().join(format!("xtask-f16-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let m = ModelSpec {
-            shards: 1,
-            shard_size: "1MiB".into(),
-            tensors_per_shard: 2,
-            vocab: 10,
-            dtype: "F16".into(),
-        };
+        let dir = scratch_dir("xtask-f16");
+        let m = one_mib_shards(1, 2, "F16");
         let tensors = shard_tensors(&m, 0, 1 << 20).unwrap();
         let path = dir.join("s.safetensors");
         write_shard(&path, &mut Rng::new(1), &tensors, 1 << 20, "F16").unwrap();
@@ -306,8 +318,7 @@ mod tests {
         let bytes = std::fs::read(&path).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(err.to_string().contains("only BF16 and F16"), "{err}");
-        let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
-        let header: Value = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
+        let (_, header) = safetensors_header(&bytes);
         let dtypes: Vec<&str> = header
             .as_object()
             .unwrap()

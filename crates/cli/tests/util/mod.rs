@@ -51,6 +51,45 @@ pub fn spawn_piped(args: &[&str], path: impl AsRef<std::ffi::OsStr>) -> std::pro
         .unwrap()
 }
 
+/// Three 1 MiB shards of distinct bytes and a small config file, written
+/// into `dir`: a model small enough for a bench of every strategy.
+pub fn small_model(dir: &Path) {
+    for i in 1..=3u8 {
+        let data: Vec<u8> = (0..1u32 << 20).map(|b| (b as u8) ^ i).collect();
+        std::fs::write(
+            dir.join(format!("model-0000{i}-of-00003.safetensors")),
+            data,
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.join("config.json"), b"{}").unwrap();
+}
+
+/// A temporary directory holding [`small_model`] in its `model`
+/// subdirectory, so result files and the profile store can go beside it.
+pub fn small_model_dir() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("model");
+    std::fs::create_dir(&data).unwrap();
+    small_model(&data);
+    (dir, data)
+}
+
+/// `preload bench` with a private profile store in `dir/cache` and
+/// per-file eviction (no `drop_caches` of the shared machine's whole cache).
+pub fn bench(dir: &Path, runs: usize) -> Command {
+    let mut cmd = preload();
+    cmd.env("PRELOAD_CACHE_DIR", dir.join("cache")).args([
+        "bench",
+        "--runs",
+        &runs.to_string(),
+        "--levels",
+        "2",
+        "--no-drop-caches",
+    ]);
+    cmd
+}
+
 /// The context of a made-up result: a test host, filesystem `fs_type`
 /// mounted at `mount_point`.
 pub fn context(fs_type: &str, mount_point: &str) -> preload_schema::RunContext {
@@ -90,6 +129,29 @@ pub fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
             "gave up waiting: {what}"
         );
         std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// Sends `signal` to `child` and waits for it to exit, failing after
+/// `limit`: its exit status and the time from the signal to the exit.
+/// Polls every 2 ms, so the time is that close.
+pub fn signal_and_wait(
+    child: &mut std::process::Child,
+    signal: libc::c_int,
+    limit: std::time::Duration,
+) -> (std::process::ExitStatus, std::time::Duration) {
+    let sent = std::time::Instant::now();
+    // SAFETY: signalling our own child by pid.
+    unsafe { libc::kill(child.id() as i32, signal) };
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status, sent.elapsed());
+        }
+        assert!(
+            sent.elapsed() < limit,
+            "preload did not exit within {limit:?} of signal {signal}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
     }
 }
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from . import _native
 from ._native import NothingSelectedError, PreloadError, TooLargeError, TuneError
@@ -90,6 +90,16 @@ def _globs(globs: Union[str, Iterable[str], None]) -> List[str]:
     if isinstance(globs, str):
         return [globs]
     return list(globs)
+
+
+def _selection(
+    paths: Paths,
+    include: Union[str, Iterable[str], None],
+    exclude: Union[str, Iterable[str], None],
+) -> Tuple[List[str], List[str], List[str]]:
+    """The files ``status`` and ``evict`` work on, as ``_native``'s one
+    ``selection`` argument (read by ``Selection`` in crates/python/src/warm.rs)."""
+    return (_paths(paths), _globs(include), _globs(exclude))
 
 
 # The arguments `warm` and `warming` share, passed to `_native.warm` and
@@ -206,7 +216,7 @@ def status(
     >>> r.fraction >= 0.99                    # doctest: +SKIP
     True
     """
-    raw = _native.status(_paths(paths), _globs(include), _globs(exclude))
+    raw = _native.status(_selection(paths, include, exclude))
     return StatusReport.from_dict(json.loads(raw))
 
 
@@ -220,7 +230,7 @@ def evict(
     >>> preload.evict("/models/llama").after.resident_bytes   # doctest: +SKIP
     0
     """
-    raw = _native.evict(_paths(paths), _globs(include), _globs(exclude))
+    raw = _native.evict(_selection(paths, include, exclude))
     return EvictReport.from_dict(json.loads(raw))
 
 

@@ -23,6 +23,12 @@ def _pick(cls: Type[T], d: Dict[str, Any], **nested: Any) -> T:
     return cls(**kwargs)
 
 
+def _pick_list(cls: Type[T], d: Dict[str, Any], key: str) -> List[T]:
+    """``cls`` from each object of the list ``d[key]`` (none when it is absent):
+    the one way every report reads its ``skipped``, ``failed`` and other lists."""
+    return [_pick(cls, x) for x in d.get(key, [])]
+
+
 @dataclass(frozen=True)
 class Residency:
     """How much of a set of files is in the page cache.
@@ -152,9 +158,9 @@ class WarmSummary:
             cls,
             d,
             residency=Residency.from_dict(d.get("residency", {})),
-            skipped=[_pick(Skipped, x) for x in d.get("skipped", [])],
-            failed=[_pick(Failed, x) for x in d.get("failed", [])],
-            diagnoses=[_pick(Diagnosis, x) for x in d.get("diagnoses", [])],
+            skipped=_pick_list(Skipped, d, "skipped"),
+            failed=_pick_list(Failed, d, "failed"),
+            diagnoses=_pick_list(Diagnosis, d, "diagnoses"),
             raw=d,
         )
 
@@ -188,13 +194,11 @@ class StatusReport:
         return cls(
             total=Residency.from_dict(d["total"]),
             files=[
-                FileResidency(
-                    f["path"], Residency.from_dict(f["residency"]), f.get("path_bytes")
-                )
+                _pick(FileResidency, f, residency=Residency.from_dict(f["residency"]))
                 for f in d.get("files", [])
             ],
-            skipped=[_pick(Skipped, x) for x in d.get("skipped", [])],
-            failed=[_pick(Failed, x) for x in d.get("failed", [])],
+            skipped=_pick_list(Skipped, d, "skipped"),
+            failed=_pick_list(Failed, d, "failed"),
             raw=d,
         )
 
@@ -215,7 +219,7 @@ class EvictReport:
             before=Residency.from_dict(d["before"]),
             after=Residency.from_dict(d["after"]),
             files=len(d.get("files", [])),
-            failed=[_pick(Failed, x) for x in d.get("failed", [])],
+            failed=_pick_list(Failed, d, "failed"),
             raw=d,
         )
 
@@ -268,7 +272,7 @@ class TuneResult:
             saturated=rec["saturated"],
             best_mib_s=rec["best_mib_s"],
             recommended_mib_s=rec["recommended_mib_s"],
-            levels=[_pick(Level, x) for x in d.get("levels", [])],
+            levels=_pick_list(Level, d, "levels"),
             caveats=list(rec.get("caveats", [])),
             interrupted=d.get("interrupted", False),
             saved_profile=saved,

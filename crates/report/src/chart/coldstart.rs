@@ -8,7 +8,8 @@ use preload_schema::BenchResult;
 use super::axis::{KeyAxis, value_label, value_top};
 use super::frame::legend;
 use super::{
-    CAPTION, Chart, DESC, DrawResult, LABEL, LEGEND_CHARS, color, fitted_caption, no_data, text,
+    Backend, CAPTION, Chart, DESC, DrawResult, LABEL, LEGEND_CHARS, color, fitted_caption, no_data,
+    text,
 };
 use crate::format;
 use crate::summary::{StrategySummary, summarize_bench};
@@ -25,10 +26,7 @@ pub(crate) struct ColdStart<'a> {
 }
 
 impl Chart for ColdStart<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
-    where
-        DB::ErrorType: 'static,
-    {
+    fn draw<DB: Backend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let caption = format!("Cold-start time per strategy: {}", self.label);
         let summaries: Vec<StrategySummary> = summarize_bench(self.bench)
             .into_iter()

@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use preload_schema::LevelSummary;
 
 use super::axis::{level_label, level_range, level_ticks, value_label};
-use super::{CAPTION, DESC, DrawResult, LABEL, MIN_CURVE_POINTS, text};
+use super::{Backend, CAPTION, DESC, DrawResult, LABEL, MIN_CURVE_POINTS, text};
 
 /// Axis title of the parallelism axis.
 pub(crate) const X_DESC: &str = "parallelism P (concurrent readers, log2 scale)";
@@ -25,14 +25,11 @@ pub(crate) type LevelChart<'a, DB> =
     ChartContext<'a, DB, Cartesian2d<WithKeyPoints<LogCoord<f64>>, RangedCoordf64>>;
 
 /// The legend of `chart`'s labelled series, in a light box at `position`.
-pub(crate) fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+pub(crate) fn legend<'a, DB: Backend + 'a, CT: CoordTranslate>(
     chart: &mut ChartContext<'a, DB, CT>,
     position: SeriesLabelPosition,
     margin: u32,
-) -> DrawResult
-where
-    DB::ErrorType: 'static,
-{
+) -> DrawResult {
     chart
         .configure_series_labels()
         .position(position)
@@ -47,15 +44,12 @@ where
 /// The captioned frame of a throughput-against-parallelism chart: levels
 /// up to `max_level` on a log2 axis, throughput from 0 to `y_top`, the mesh
 /// and axis titles drawn.
-pub(crate) fn level_chart<'a, DB: DrawingBackend>(
+pub(crate) fn level_chart<'a, DB: Backend>(
     root: &'a DrawingArea<DB, Shift>,
     caption: String,
     max_level: usize,
     y_top: f64,
-) -> Result<LevelChart<'a, DB>, Error>
-where
-    DB::ErrorType: 'static,
-{
+) -> Result<LevelChart<'a, DB>, Error> {
     let ticks = level_ticks(max_level);
     let mut chart = ChartBuilder::on(root)
         .caption(caption, text(CAPTION))
@@ -97,15 +91,12 @@ pub(crate) fn drawn_tops(levels: &[LevelSummary]) -> impl Iterator<Item = f64> +
 }
 
 /// A min-max whisker through the median of each level, `width` pixels wide.
-pub(crate) fn whiskers<DB: DrawingBackend>(
+pub(crate) fn whiskers<DB: Backend>(
     chart: &mut LevelChart<'_, DB>,
     levels: &[LevelSummary],
     style: ShapeStyle,
     width: u32,
-) -> DrawResult
-where
-    DB::ErrorType: 'static,
-{
+) -> DrawResult {
     chart.draw_series(levels.iter().map(|l| {
         ErrorBar::new_vertical(
             l.level as f64,
@@ -122,17 +113,14 @@ where
 /// A knee marked at `(level, mib_s)`: a triangle of `color` under `label`
 /// on a light box, the box left of the point when the knee is the largest
 /// level (`at_right_edge`), else centred above it.
-pub(crate) fn knee_marker<'c, 'a, DB: DrawingBackend>(
+pub(crate) fn knee_marker<'c, 'a, DB: Backend>(
     chart: &'c mut LevelChart<'a, DB>,
     root: &DrawingArea<DB, Shift>,
     (level, mib_s): (usize, f64),
     label: String,
     color: RGBColor,
     at_right_edge: bool,
-) -> Result<&'c mut SeriesAnno<'a, DB>, Error>
-where
-    DB::ErrorType: 'static,
-{
+) -> Result<&'c mut SeriesAnno<'a, DB>, Error> {
     let style = text(LABEL).color(&color);
     let (corner0, corner1, at) = label_box(root.estimate_text_size(&label, &style)?, at_right_edge);
     Ok(chart.draw_series(std::iter::once(

@@ -11,7 +11,7 @@ use preload_schema::HistoryRow;
 
 use super::axis::{KeyAxis, level_label, level_ticks, value_label, value_top};
 use super::frame::legend;
-use super::{ALARM, CAPTION, Chart, DESC, DrawResult, LABEL, color, no_data, text};
+use super::{ALARM, Backend, CAPTION, Chart, DESC, DrawResult, LABEL, color, no_data, text};
 
 /// Pixel size of the history chart (two panels).
 pub(crate) const SIZE: (u32, u32) = (1200, 950);
@@ -80,10 +80,7 @@ impl Chart for History<'_> {
         SIZE
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
-    where
-        DB::ErrorType: 'static,
-    {
+    fn draw<DB: Backend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let caption = "Throughput and knee over time";
         if self.rows.is_empty() {
             return no_data(root, caption);

@@ -21,6 +21,12 @@ use crate::{ReportConfig, ReportError, font};
 /// What drawing returns: any plotters error, as text later.
 pub(crate) type DrawResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
+/// A plotters backend whose errors can be boxed into a [`DrawResult`]: the
+/// bound every drawing function needs, written once.
+pub(crate) trait Backend: DrawingBackend<ErrorType: 'static> {}
+
+impl<DB: DrawingBackend<ErrorType: 'static>> Backend for DB {}
+
 /// Pixel size of every chart (PNG pixels, SVG user units).
 pub(crate) const SIZE: (u32, u32) = (1200, 700);
 
@@ -68,13 +74,10 @@ pub(crate) const LEGEND_CHARS: usize = 36;
 
 /// `caption` shortened with an ellipsis in the middle until it fits the
 /// width of `root` at the caption size (measured with the embedded font).
-pub(crate) fn fitted_caption<DB: DrawingBackend>(
+pub(crate) fn fitted_caption<DB: Backend>(
     root: &DrawingArea<DB, Shift>,
     caption: &str,
-) -> Result<String, Box<dyn std::error::Error + Send + Sync>>
-where
-    DB::ErrorType: 'static,
-{
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
     let max = root.dim_in_pixel().0.saturating_sub(80);
     let style = text(CAPTION);
     let mut chars = caption.chars().count();
@@ -94,9 +97,7 @@ pub(crate) trait Chart {
     }
 
     /// Draws the whole chart on `root` (already filled white).
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
-    where
-        DB::ErrorType: 'static;
+    fn draw<DB: Backend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult;
 }
 
 /// Draws `chart` as `DIR/STEM.svg` and/or `DIR/STEM.png`; returns its
@@ -153,26 +154,14 @@ fn draw_file(
     Ok(name)
 }
 
-fn draw_on<DB: DrawingBackend>(
-    chart: &impl Chart,
-    root: &DrawingArea<DB, Shift>,
-) -> Result<(), String>
-where
-    DB::ErrorType: 'static,
-{
+fn draw_on<DB: Backend>(chart: &impl Chart, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     chart.draw(root).map_err(|e| e.to_string())?;
     root.present().map_err(|e| e.to_string())
 }
 
 /// A chart with nothing to plot: the caption and a note.
-pub(crate) fn no_data<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    caption: &str,
-) -> DrawResult
-where
-    DB::ErrorType: 'static,
-{
+pub(crate) fn no_data<DB: Backend>(root: &DrawingArea<DB, Shift>, caption: &str) -> DrawResult {
     let area = root.titled(&fitted_caption(root, caption)?, text(CAPTION))?;
     let (w, h) = area.dim_in_pixel();
     area.draw(&Text::new(

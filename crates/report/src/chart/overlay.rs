@@ -7,7 +7,9 @@ use preload_schema::TuneResult;
 
 use super::axis::value_top;
 use super::frame::{drawn_tops, knee_marker, legend, level_chart, whiskers};
-use super::{Chart, DrawResult, LEGEND_CHARS, MIN_CURVE_POINTS, color, fitted_caption, no_data};
+use super::{
+    Backend, Chart, DrawResult, LEGEND_CHARS, MIN_CURVE_POINTS, color, fitted_caption, no_data,
+};
 use crate::format;
 use crate::label::middle_ellipsis;
 
@@ -19,10 +21,7 @@ pub(crate) struct Overlay<'a> {
 }
 
 impl Chart for Overlay<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
-    where
-        DB::ErrorType: 'static,
-    {
+    fn draw<DB: Backend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let caption = "Throughput vs parallelism, by filesystem";
         let levels = self.series.iter().flat_map(|(_, t)| t.levels.iter());
         let max_level = levels.clone().map(|l| l.level).max();

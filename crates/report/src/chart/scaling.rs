@@ -11,8 +11,8 @@ use plotters::element::DashedPathElement;
 use super::axis::{level_range, level_ticks, value_top};
 use super::frame::{LevelChart, drawn_tops, knee_marker, legend, level_chart, whiskers};
 use super::{
-    ALARM, Chart, DESC, DrawResult, MIN_CURVE_POINTS, color, fitted_caption, no_data, text,
-    too_few_points,
+    ALARM, Backend, Chart, DESC, DrawResult, MIN_CURVE_POINTS, color, fitted_caption, no_data,
+    text, too_few_points,
 };
 use crate::format;
 
@@ -26,10 +26,7 @@ pub(crate) struct Single<'a> {
 }
 
 impl Chart for Single<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
-    where
-        DB::ErrorType: 'static,
-    {
+    fn draw<DB: Backend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let t = self.tune;
         let caption = format!("Throughput vs parallelism: {}", self.label);
         if t.levels.is_empty() {
@@ -152,13 +149,10 @@ impl Chart for Single<'_> {
 }
 
 /// The min-max band and whiskers of each level and the median curve.
-fn draw_spread_and_curve<DB: DrawingBackend>(
+fn draw_spread_and_curve<DB: Backend>(
     chart: &mut LevelChart<'_, DB>,
     t: &TuneResult,
-) -> DrawResult
-where
-    DB::ErrorType: 'static,
-{
+) -> DrawResult {
     let blue = color(0);
     // The spread: a light band from min to max, whiskers at each level.
     let mut band: Vec<(f64, f64)> = t

@@ -5,6 +5,29 @@
 //! (each drives the library crates: core, tune, bench, compare, report),
 //! `output` what is printed and `exit` the exit codes.
 
+// Every diagnostic goes through `diag!`: std's stderr macros panic when
+// stderr is closed (see below).
+#![deny(clippy::print_stderr)]
+
+/// `eprintln!` that never panics. Diagnostics go to stderr, which may be a
+/// closed pipe (a log collector that died) or closed outright (`2>&-`):
+/// std's macro panics there, and a warm would die with 101 over a message
+/// nobody can read. A warm goes on and exits with its own code.
+macro_rules! diag {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// [`diag!`] without the newline (`eprint!`).
+macro_rules! diag_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod args;
 mod commands;
 mod config;
@@ -28,7 +51,7 @@ fn main() -> ExitCode {
         // --help and --version go to stdout as clap prints them.
         Err(e) if !e.use_stderr() => e.exit(),
         Err(e) => {
-            eprint!("{}", output::usage_error(&e));
+            diag_part!("{}", output::usage_error(&e));
             return ExitCode::from(e.exit_code() as u8);
         }
     };
@@ -40,7 +63,7 @@ fn main() -> ExitCode {
     match run(cli.command, &cancel) {
         Ok(exit) => exit.into(),
         Err(err) => {
-            eprintln!("{}", output::error_line(&err));
+            diag!("{}", output::error_line(&err));
             Exit::Fatal.into()
         }
     }

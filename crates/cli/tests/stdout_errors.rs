@@ -1,7 +1,8 @@
 //! A result that cannot be written to stdout is a failure (issue 10, item 8):
 //! `> /dev/full` used to end with exit 0 and an empty file, so CI saw a green
 //! step. A closed pipe stays a quiet success (warm.rs,
-//! `a_closed_stdout_pipe_is_not_an_error`); compare's case is in compare.rs.
+//! `a_closed_stdout_pipe_is_not_an_error`); compare's case is in compare.rs. A stderr that cannot be written changes
+//! nothing: diagnostics are dropped, the exit code stays the command's.
 
 mod util;
 
@@ -94,4 +95,40 @@ fn tune_json_to_a_full_disk_exits_2_and_show_too() {
         .output()
         .unwrap();
     assert_one_stdout_error(&out, "tune --show");
+}
+
+/// Runs `preload ARGS` with stderr on /dev/full: every diagnostic fails
+/// to write, as on a closed pipe or a full log volume.
+fn stderr_to_dev_full(args: &[&str], cache: &Path) -> Output {
+    let full: File = OpenOptions::new().write(true).open("/dev/full").unwrap();
+    Command::new(assert_cmd::cargo::cargo_bin("preload"))
+        .env("PRELOAD_CACHE_DIR", cache)
+        .args(args)
+        .stderr(full)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_stderr_that_cannot_be_written_does_not_change_the_exit_code() {
+    // std's eprintln! panics when stderr fails: exit 101 instead of the
+    // command's own code, and a warm killed by its log collector's death.
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let missing = dir.path().join("missing");
+    let out = stderr_to_dev_full(&["warm", missing.to_str().unwrap()], &cache);
+    assert_eq!(out.status.code(), Some(2), "a fatal error still exits 2");
+    let tree = dir.path().join("tree");
+    std::fs::create_dir(&tree).unwrap();
+    std::fs::write(tree.join("f"), vec![1u8; 1 << 20]).unwrap();
+    // A tune of a tiny tree writes its progress and several warnings.
+    let out = stderr_to_dev_full(
+        &["tune", "--time-budget", "2s", tree.to_str().unwrap()],
+        &cache,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!out.stdout.is_empty(), "the result is still on stdout");
+    let out = stderr_to_dev_full(&["warm", tree.to_str().unwrap()], &cache);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("warmed 1 of 1 file,"));
 }

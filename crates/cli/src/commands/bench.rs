@@ -52,7 +52,7 @@ pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
 
     let quiet = args.json;
     if !quiet {
-        eprintln!(
+        diag!(
             "benchmarking {} ({} runs{} per strategy, each from a cold cache)",
             escaped(&args.path),
             cfg.runs,
@@ -70,7 +70,7 @@ pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
             } else {
                 format!("#{}", r.iteration + 1)
             };
-            eprintln!(
+            diag!(
                 "  {:<5} {:<14} {:>8.2} s {:>15}{}  cold {:>3.0}% -> {:>3.0}%{}",
                 label,
                 r.strategy,
@@ -107,7 +107,7 @@ pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
         } else {
             ""
         };
-        eprintln!("{said}{mark}");
+        diag!("{said}{mark}");
     }
     if let Some(w) = csv.as_mut() {
         for run in &result.runs {
@@ -121,7 +121,7 @@ pub fn run(args: &BenchArgs, cancel: &CancelToken) -> Result<Exit> {
     if json_on_stdout {
         // `-o -`: stdout carries the result file; the table is for the eyes.
         if !quiet {
-            eprint!("{}", output::bench_table::text(&result));
+            diag_part!("{}", output::bench_table::text(&result));
         }
     } else if args.json {
         output::stdout(&format!("{}\n", file.to_json()))?;

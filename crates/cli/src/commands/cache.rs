@@ -39,7 +39,7 @@ pub fn status(inputs: &Inputs, json: bool, total_only: bool, min: Option<f64>) -
     if let Some(min) = min
         && report.total.fraction() < min
     {
-        eprintln!(
+        diag!(
             "preload: {} resident, below --min {}",
             summary::percent(report.total.fraction()),
             summary::percent(min)
@@ -151,7 +151,7 @@ fn file_residency(r: &Residency) -> String {
 
 fn print_failures(failed: &[Failure]) {
     for f in failed {
-        eprintln!("preload: {}: {}", f.shown_path(), f.error);
+        diag!("preload: {}: {}", f.shown_path(), f.error);
     }
 }
 
@@ -168,7 +168,7 @@ fn nothing_selected(inputs: &Inputs, filter: &Filter, failed: &[Failure]) -> Res
         return Ok(None);
     }
     print_failures(failed);
-    eprintln!(
+    diag!(
         "preload: {}",
         selection::nothing_selected(&inputs.paths, &walked)
     );

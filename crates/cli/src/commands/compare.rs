@@ -26,7 +26,7 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
     // Said when BASE was a name, so a stored baseline is never taken for a
     // file of that name (the table's `base:` line names the file either way).
     if base_path.as_os_str() != args.base.as_str() {
-        eprintln!(
+        diag!(
             "baseline: stored baseline {} ({})",
             args.base,
             escaped(&base_path)

@@ -93,7 +93,7 @@ pub fn run(args: &TuneArgs, clients: usize, cancel: &CancelToken) -> Result<Exit
     }
     let quiet = args.json;
     if !quiet {
-        eprintln!(
+        diag!(
             "fleet tune of {} with {clients} clients at once, levels {levels:?}",
             escaped(&path),
         );
@@ -122,7 +122,7 @@ pub fn run(args: &TuneArgs, clients: usize, cancel: &CancelToken) -> Result<Exit
         }
         let aggregate = per_client.iter().sum();
         if !quiet {
-            eprintln!(
+            diag!(
                 "  -P {level:<3} per client {:>7.1} MiB/s (min {:.1}, max {:.1}), aggregate {aggregate:>7.1} MiB/s",
                 median(&per_client),
                 per_client.iter().copied().fold(f64::MAX, f64::min),

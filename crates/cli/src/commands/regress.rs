@@ -84,7 +84,7 @@ pub fn finish(plan: &Plan, result: &ResultFile) -> Result<Exit> {
     if let Some((path, base)) = &plan.base {
         let cmp =
             compare(base, result, &plan.opts)?.with_labels(escaped(path).to_string(), "this run");
-        eprint!("{}", cmp.to_table());
+        diag_part!("{}", cmp.to_table());
         if let Some(md) = &plan.markdown {
             std::fs::write(md, cmp.to_markdown())
                 .with_context(|| format!("writing {}", escaped(md)))?;
@@ -96,7 +96,7 @@ pub fn finish(plan: &Plan, result: &ResultFile) -> Result<Exit> {
     }
     if let Some(name) = &plan.save {
         let path = baseline::save(&plan.dir, name, result)?;
-        eprintln!("saved baseline {name} to {}", escaped(&path));
+        diag!("saved baseline {name} to {}", escaped(&path));
     }
     if let Some(h) = &plan.history {
         history::append(h, &history::row_for(result, verdict.as_ref()))?;

@@ -41,7 +41,7 @@ pub fn run(args: &ReportArgs) -> Result<Exit> {
         for w in &files.warnings {
             output::warn(w);
         }
-        eprint!("{}", markdown_tables(&inputs));
+        diag_part!("{}", markdown_tables(&inputs));
         output::stdout(&format!("{}\n", escaped(&files.html)))?;
     }
     if let Some(history) = &args.history {
@@ -56,7 +56,7 @@ pub fn run(args: &ReportArgs) -> Result<Exit> {
         for w in &files.warnings {
             output::warn(w);
         }
-        eprint!("{}", preload_report::history_table(&rows));
+        diag_part!("{}", preload_report::history_table(&rows));
         output::stdout(&format!("{}\n", escaped(&files.html)))?;
     }
     Ok(Exit::Success)

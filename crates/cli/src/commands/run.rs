@@ -82,7 +82,7 @@ pub fn main(args: &RunArgs) -> ExitCode {
     match RunConfig::resolve(args).and_then(|cfg| run(&cfg)) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("{}", crate::output::error_line(&err));
+            diag!("{}", crate::output::error_line(&err));
             Exit::Fatal.into()
         }
     }
@@ -140,7 +140,7 @@ fn run(cfg: &RunConfig) -> Result<u8> {
             } else {
                 126
             };
-            eprintln!(
+            diag!(
                 "preload: cannot run {}: {e}",
                 cfg.command[0].to_string_lossy()
             );
@@ -188,7 +188,7 @@ fn run(cfg: &RunConfig) -> Result<u8> {
         warnings,
     };
     if !cfg.warm.quiet {
-        eprint!("{}", describe(&report));
+        diag_part!("{}", describe(&report));
     }
     if let (Some(mut f), Some(path)) = (report_file, &cfg.json) {
         io::Write::write_all(&mut f, output::json(&report).as_bytes())

@@ -40,7 +40,7 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
 
     let quiet = args.json;
     if !quiet {
-        eprintln!(
+        diag!(
             "tuning {} (budget {}, up to -P {})",
             escaped(&path),
             humantime::format_duration(cfg.time_budget),
@@ -49,7 +49,7 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
     }
     let result = match tune(&cfg, cancel, &mut |p| {
         if !quiet {
-            eprintln!(
+            diag!(
                 "  probe -P {:<3} {:<8} {:>8.1} MiB/s  ({}, p50 read {:.2} ms)",
                 p.level,
                 format!("{:?}", p.phase).to_lowercase(),
@@ -62,7 +62,7 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
         Ok(r) => r,
         // Stopped before any probe finished: nothing measured, no result.
         Err(TuneError::Cancelled) if cancel.is_cancelled() => {
-            eprintln!("preload: interrupted before any probe finished: no recommendation");
+            diag!("preload: interrupted before any probe finished: no recommendation");
             return Ok(Exit::Interrupted);
         }
         Err(e) => return Err(e.into()),
@@ -97,7 +97,7 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
     if !args.no_save && !result.interrupted && !cancel.is_cancelled() && rec.profile_worthy {
         let profile = store.save(&result)?;
         if !quiet {
-            eprintln!(
+            diag!(
                 "saved -P {}, --method {}{}{} for {} ({}) in {}",
                 profile.parallelism,
                 profile.method,
@@ -123,12 +123,12 @@ pub fn run(args: &TuneArgs, cancel: &CancelToken) -> Result<Exit> {
         && let Some(said) = f.write(&json)?
         && !quiet
     {
-        eprintln!("{said}");
+        diag!("{said}");
     }
     if json_on_stdout {
         // `-o -`: stdout carries the result file; the table is for the eyes.
         if !quiet {
-            eprint!("{human}");
+            diag_part!("{human}");
         }
     } else if args.json {
         output::stdout(&format!("{json}\n"))?;

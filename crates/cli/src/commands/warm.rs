@@ -16,16 +16,16 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         Ok(p) => p,
         // Ctrl-C during a long walk (slow metadata): nothing was read.
         Err(CoreError::Cancelled) => {
-            eprintln!("preload: interrupted while finding the files: nothing was read");
+            diag!("preload: interrupted while finding the files: nothing was read");
             return Ok(Exit::Interrupted);
         }
         Err(e) => return Err(e.into()),
     };
     if prepared.plan.files.is_empty() && !cfg.inputs.allow_empty {
         for f in &prepared.walk.failed {
-            eprintln!("preload: {}: {}", f.shown_path(), f.error);
+            diag!("preload: {}: {}", f.shown_path(), f.error);
         }
-        eprintln!(
+        diag!(
             "preload: {}",
             output::selection::nothing_selected(&cfg.inputs.paths, &prepared.walk)
         );
@@ -51,7 +51,7 @@ pub fn run(cfg: &WarmConfig, cancel: &CancelToken) -> Result<Exit> {
         summary.pacing.fleet_size_from = rate.members_from.clone();
     }
     if summary.parallelism_source == ParallelismSource::Auto && !cfg.quiet && !cfg.json {
-        eprintln!(
+        diag!(
             "preload: -P auto settled on {} readers",
             summary.parallelism
         );
@@ -88,7 +88,7 @@ pub(crate) fn say_joining(quiet: bool) -> impl Fn(&Leader) + Send + Sync + 'stat
             let whom = leader
                 .pid
                 .map_or_else(|| "another warm".to_string(), |p| format!("pid {p}"));
-            eprintln!(
+            diag!(
                 "preload: joining the warm of this tree already running on this node ({whom}): \
                  no readers of its own until it is done, then only what is still missing"
             );
@@ -143,7 +143,7 @@ pub(crate) fn choose(cfg: &WarmConfig, beside: Beside) -> Choice {
         output::warn(w);
     }
     if let Some(line) = choice.profile_line().filter(|_| !cfg.quiet && !cfg.json) {
-        eprintln!("preload: {line}");
+        diag!("preload: {line}");
     }
     choice
 }

@@ -61,7 +61,7 @@ pub fn usage_error(err: &clap::Error) -> String {
 
 /// Prints a warning on stderr in the house format.
 pub fn warn(msg: &str) {
-    eprintln!("preload: warning: {msg}");
+    diag!("preload: warning: {msg}");
 }
 
 /// Creates the `--export-csv` file up front, so a bad path fails before any

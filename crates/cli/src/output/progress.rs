@@ -50,7 +50,7 @@ fn template(width: u16, color: bool) -> String {
 /// second Ctrl-C exits at once), so the shell prompt starts on a clean line.
 pub fn clear_line() {
     if std::io::stderr().is_terminal() {
-        eprint!("\r\x1b[2K");
+        diag_part!("\r\x1b[2K");
     }
 }
 

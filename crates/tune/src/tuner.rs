@@ -598,6 +598,28 @@ impl Evidence {
                 ),
             );
         }
+        // A probe whose readers all waited through several buckets measured
+        // a pause of the storage, not what it serves: the loopback MooseFS,
+        // its disk shared with other load (PSI io "some" near 50%), stopped
+        // for 0.3-0.5 s in most probes of a tune, -P 2 read 92 MiB/s against
+        // 303 at -P 1, and the tune saved -P 1 at confidence 1.00
+        // (reports/2026-12-02-vm/tune-pauses).
+        let paused: Vec<usize> = deciding
+            .iter()
+            .filter(|p| paused_fraction(p) >= PAUSED_FRACTION)
+            .map(|p| p.level)
+            .collect();
+        if !paused.is_empty() {
+            lower(
+                0.5,
+                format!(
+                    "the storage paused (no read completed for several buckets, over {:.0}% of \
+                     the window) in probes at -P {paused:?}: the curve measures its pauses, not \
+                     what it serves",
+                    PAUSED_FRACTION * 100.0
+                ),
+            );
+        }
         if reused {
             lower(
                 0.7,
@@ -675,6 +697,32 @@ fn too_small(
 /// Bytes of tree per reader, in read calls, below which a tune cannot
 /// measure: each reader needs a few calls in each of a dozen probes.
 const MIN_TREE_PER_READER: u64 = 32;
+
+/// Share of a probe's window above which its pauses make it unfit to
+/// decide a knee.
+const PAUSED_FRACTION: f64 = 0.1;
+
+/// Share of a probe's measured window spent in runs of two or more buckets
+/// in which no read completed. A bucket holds several read calls of every
+/// reader (see `probe`), so one empty bucket can still be lockstep
+/// completions; two in a row are a pause.
+fn paused_fraction(p: &Probe) -> f64 {
+    let window: f64 = p.buckets.iter().map(|b| b.length_s).sum();
+    if window <= 0.0 {
+        return 0.0;
+    }
+    // (buckets, seconds) of each run of empty buckets.
+    let mut runs = vec![(0usize, 0.0)];
+    for b in &p.buckets {
+        match runs.last_mut() {
+            Some(run) if b.bytes == 0 => *run = (run.0 + 1, run.1 + b.length_s),
+            Some(run) if run.0 > 0 => runs.push((0, 0.0)),
+            _ => {}
+        }
+    }
+    let paused: f64 = runs.iter().filter(|r| r.0 >= 2).map(|r| r.1).sum();
+    paused / window
+}
 
 /// Largest relative difference between the steady throughputs of two
 /// probes of the same level.
@@ -782,6 +830,42 @@ mod tests {
         assert!(!rec.profile_worthy);
         assert!(rec.too_small && rec.verdict.contains("too small to tune"));
         assert!(rec.chunk_size.is_none() && rec.methods.is_empty());
+    }
+
+    #[test]
+    fn two_empty_buckets_in_a_row_are_a_pause_one_is_not() {
+        let probe = |bytes: &[u64]| Probe {
+            buckets: bytes
+                .iter()
+                .enumerate()
+                .map(|(i, &b)| preload_schema::Bucket {
+                    start_s: i as f64 * 0.1,
+                    length_s: 0.1,
+                    bytes: b,
+                    mib_s: b as f64 / 0.1 / (1 << 20) as f64,
+                })
+                .collect(),
+            level: 1,
+            phase: preload_schema::ProbePhase::Sweep,
+            bytes: 0,
+            elapsed_s: 1.0,
+            resident_before: 0.0,
+            steady_mib_s: 0.0,
+            latency: Default::default(),
+            served_bytes: 0,
+            reads_per_reader: 9.0,
+        };
+        // Lockstep completions: a lone empty bucket between full ones.
+        assert_eq!(
+            paused_fraction(&probe(&[9, 0, 9, 9, 0, 9, 9, 9, 9, 9])),
+            0.0
+        );
+        let f = paused_fraction(&probe(&[9, 0, 0, 0, 9, 9, 9, 0, 0, 9]));
+        assert!((f - 0.5).abs() < 1e-9, "{f}");
+        // A pause at the end of the window counts too.
+        let f = paused_fraction(&probe(&[9, 9, 9, 9, 9, 9, 9, 9, 0, 0]));
+        assert!((f - 0.2).abs() < 1e-9, "{f}");
+        assert_eq!(paused_fraction(&probe(&[])), 0.0);
     }
 
     #[test]

@@ -55,13 +55,8 @@ pub fn recommendation(
         recommended_mib_s,
         single_stream_mib_s,
         verdict: format!("use -P {knee}"),
-        caveats: Vec::new(),
         profile_worthy: true,
-        too_small: false,
-        methods: Vec::new(),
         read_method: "read".into(),
-        chunks: Vec::new(),
-        chunk_size: None,
-        schedule: None,
+        ..Recommendation::default()
     }
 }

@@ -126,7 +126,11 @@ pub struct LevelSummary {
 }
 
 /// The recommended parallelism and how sure the tune is of it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// `Default` is the empty recommendation the knee rule starts from (the
+/// tuner adds caveats, methods and shapes later); its `read_method` is
+/// empty, so a builder names the method it used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Recommendation {
     /// Recommended `-P`.
     pub parallelism: usize,

@@ -190,14 +190,8 @@ impl KneeChoice {
             recommended_mib_s: self.knee_median,
             single_stream_mib_s,
             verdict,
-            caveats: Vec::new(),
-            profile_worthy: false,
-            too_small: false,
-            methods: Vec::new(),
             read_method: "read".into(),
-            chunks: Vec::new(),
-            chunk_size: None,
-            schedule: None,
+            ..Recommendation::default()
         }
     }
 }

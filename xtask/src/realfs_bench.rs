@@ -32,7 +32,8 @@ use cold::make_cold;
 
 const USAGE: &str = "\
 usage: cargo xtask realfs-bench [--fs local,moosefs,glusterfs] [--runs N] [--grid M:P:CHUNK[:SCHEDULE],...]
-                                [--tune-args ARGS] [--no-tune] [--baseline BIN] [--debug] [--out DIR]
+                                [--model NAME] [--tune-args ARGS] [--no-tune] [--baseline BIN] [--debug]
+                                [--out DIR]
 
 Tunes each filesystem (30 s, a private profile store), then runs --runs
 (default 5) interleaved cold rounds of: the seed one-liner, `preload warm`
@@ -41,8 +42,9 @@ read:4:32MiB,read:16:32MiB,read:8:256MiB,read:4:8MiB,willneed:4:32MiB).
 --baseline BIN (another build of preload, e.g. main's) is tuned too, into
 its own profile store, and its default warm runs in every round beside
 this build's. Writes realfs-bench.json and realfs-bench.md to --out
-(default target/realfs-bench). --debug uses target/debug/preload (no
-release build).";
+(default target/realfs-bench). --model names the tree's spec in
+bench-data/ (default realfs-model, 2 GiB; realfs-model-8g: 16 x 512 MiB).
+--debug uses target/debug/preload (no release build).";
 
 const DEFAULT_GRID: &str = "read:4:32MiB,read:16:32MiB,read:8:256MiB,read:4:8MiB,willneed:4:32MiB";
 /// The seed's one-liner, on `{dir}`.
@@ -57,6 +59,8 @@ struct Opts {
     baseline: Option<PathBuf>,
     debug: bool,
     out: PathBuf,
+    /// The spec in bench-data/ the tree is generated from.
+    model: String,
 }
 
 /// One way of reading the tree.
@@ -127,7 +131,7 @@ pub fn main(args: &[String]) -> Result<()> {
         None => None,
     };
     let baseline_cache = opts.out.join("cache-baseline");
-    let spec = gendata::spec_path("realfs-model");
+    let spec = gendata::spec_path(&opts.model);
     let mut results = Vec::new();
     for fs in &opts.fs {
         let (dir, backing) = place(fs, &spec)?;
@@ -202,6 +206,7 @@ fn parse(args: &[String]) -> Result<Opts> {
         baseline: None,
         debug: false,
         out: target_dir().join("realfs-bench"),
+        model: "realfs-model".into(),
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -217,6 +222,7 @@ fn parse(args: &[String]) -> Result<Opts> {
             "--no-tune" => o.tune = false,
             "--baseline" => o.baseline = Some(PathBuf::from(value()?)),
             "--debug" => o.debug = true,
+            "--model" => o.model = value()?.clone(),
             "--out" => o.out = PathBuf::from(value()?),
             _ => bail!("unknown argument {a}\n{USAGE}"),
         }

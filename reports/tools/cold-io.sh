@@ -1,5 +1,5 @@
 #!/bin/bash
-# io.sh FS NAME CMD : makes the tree cold (client and server side), runs CMD,
+# cold-io.sh FS NAME CMD : makes the tree cold (client and server side), runs CMD,
 # prints its wall time and what the storage served meanwhile (rchar of the
 # servers' and the FUSE client's processes, from /proc/PID/io; local: the
 # block device's sectors read, /sys/block/*/stat).

@@ -10,19 +10,37 @@ use std::fs::{File, OpenOptions};
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// Runs `preload ARGS` with stdout on /dev/full (every write: ENOSPC).
-fn to_dev_full(args: &[&str], path: &Path) -> Output {
-    let full: File = OpenOptions::new().write(true).open("/dev/full").unwrap();
-    Command::new(assert_cmd::cargo::cargo_bin("preload"))
-        .env("PRELOAD_CACHE_DIR", path.join("cache"))
-        .args(args)
-        .arg(path)
-        .stdout(full)
-        .output()
-        .unwrap()
+/// Which of the command's outputs goes to /dev/full.
+#[derive(Clone, Copy)]
+enum Full {
+    Stdout,
+    Stderr,
 }
 
-/// Exit 2 and exactly one message on stderr, naming stdout and the OS error.
+/// Runs `preload ARGS` with one output on /dev/full (every write: ENOSPC,
+/// as on a full volume; a closed pipe fails the same way) and the profile
+/// store in `cache`.
+fn with_dev_full(full: Full, args: &[&str], cache: &Path) -> Output {
+    let dev_full: File = OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("preload"));
+    cmd.env("PRELOAD_CACHE_DIR", cache).args(args);
+    match full {
+        Full::Stdout => cmd.stdout(dev_full),
+        Full::Stderr => cmd.stderr(dev_full),
+    };
+    cmd.output().unwrap()
+}
+
+/// Runs `preload ARGS PATH` with stdout on /dev/full.
+fn to_dev_full(args: &[&str], path: &Path) -> Output {
+    let args: Vec<&str> = args
+        .iter()
+        .copied()
+        .chain([path.to_str().unwrap()])
+        .collect();
+    with_dev_full(Full::Stdout, &args, &path.join("cache"))
+}
+
 /// Exit 2 and the stdout error said exactly once; warnings about the run
 /// itself (a tune's low confidence) may stand beside it, nothing else.
 fn assert_one_stdout_error(out: &Output, what: &str) {
@@ -97,16 +115,9 @@ fn tune_json_to_a_full_disk_exits_2_and_show_too() {
     assert_one_stdout_error(&out, "tune --show");
 }
 
-/// Runs `preload ARGS` with stderr on /dev/full: every diagnostic fails
-/// to write, as on a closed pipe or a full log volume.
+/// Runs `preload ARGS` with stderr on /dev/full: every diagnostic fails.
 fn stderr_to_dev_full(args: &[&str], cache: &Path) -> Output {
-    let full: File = OpenOptions::new().write(true).open("/dev/full").unwrap();
-    Command::new(assert_cmd::cargo::cargo_bin("preload"))
-        .env("PRELOAD_CACHE_DIR", cache)
-        .args(args)
-        .stderr(full)
-        .output()
-        .unwrap()
+    with_dev_full(Full::Stderr, args, cache)
 }
 
 #[test]

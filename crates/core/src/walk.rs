@@ -339,16 +339,9 @@ mod tests {
         assert_eq!(names(&out), ["real"]);
         let mut reasons: Vec<&str> = out.skipped.iter().map(|s| s.reason.as_str()).collect();
         reasons.sort();
-        assert_eq!(
-            reasons,
-            [
-                "char-device",
-                "dangling-symlink",
-                "fifo",
-                "symlink-loop",
-                "symlink-loop"
-            ]
-        );
+        // `sub/up` (an ancestor) and `self` both loop; `zero` is a device.
+        let expected = "char-device dangling-symlink fifo symlink-loop symlink-loop";
+        assert_eq!(reasons.join(" "), expected);
         assert!(out.failed.is_empty(), "{:?}", out.failed);
     }
 

@@ -198,6 +198,94 @@ pub(crate) fn level_of(points: &[(usize, f64)], tolerance: f64) -> Option<usize>
         .min()
 }
 
+/// What the comparison of chunk sizes and schedules found.
+pub(crate) struct Shapes {
+    /// The tuned unit, then each shape at the knee, then the spread
+    /// winner above it.
+    pub measured: Vec<ChunkMeasure>,
+    pub probes: Vec<Probe>,
+    /// None when nothing but the tuned unit was measured.
+    pub chosen: Option<Shape>,
+    /// The level warm should use with `chosen`.
+    pub level: usize,
+}
+
+/// Measures the candidate shapes at the knee, chooses one, and when it is
+/// spread measures it at levels above the knee too (the curve's probes
+/// stream several readers in one file: a knee too low for one reader per
+/// file).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn at_knee(
+    pool: &mut SamplePool,
+    choice: &crate::KneeChoice,
+    max_level: usize,
+    settings: &ProbeConfig,
+    allowance: &mut Allowance,
+    base: ChunkMeasure,
+    cancel: &CancelToken,
+    warnings: &mut Vec<String>,
+) -> Shapes {
+    let knee = choice.knee;
+    let candidates = candidates(pool.unit_size(), pool.largest_file());
+    let points: Vec<(Shape, usize)> = candidates.iter().map(|&s| (s, knee)).collect();
+    // The climb's shares are kept: on a byte-bound tune (MooseFS, 2 GiB)
+    // the shapes at the knee took everything and the spread winner was
+    // saved at the knee's -P 1, 35-65% slower than the one-liner.
+    let levels = climb(knee, max_level, pool.files_with_data());
+    let at_knee = measure(pool, &points, levels.len(), settings, allowance, cancel);
+    if at_knee.len() < candidates.len() {
+        warnings.push(format!(
+            "chunk sizes and schedules compared at the knee: {} of {} (the time or byte budget \
+             was spent)",
+            at_knee.len(),
+            candidates.len()
+        ));
+    }
+    let mut shapes = Shapes {
+        measured: vec![base],
+        probes: Vec::new(),
+        chosen: None,
+        level: knee,
+    };
+    if at_knee.is_empty() {
+        return shapes;
+    }
+    for (m, p) in at_knee {
+        shapes.measured.push(m);
+        shapes.probes.push(p);
+    }
+    let chosen = choose(&shapes.measured, choice.tolerance);
+    shapes.chosen = chosen;
+    let Some(shape) = chosen.filter(|s| s.schedule == Scheduling::SpreadFiles) else {
+        return shapes;
+    };
+    let points: Vec<(Shape, usize)> = levels.iter().map(|&l| (shape, l)).collect();
+    let above = measure(pool, &points, 0, settings, allowance, cancel);
+    if above.len() < levels.len() {
+        warnings.push(format!(
+            "the spread schedule measured at {} of -P {levels:?} above the knee (the time or byte \
+             budget was spent)",
+            above.len()
+        ));
+    }
+    let same = |m: &ChunkMeasure| {
+        m.chunk_size == shape.size && m.schedule.as_deref() == Some(shape.schedule.as_str())
+    };
+    let mut curve: Vec<(usize, f64)> = shapes
+        .measured
+        .iter()
+        .filter(|m| same(m))
+        .map(|m| (knee, m.mib_s))
+        .collect();
+    for (m, p) in above {
+        curve.push((m.level.unwrap_or(knee), m.mib_s));
+        shapes.measured.push(m);
+        shapes.probes.push(p);
+    }
+    shapes.level = level_of(&curve, choice.tolerance).unwrap_or(knee);
+    shapes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,8 +10,10 @@
 //!   (Universal Scalability Law), [`kneedle`] and [`littles_law`];
 //! - [`AutoController`]: the online controller behind `-P auto`;
 //!
-//! and beside it [`SweepPlan`] (which level to measure next) and
-//! [`saved_level`] (which level a warm takes from a profile) are pure too.
+//! and beside it [`SweepPlan`] (which level to measure next),
+//! [`saved_level`] (which level a warm takes from a profile) and the
+//! private `evidence` (how far a tune's probes can be trusted: the rules
+//! that lower its confidence) are pure too.
 //!
 //! I/O: [`SamplePool`] samples disjoint shards of a tree, [`run_probe`]
 //! reads them at one level, [`tune`] drives the sweep, `AutoController`'s

@@ -3,7 +3,7 @@
 //! Workers take chunks from one shared scheduler (the front of the plan or
 //! one reader per file first, around files that stall: see
 //! [`Scheduling`]), each with its own
-//! [`ChunkReader`] and buffer, so memory is P x buffer whatever the file
+//! [`ChunkReader`](crate::read::ChunkReader) and buffer, so memory is P x buffer whatever the file
 //! sizes. The calling thread is the monitor: every tick it samples
 //! progress, reports it, and every control interval asks the
 //! [`Controller`] for the level; workers whose index is at or above the
@@ -18,208 +18,32 @@
 //! chunks). Runs that end otherwise (the plan read, a deadline or byte
 //! limit) still wait for every worker, so that nothing of one tune probe
 //! overlaps the next.
+//!
+//! Here: [`run`] and the monitor; what a run is told and reports is in
+//! `types`, a reader's loop in `worker`.
+
+mod types;
+mod worker;
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use preload_schema::{Failure, mib_per_s};
+use preload_schema::mib_per_s;
 
 use crate::CancelToken;
-use crate::backoff::{BackOff, BackOffEvent, BackOffGate, BackOffRule};
+use crate::backoff::{BackOff, BackOffGate};
 use crate::control::{Controller, Interval};
 use crate::plan::Plan;
 use crate::rate::TokenBucket;
-use crate::read::{ChunkError, ChunkReader, ReadMethod};
 use crate::schedule::Scheduler;
 pub use crate::schedule::Scheduling;
-
-/// Default bytes per read call, 1 MiB: the largest request the kernel sends
-/// to FUSE and NFS clients with rsize=1M, so a bigger buffer buys nothing.
-pub const DEFAULT_BUFFER_SIZE: usize = 1 << 20;
-
-/// Most memory all workers' buffers may take together, 32 MiB: at high
-/// parallelism each worker gets a smaller buffer. The size of a read call
-/// barely matters for warming, since the kernel's readahead (sequential
-/// hint) issues the storage requests ahead of the calls.
-pub const MAX_BUFFER_TOTAL: usize = 32 << 20;
-
-/// Smallest buffer a worker gets however many there are.
-const MIN_BUFFER: usize = 256 << 10;
-
-/// Each worker's buffer: the configured size, shrunk so that all of them
-/// together stay within [`MAX_BUFFER_TOTAL`] (never below 256 KiB).
-pub fn buffer_per_worker(configured: usize, workers: usize) -> usize {
-    configured.min((MAX_BUFFER_TOTAL / workers.max(1)).max(MIN_BUFFER))
-}
-
-/// Most per-read latencies kept per worker (enough for percentiles).
-const LATENCY_SAMPLES_PER_WORKER: usize = 100_000;
-
-/// How the engine reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EngineConfig {
-    /// Read method.
-    pub method: ReadMethod,
-    /// Bytes per read call (the one buffer each worker owns).
-    pub buffer_size: usize,
-    /// How often the monitor samples progress.
-    pub tick: Duration,
-    /// Stop reading after this long (a tune probe); None = read everything.
-    pub deadline: Option<Duration>,
-    /// Stop reading after about this many bytes (a tune probe's budget).
-    pub byte_limit: Option<u64>,
-    /// How workers pick their next chunk.
-    pub scheduling: Scheduling,
-    /// Before reading a chunk, check (exactly, where the kernel tells this
-    /// caller the truth) whether it is all resident already, and skip it
-    /// if so: a re-warm after partial eviction reads only what is missing.
-    pub skip_resident: bool,
-}
-
-impl Default for EngineConfig {
-    fn default() -> Self {
-        EngineConfig {
-            method: ReadMethod::Read,
-            buffer_size: DEFAULT_BUFFER_SIZE,
-            tick: Duration::from_millis(50),
-            deadline: None,
-            byte_limit: None,
-            scheduling: Scheduling::default(),
-            skip_resident: false,
-        }
-    }
-}
-
-/// How gently a run treats shared storage: a rate cap and back-off. Apart
-/// from [`EngineConfig`] because tune probes never use it.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Pacing {
-    /// Most bytes per second all workers together may read (a token
-    /// bucket every read call draws from before it is issued).
-    pub max_rate: Option<u64>,
-    /// Halve the level when throughput collapses while it holds.
-    pub backoff: Option<BackOffRule>,
-}
-
-/// A progress snapshot, passed to the progress callback every tick.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Progress {
-    /// Bytes read so far.
-    pub bytes_done: u64,
-    /// Bytes planned.
-    pub bytes_total: u64,
-    /// Files read completely.
-    pub files_done: u64,
-    /// Files planned.
-    pub files_total: u64,
-    /// Time since the run started.
-    pub elapsed: Duration,
-    /// Workers allowed to read now.
-    pub level: usize,
-}
-
-/// What a run did.
-#[derive(Debug, Clone, Default)]
-pub struct RunStats {
-    /// Bytes read: only bytes whose read call returned before the run ended.
-    pub bytes: u64,
-    /// From start until the last worker finished, or until the cancel.
-    pub elapsed: Duration,
-    /// Files whose every chunk was read without error.
-    pub files_read: u64,
-    /// Files that failed, with the first error of each.
-    pub failures: Vec<Failure>,
-    /// True when the run was cancelled before every chunk was read.
-    pub cancelled: bool,
-    /// (time since start, cumulative bytes) sampled every tick; the last
-    /// sample is the end of the run.
-    pub timeline: Vec<(Duration, u64)>,
-    /// When a worker first found the queue empty: from then on fewer than
-    /// `level` workers are busy, so steady-state measurements stop here.
-    pub drain_started: Option<Duration>,
-    /// Per-read-call latencies (a bounded sample; on cancel, only those of
-    /// workers that had stopped).
-    pub latencies: Vec<Duration>,
-    /// (time since start, level) at every level change, starting at 0.
-    pub levels: Vec<(Duration, usize)>,
-    /// The level the controller settled on (or the last level used).
-    pub final_level: usize,
-    /// One past the last chunk taken (read completely or in part): the
-    /// chunks from here on were not touched. With
-    /// [`Scheduling::PlanOrder`] every chunk before it was taken too.
-    pub chunks_taken: usize,
-    /// True when the run stopped at [`EngineConfig::deadline`] or
-    /// [`EngineConfig::byte_limit`] rather than at the end of the plan.
-    pub stopped_at_limit: bool,
-    /// Bytes of chunks found resident and not read
-    /// ([`EngineConfig::skip_resident`]); included in `bytes`.
-    pub skipped_bytes: u64,
-    /// Every back-off of [`Pacing::backoff`], in order.
-    pub backoffs: Vec<BackOffEvent>,
-}
-
-impl RunStats {
-    /// Throughput over the whole run, MiB/s.
-    pub fn mib_s(&self) -> f64 {
-        mib_per_s(self.bytes, self.elapsed.as_secs_f64())
-    }
-}
-
-/// What the monitor and the workers share; workers hold it by `Arc`, so it
-/// outlives a cancelled run's return.
-struct Shared {
-    plan: Plan,
-    cfg: EngineConfig,
-    cancel: CancelToken,
-    /// Set by the monitor at a deadline or byte limit.
-    stop: AtomicBool,
-    schedule: Mutex<Scheduler>,
-    /// Set when a worker found no chunk left to take.
-    drained: AtomicBool,
-    /// Workers reading a chunk now.
-    busy: AtomicUsize,
-    bytes: AtomicU64,
-    skipped_bytes: AtomicU64,
-    files_done: AtomicU64,
-    /// Chunks read to their end or given up because their file failed.
-    chunks_done: AtomicUsize,
-    remaining: Vec<AtomicU32>,
-    failed: Vec<AtomicBool>,
-    failures: Mutex<Vec<Failure>>,
-    level: Mutex<usize>,
-    level_changed: Condvar,
-    start: Instant,
-    drain_started: OnceLock<Duration>,
-    finished: AtomicUsize,
-    last_end: Mutex<Duration>,
-    latencies: Mutex<Vec<Duration>>,
-    /// [`Pacing::max_rate`]'s bucket.
-    bucket: Option<TokenBucket>,
-    /// Holds readers above a back-off's level between read calls.
-    gate: BackOffGate,
-}
-
-impl Shared {
-    /// Checks the deadline and byte limit; sets the stop flag when passed.
-    fn over_limit(&self, bytes: u64) -> bool {
-        let over_time = self.cfg.deadline.is_some_and(|d| self.start.elapsed() >= d);
-        let over_bytes = self.cfg.byte_limit.is_some_and(|b| bytes >= b);
-        if over_time || over_bytes {
-            self.stop.store(true, Ordering::SeqCst);
-        }
-        over_time || over_bytes
-    }
-
-    fn stopping(&self) -> bool {
-        self.cancel.is_cancelled() || self.stop.load(Ordering::Relaxed)
-    }
-
-    fn schedule(&self) -> std::sync::MutexGuard<'_, Scheduler> {
-        self.schedule.lock().expect("lock")
-    }
-}
+pub use types::{
+    DEFAULT_BUFFER_SIZE, EngineConfig, MAX_BUFFER_TOTAL, Pacing, Progress, RunStats,
+    buffer_per_worker,
+};
+use worker::{Shared, worker};
 
 /// Reads every chunk of `plan`. Never fails as a whole: per-file errors are
 /// in [`RunStats::failures`].
@@ -417,156 +241,6 @@ fn monitor(
             (last_control, last_bytes) = (elapsed, bytes);
             busy = (usize::MAX, 0);
         }
-    }
-}
-
-/// Counts a worker as finished when it ends, by return or by panic, so the
-/// monitor never waits for a worker that is gone.
-struct Finished<'a>(&'a Shared);
-
-impl Drop for Finished<'_> {
-    fn drop(&mut self) {
-        let shared = self.0;
-        let mut end = shared
-            .last_end
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *end = (*end).max(shared.start.elapsed());
-        drop(end);
-        shared.finished.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-fn worker(id: usize, shared: &Shared, buffer: usize) {
-    let _finished = Finished(shared);
-    let mut reader = ChunkReader::new(shared.cfg.method, buffer);
-    if shared.bucket.is_some() {
-        reader = reader.without_readahead();
-    }
-    let mut latencies = Vec::new();
-    let chunks = &shared.plan.chunks;
-    loop {
-        if !wait_for_turn(id, shared) {
-            break;
-        }
-        let taken = {
-            let mut schedule = shared.schedule();
-            let taken = schedule.take(id, chunks, Instant::now());
-            if schedule.drained() {
-                // Parked workers need not wake for a chunk any more.
-                shared.drained.store(true, Ordering::SeqCst);
-            }
-            taken
-        };
-        let Some(i) = taken else {
-            shared.drained.store(true, Ordering::SeqCst);
-            shared.drain_started.get_or_init(|| shared.start.elapsed());
-            break;
-        };
-        let chunk = chunks[i];
-        if shared.failed[chunk.file].load(Ordering::Relaxed) {
-            shared.schedule().skipped(id);
-            finish_chunk(shared, chunk.file);
-            continue;
-        }
-        let path = &shared.plan.files[chunk.file].path;
-        if shared.cfg.skip_resident
-            && chunk.len > 0
-            && crate::pagecache::range_fully_resident(path, chunk.offset, chunk.len) == Some(true)
-        {
-            // Nothing was read: no first-call latency to learn from.
-            shared.schedule().skipped(id);
-            shared.bytes.fetch_add(chunk.len, Ordering::Relaxed);
-            shared.skipped_bytes.fetch_add(chunk.len, Ordering::Relaxed);
-            finish_chunk(shared, chunk.file);
-            continue;
-        }
-        let mut answered = false;
-        let mut on_step = |n: u64, latency: Duration| {
-            if !answered {
-                // The file answered: another reader may take its next chunk.
-                answered = true;
-                shared.schedule().answered(id, Instant::now());
-            }
-            let total = shared.bytes.fetch_add(n, Ordering::Relaxed) + n;
-            shared.over_limit(total);
-            if latencies.len() < LATENCY_SAMPLES_PER_WORKER {
-                latencies.push(latency);
-            }
-            !shared.stopping()
-        };
-        // Before each read call, the back-off's gate and the rate cap's
-        // reservation.
-        let stopping = || shared.stopping();
-        let drained = || shared.drained.load(Ordering::SeqCst);
-        let pace = |n: u64| {
-            shared.gate.pass(id, &shared.busy, &drained, &stopping)
-                && shared
-                    .bucket
-                    .as_ref()
-                    .is_none_or(|b| b.acquire(n, &stopping))
-        };
-        shared.busy.fetch_add(1, Ordering::SeqCst);
-        let read = reader.read_chunk_paced(path, chunk.offset, chunk.len, &pace, &mut on_step);
-        shared.busy.fetch_sub(1, Ordering::SeqCst);
-        // The reader leaves the file (an empty chunk, or an error before
-        // the first call returned, also answers it).
-        shared.schedule().finished(id, Instant::now());
-        match read {
-            Ok(()) => {}
-            Err(ChunkError::Cancelled) => break,
-            Err(err) => {
-                let message = match err {
-                    ChunkError::Io(e) => e.to_string(),
-                    ChunkError::Shrank { at } => format!(
-                        "file shrank while reading: end of file at byte {at}, {} bytes were planned",
-                        shared.plan.files[chunk.file].size
-                    ),
-                    ChunkError::Cancelled => unreachable!("handled above"),
-                };
-                if !shared.failed[chunk.file].swap(true, Ordering::SeqCst) {
-                    shared
-                        .failures
-                        .lock()
-                        .expect("lock")
-                        .push(Failure::new(path, message));
-                }
-            }
-        }
-        finish_chunk(shared, chunk.file);
-    }
-    shared.latencies.lock().expect("lock").extend(latencies);
-}
-
-/// Blocks while this worker is above the current level. False when the
-/// worker should stop (cancelled, or nothing left to take).
-fn wait_for_turn(id: usize, shared: &Shared) -> bool {
-    let mut level = shared.level.lock().expect("lock");
-    loop {
-        if shared.stopping() {
-            return false;
-        }
-        if shared.drained.load(Ordering::SeqCst) {
-            shared.drain_started.get_or_init(|| shared.start.elapsed());
-            return false;
-        }
-        if id < *level {
-            return true;
-        }
-        level = shared
-            .level_changed
-            .wait_timeout(level, Duration::from_millis(50))
-            .expect("lock")
-            .0;
-    }
-}
-
-fn finish_chunk(shared: &Shared, file: usize) {
-    shared.chunks_done.fetch_add(1, Ordering::SeqCst);
-    if shared.remaining[file].fetch_sub(1, Ordering::SeqCst) == 1
-        && !shared.failed[file].load(Ordering::SeqCst)
-    {
-        shared.files_done.fetch_add(1, Ordering::Relaxed);
     }
 }
 

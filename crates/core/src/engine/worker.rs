@@ -1,0 +1,224 @@
+//! One reader of the pool: takes chunks from the shared scheduler, waits
+//! its turn under the level, reads through its own [`ChunkReader`], and
+//! counts what it read into the state it shares with the monitor.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use preload_schema::Failure;
+
+use super::EngineConfig;
+use crate::CancelToken;
+use crate::backoff::BackOffGate;
+use crate::plan::Plan;
+use crate::rate::TokenBucket;
+use crate::read::{ChunkError, ChunkReader};
+use crate::schedule::Scheduler;
+
+/// Most per-read latencies kept per worker (enough for percentiles).
+const LATENCY_SAMPLES_PER_WORKER: usize = 100_000;
+
+/// What the monitor and the workers share; workers hold it by `Arc`, so it
+/// outlives a cancelled run's return.
+pub(super) struct Shared {
+    pub(super) plan: Plan,
+    pub(super) cfg: EngineConfig,
+    pub(super) cancel: CancelToken,
+    /// Set by the monitor at a deadline or byte limit.
+    pub(super) stop: AtomicBool,
+    pub(super) schedule: Mutex<Scheduler>,
+    /// Set when a worker found no chunk left to take.
+    pub(super) drained: AtomicBool,
+    /// Workers reading a chunk now.
+    pub(super) busy: AtomicUsize,
+    pub(super) bytes: AtomicU64,
+    pub(super) skipped_bytes: AtomicU64,
+    pub(super) files_done: AtomicU64,
+    /// Chunks read to their end or given up because their file failed.
+    pub(super) chunks_done: AtomicUsize,
+    pub(super) remaining: Vec<AtomicU32>,
+    pub(super) failed: Vec<AtomicBool>,
+    pub(super) failures: Mutex<Vec<Failure>>,
+    pub(super) level: Mutex<usize>,
+    pub(super) level_changed: Condvar,
+    pub(super) start: Instant,
+    pub(super) drain_started: OnceLock<Duration>,
+    pub(super) finished: AtomicUsize,
+    pub(super) last_end: Mutex<Duration>,
+    pub(super) latencies: Mutex<Vec<Duration>>,
+    /// [`Pacing::max_rate`](super::Pacing::max_rate)'s bucket.
+    pub(super) bucket: Option<TokenBucket>,
+    /// Holds readers above a back-off's level between read calls.
+    pub(super) gate: BackOffGate,
+}
+
+impl Shared {
+    /// Checks the deadline and byte limit; sets the stop flag when passed.
+    pub(super) fn over_limit(&self, bytes: u64) -> bool {
+        let over_time = self.cfg.deadline.is_some_and(|d| self.start.elapsed() >= d);
+        let over_bytes = self.cfg.byte_limit.is_some_and(|b| bytes >= b);
+        if over_time || over_bytes {
+            self.stop.store(true, Ordering::SeqCst);
+        }
+        over_time || over_bytes
+    }
+
+    fn stopping(&self) -> bool {
+        self.cancel.is_cancelled() || self.stop.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn schedule(&self) -> std::sync::MutexGuard<'_, Scheduler> {
+        self.schedule.lock().expect("lock")
+    }
+}
+
+/// Counts a worker as finished when it ends, by return or by panic, so the
+/// monitor never waits for a worker that is gone.
+struct Finished<'a>(&'a Shared);
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        let shared = self.0;
+        let mut end = shared
+            .last_end
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *end = (*end).max(shared.start.elapsed());
+        drop(end);
+        shared.finished.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+pub(super) fn worker(id: usize, shared: &Shared, buffer: usize) {
+    let _finished = Finished(shared);
+    let mut reader = ChunkReader::new(shared.cfg.method, buffer);
+    if shared.bucket.is_some() {
+        reader = reader.without_readahead();
+    }
+    let mut latencies = Vec::new();
+    let chunks = &shared.plan.chunks;
+    loop {
+        if !wait_for_turn(id, shared) {
+            break;
+        }
+        let taken = {
+            let mut schedule = shared.schedule();
+            let taken = schedule.take(id, chunks, Instant::now());
+            if schedule.drained() {
+                // Parked workers need not wake for a chunk any more.
+                shared.drained.store(true, Ordering::SeqCst);
+            }
+            taken
+        };
+        let Some(i) = taken else {
+            shared.drained.store(true, Ordering::SeqCst);
+            shared.drain_started.get_or_init(|| shared.start.elapsed());
+            break;
+        };
+        let chunk = chunks[i];
+        if shared.failed[chunk.file].load(Ordering::Relaxed) {
+            shared.schedule().skipped(id);
+            finish_chunk(shared, chunk.file);
+            continue;
+        }
+        let path = &shared.plan.files[chunk.file].path;
+        if shared.cfg.skip_resident
+            && chunk.len > 0
+            && crate::pagecache::range_fully_resident(path, chunk.offset, chunk.len) == Some(true)
+        {
+            // Nothing was read: no first-call latency to learn from.
+            shared.schedule().skipped(id);
+            shared.bytes.fetch_add(chunk.len, Ordering::Relaxed);
+            shared.skipped_bytes.fetch_add(chunk.len, Ordering::Relaxed);
+            finish_chunk(shared, chunk.file);
+            continue;
+        }
+        let mut answered = false;
+        let mut on_step = |n: u64, latency: Duration| {
+            if !answered {
+                // The file answered: another reader may take its next chunk.
+                answered = true;
+                shared.schedule().answered(id, Instant::now());
+            }
+            let total = shared.bytes.fetch_add(n, Ordering::Relaxed) + n;
+            shared.over_limit(total);
+            if latencies.len() < LATENCY_SAMPLES_PER_WORKER {
+                latencies.push(latency);
+            }
+            !shared.stopping()
+        };
+        // Before each read call, the back-off's gate and the rate cap's
+        // reservation.
+        let stopping = || shared.stopping();
+        let drained = || shared.drained.load(Ordering::SeqCst);
+        let pace = |n: u64| {
+            shared.gate.pass(id, &shared.busy, &drained, &stopping)
+                && shared
+                    .bucket
+                    .as_ref()
+                    .is_none_or(|b| b.acquire(n, &stopping))
+        };
+        shared.busy.fetch_add(1, Ordering::SeqCst);
+        let read = reader.read_chunk_paced(path, chunk.offset, chunk.len, &pace, &mut on_step);
+        shared.busy.fetch_sub(1, Ordering::SeqCst);
+        // The reader leaves the file (an empty chunk, or an error before
+        // the first call returned, also answers it).
+        shared.schedule().finished(id, Instant::now());
+        match read {
+            Ok(()) => {}
+            Err(ChunkError::Cancelled) => break,
+            Err(err) => {
+                let message = match err {
+                    ChunkError::Io(e) => e.to_string(),
+                    ChunkError::Shrank { at } => format!(
+                        "file shrank while reading: end of file at byte {at}, {} bytes were planned",
+                        shared.plan.files[chunk.file].size
+                    ),
+                    ChunkError::Cancelled => unreachable!("handled above"),
+                };
+                if !shared.failed[chunk.file].swap(true, Ordering::SeqCst) {
+                    shared
+                        .failures
+                        .lock()
+                        .expect("lock")
+                        .push(Failure::new(path, message));
+                }
+            }
+        }
+        finish_chunk(shared, chunk.file);
+    }
+    shared.latencies.lock().expect("lock").extend(latencies);
+}
+
+/// Blocks while this worker is above the current level. False when the
+/// worker should stop (cancelled, or nothing left to take).
+fn wait_for_turn(id: usize, shared: &Shared) -> bool {
+    let mut level = shared.level.lock().expect("lock");
+    loop {
+        if shared.stopping() {
+            return false;
+        }
+        if shared.drained.load(Ordering::SeqCst) {
+            shared.drain_started.get_or_init(|| shared.start.elapsed());
+            return false;
+        }
+        if id < *level {
+            return true;
+        }
+        level = shared
+            .level_changed
+            .wait_timeout(level, Duration::from_millis(50))
+            .expect("lock")
+            .0;
+    }
+}
+
+fn finish_chunk(shared: &Shared, file: usize) {
+    shared.chunks_done.fetch_add(1, Ordering::SeqCst);
+    if shared.remaining[file].fetch_sub(1, Ordering::SeqCst) == 1
+        && !shared.failed[file].load(Ordering::SeqCst)
+    {
+        shared.files_done.fetch_add(1, Ordering::Relaxed);
+    }
+}

@@ -1,0 +1,393 @@
+//! `preload tune`: the probe driver. Plan -> probes -> knee -> result.
+//!
+//! Here: [`tune`], the sweep from first probe to saved profile; what a tune
+//! is given is in `config`, what it derives from its probes in `curve`, how
+//! far those can be trusted in `evidence`.
+
+mod config;
+mod curve;
+mod evidence;
+
+use std::time::{Duration, Instant};
+
+use preload_core::walk::{Filter, walk};
+use preload_core::{CancelToken, context, human_bytes};
+use preload_schema::name::escaped;
+use preload_schema::{
+    Budget, ChunkMeasure, Dataset, LevelSummary, MethodMeasure, Probe, SCHEMA_VERSION, TuneResult,
+};
+
+use crate::probe::{ProbeConfig, run_probe};
+use crate::sample::SamplePool;
+use crate::{KneeConfig, SweepPlan, choose_knee, stats};
+use crate::{chunks, methods};
+
+use config::{AT_KNEE_SHARES, EXPECTED_PROBES};
+pub use config::{DEFAULT_MAX_LEVEL, TuneConfig, TuneError, default_byte_budget};
+use curve::{MIB, diagnostics, least_bytes, level_samples, rate_estimate};
+use evidence::{Evidence, too_small};
+
+/// Runs a tune. `on_probe` sees every probe as it finishes (for progress).
+pub fn tune(
+    cfg: &TuneConfig,
+    cancel: &CancelToken,
+    on_probe: &mut dyn FnMut(&Probe),
+) -> Result<TuneResult, TuneError> {
+    let started = Instant::now();
+    let context = context::run_context(&cfg.path);
+    let walked = walk(std::slice::from_ref(&cfg.path), &Filter::default())?;
+    let dataset = Dataset {
+        path: cfg.path.display().to_string(),
+        files: walked.files.len() as u64,
+        bytes: walked.files.iter().map(|f| f.size).sum(),
+    };
+    if dataset.bytes == 0 {
+        return Err(TuneError::Empty {
+            path: cfg.path.clone(),
+        });
+    }
+    let byte_limit = cfg
+        .byte_budget
+        .unwrap_or_else(|| default_byte_budget(dataset.bytes));
+    let mut pool = SamplePool::new(
+        walked.files,
+        SamplePool::unit_size_for(dataset.bytes),
+        cfg.seed,
+    );
+    let probe_time = cfg.probe_time.unwrap_or_else(|| {
+        (cfg.time_budget / 12).clamp(Duration::from_millis(500), Duration::from_secs(4))
+    });
+    // Readahead runs up to twice read_ahead_kb past a unit: that much past
+    // each unit is evicted before a probe and counted as served after.
+    let guard = context
+        .filesystem
+        .read_ahead_kb
+        .map_or(2 << 20, |kb| 2 * kb * 1024)
+        .clamp(256 << 10, 16 << 20)
+        // Never more than a unit: a small tree cannot spare more.
+        .min(pool.unit_size());
+    let mut plan = SweepPlan::new(cfg.max_level.max(1), cfg.sweep);
+    let mut probes: Vec<Probe> = Vec::new();
+    // Client settings known to limit streaming (readahead, rsize), with advice.
+    let mut warnings = preload_core::fsinfo::advice(&context.filesystem);
+    let mut caveats = Vec::new();
+    let mut bytes_spent = 0u64;
+    let mut bytes_served = 0u64;
+    // The level whose probe the byte budget stopped, if it did.
+    let mut cut_at = None;
+
+    while let Some(next) = plan.next(&level_samples(&probes)) {
+        let time_left = cfg.time_budget.saturating_sub(started.elapsed());
+        // Readers may each finish one read call past the limit, and the
+        // guard past the units is served too: keep both out of the budget.
+        let margin = next.level as u64 * cfg.buffer_size as u64;
+        let bytes_left = byte_limit
+            .saturating_sub(bytes_spent.max(bytes_served))
+            .saturating_sub(margin);
+        if cancel.is_cancelled() || time_left < probe_time / 2 {
+            break;
+        }
+        // A probe is as long as the others in time; its bytes are what the
+        // storage may deliver in that time at this level, estimated from the
+        // levels below (linear scaling is the most it can gain).
+        let duration = probe_time.min(time_left);
+        let estimate = rate_estimate(&probes, next.level);
+        let needed = estimate.map(|mib_s| (mib_s * MIB * duration.as_secs_f64() * 1.25) as u64);
+        // What is left is shared among the sweep levels still to come (and
+        // one more for the refinement): a byte-bound tune measures every
+        // level with shorter probes rather than the first ones long. Bytes
+        // served past the counted ones (readahead) come out of it too.
+        let overshoot = if bytes_spent > 0 {
+            (bytes_served as f64 / bytes_spent as f64).max(1.0)
+        } else {
+            1.0
+        };
+        let to_come = plan.levels_from(next.level) + 1 + AT_KNEE_SHARES;
+        let share = (bytes_left as f64 / overshoot) as u64 / to_come as u64;
+        let least = least_bytes(estimate, next.level, cfg).max(pool.unit_size());
+        let limit = match needed {
+            // What the probe's time needs, never less than what measures,
+            // never more than its share unless the share cannot measure.
+            Some(n) => n.max(least).min(share.max(least)),
+            None => (bytes_left / EXPECTED_PROBES as u64).max(pool.unit_size()),
+        }
+        .min((bytes_left as f64 / overshoot) as u64);
+        // The first probe always runs: a tune that measured nothing says
+        // nothing, even about a tree too small to tune.
+        if !probes.is_empty() && limit < least {
+            caveats.push(format!(
+                "the byte budget ran out before the {} probe at -P {} ({} left, at least {} \
+                 needed): a larger tree or --byte-budget would measure the whole plan",
+                format!("{:?}", next.phase).to_lowercase(),
+                next.level,
+                human_bytes(bytes_left),
+                human_bytes(least),
+            ));
+            cut_at = Some(next.level);
+            break;
+        }
+        // Fresh data for the whole probe: its bytes plus the unit each
+        // reader holds when it stops, and at least two units per reader.
+        let fresh_needed = (limit + next.level as u64 * pool.unit_size())
+            .max(2 * next.level as u64 * pool.unit_size());
+        if pool.remaining_bytes() < fresh_needed {
+            if pool.refills == 0 {
+                warnings.push(format!(
+                    "{} holds too little fresh data for this plan ({} left); re-reading evicted data, \
+                     so server-side caches may make the results optimistic: tune a larger tree or \
+                     lower --max-level",
+                    escaped(&cfg.path),
+                    human_bytes(pool.remaining_bytes())
+                ));
+            }
+            pool.refill();
+        }
+        let probe_cfg = ProbeConfig {
+            method: cfg.method,
+            buffer_size: cfg.buffer_size,
+            duration,
+            byte_limit: limit,
+            guard,
+        };
+        let probe = run_probe(&mut pool, next.level, next.phase, &probe_cfg, cancel);
+        bytes_spent += probe.bytes;
+        bytes_served += probe.served_bytes.max(probe.bytes);
+        if probe.resident_before > 0.05 {
+            warnings.push(format!(
+                "probe at -P {} started {:.0}% cached despite eviction: its throughput is optimistic",
+                probe.level,
+                probe.resident_before * 100.0
+            ));
+        }
+        on_probe(&probe);
+        probes.push(probe);
+    }
+    if probes.is_empty() {
+        return Err(if cancel.is_cancelled() {
+            TuneError::Cancelled
+        } else {
+            TuneError::NoMeasurement
+        });
+    }
+    // Taken once, here: a signal after the last probe did not cut the curve.
+    let interrupted = cancel.is_cancelled();
+    let samples = level_samples(&probes);
+    let levels: Vec<LevelSummary> = samples
+        .iter()
+        .map(|l| {
+            let at: Vec<&Probe> = probes.iter().filter(|p| p.level == l.level).collect();
+            let p50: Vec<f64> = at.iter().map(|p| p.latency.p50_ms).collect();
+            l.summary(at.len(), stats::median(&p50))
+        })
+        .collect();
+    let knee_cfg = KneeConfig {
+        seed: cfg.seed,
+        ..cfg.knee
+    };
+    let Some(choice) = choose_knee(&samples, &knee_cfg) else {
+        return Err(TuneError::NoMeasurement);
+    };
+    let single = levels.iter().find(|l| l.level == 1).map(|l| l.median_mib_s);
+    let mut recommendation = choice.to_recommendation(single);
+    let evidence = Evidence::weigh(&probes, &choice, pool.refills > 0, cut_at, &dataset, cfg);
+    caveats.extend(evidence.caveats);
+    recommendation.confidence = choice.confidence * evidence.factor;
+    recommendation.profile_worthy =
+        choice.saturated && evidence.measurable && recommendation.confidence >= SAVE_CONFIDENCE;
+    if recommendation.confidence < SAVE_CONFIDENCE && !interrupted {
+        warnings.push(format!(
+            "low confidence ({:.0}%): resampling chose among -P {:?}{}; try a longer \
+             --time-budget (and --byte-budget)",
+            recommendation.confidence * 100.0,
+            choice.knee_set,
+            if caveats.is_empty() {
+                String::new()
+            } else {
+                format!(", and {}", caveats.join("; "))
+            }
+        ));
+    }
+    recommendation.caveats = caveats;
+    if !evidence.measurable {
+        too_small(&mut recommendation, &levels, &dataset, cfg);
+    }
+    // The other read methods at the knee, on what is left of the budgets.
+    let time_left = cfg.time_budget.saturating_sub(started.elapsed());
+    // Half-length probes: a method that wins does so by more than the
+    // tolerance, which a shorter window still shows.
+    let method_time = (probe_time / 2).max(Duration::from_millis(500));
+    let at_knee = choice.knee_median * MIB * method_time.as_secs_f64() * 1.25;
+    let bytes_left = byte_limit.saturating_sub(bytes_spent.max(bytes_served));
+    // Each of the two other methods gets at most a quarter of what is left,
+    // so that half remains for the chunk sizes; at least two units per
+    // reader, or the figure says nothing.
+    let method_bytes = (at_knee as u64).min(bytes_left / 4);
+    recommendation.read_method = cfg.method.as_str().into();
+    if !interrupted
+        && choice.saturated
+        && evidence.measurable
+        && time_left >= 2 * method_time
+        && method_bytes >= 2 * choice.knee as u64 * pool.unit_size()
+    {
+        let probe_cfg = ProbeConfig {
+            method: cfg.method,
+            buffer_size: cfg.buffer_size,
+            duration: method_time,
+            byte_limit: method_bytes,
+            guard,
+        };
+        let measured = methods::measure(&mut pool, choice.knee, cfg.method, &probe_cfg, cancel);
+        let base = MethodMeasure {
+            method: cfg.method.as_str().into(),
+            mib_s: choice.knee_median,
+        };
+        let others: Vec<MethodMeasure> = measured.iter().map(|(m, _)| m.clone()).collect();
+        for (_, p) in &measured {
+            bytes_spent += p.bytes;
+            bytes_served += p.served_bytes.max(p.bytes);
+        }
+        recommendation.read_method = methods::choose(&base, &others, choice.tolerance);
+        recommendation.methods = std::iter::once(base).chain(others).collect();
+    } else if !interrupted && evidence.measurable {
+        warnings.push(
+            "read methods not compared at the knee: the time or byte budget was spent \
+             (the profile keeps the tuned method)"
+                .into(),
+        );
+    }
+    // Chunk sizes and schedules at the knee, with the method warm will use,
+    // on what is left (see `chunks`).
+    if !interrupted && choice.saturated && evidence.measurable {
+        let method = recommendation.read_method.parse().unwrap_or(cfg.method);
+        let probe_cfg = ProbeConfig {
+            method,
+            buffer_size: cfg.buffer_size,
+            duration: method_time,
+            byte_limit: at_knee as u64,
+            guard,
+        };
+        let base = ChunkMeasure {
+            chunk_size: pool.unit_size(),
+            mib_s: recommendation
+                .methods
+                .iter()
+                .find(|m| m.method == recommendation.read_method)
+                .map_or(choice.knee_median, |m| m.mib_s),
+            schedule: None,
+            level: None,
+        };
+        let mut allowance = chunks::Allowance {
+            deadline: started + cfg.time_budget,
+            bytes: byte_limit.saturating_sub(bytes_spent.max(bytes_served)),
+        };
+        let shapes = chunks::at_knee(
+            &mut pool,
+            &choice,
+            cfg.max_level,
+            &probe_cfg,
+            &mut allowance,
+            base,
+            cancel,
+            &mut warnings,
+        );
+        for p in &shapes.probes {
+            bytes_spent += p.bytes;
+            bytes_served += p.served_bytes.max(p.bytes);
+        }
+        recommendation.chunks = shapes.measured;
+        if let Some(shape) = shapes.chosen {
+            recommendation.chunk_size = Some(shape.size);
+            recommendation.schedule = Some(shape.schedule.as_str().into());
+            recommendation.parallelism = shapes.level;
+        }
+    }
+    Ok(TuneResult {
+        schema_version: SCHEMA_VERSION,
+        context,
+        dataset,
+        method: cfg.method.as_str().into(),
+        diagnostics: diagnostics(&levels, &probes),
+        levels,
+        recommendation,
+        budget: Budget {
+            time_limit_s: cfg.time_budget.as_secs_f64(),
+            byte_limit,
+            time_spent_s: started.elapsed().as_secs_f64(),
+            bytes_spent,
+            bytes_served,
+        },
+        reused_data: pool.refills > 0,
+        interrupted,
+        warnings,
+        probes,
+    })
+}
+
+/// Confidence below which a tune is not saved as a profile.
+pub const SAVE_CONFIDENCE: f64 = 0.7;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use preload_core::DEFAULT_PARALLELISM;
+
+    #[test]
+    fn default_byte_budget_is_a_capped_fraction() {
+        assert_eq!(default_byte_budget(1 << 30), 768 << 20);
+        assert_eq!(default_byte_budget(100 << 30), 4 << 30);
+    }
+
+    /// `files` files of `size` bytes in a temporary folder, and a tune
+    /// config for it with `time_budget` and a quick bootstrap.
+    fn tree(files: u8, size: usize, time_budget: u64) -> (tempfile::TempDir, TuneConfig) {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..files {
+            std::fs::write(dir.path().join(format!("s{i}")), vec![i; size]).unwrap();
+        }
+        let mut cfg = TuneConfig::new(dir.path());
+        cfg.time_budget = Duration::from_secs(time_budget);
+        cfg.knee.resamples = 50;
+        (dir, cfg)
+    }
+
+    #[test]
+    fn tunes_a_local_tree_within_its_budgets() {
+        let (_dir, mut cfg) = tree(8, 4 << 20, 3);
+        cfg.max_level = 4;
+        let mut seen = 0;
+        let r = tune(&cfg, &CancelToken::new(), &mut |_| seen += 1).unwrap();
+        assert_eq!(seen, r.probes.len());
+        assert!(
+            r.budget.bytes_spent <= r.budget.byte_limit,
+            "{:?}",
+            r.budget
+        );
+        assert!(r.budget.time_spent_s < 3.0 + 1.0);
+        assert!((1..=4).contains(&r.recommendation.parallelism));
+        assert_eq!(r.dataset.files, 8);
+    }
+
+    #[test]
+    fn a_tree_too_small_to_measure_gets_the_default_level_and_no_profile() {
+        let (_dir, cfg) = tree(4, 1 << 20, 2);
+        let r = tune(&cfg, &CancelToken::new(), &mut |_| {}).unwrap();
+        let rec = &r.recommendation;
+        assert_eq!(rec.parallelism, DEFAULT_PARALLELISM, "{}", rec.verdict);
+        assert!(!rec.profile_worthy);
+        assert!(rec.too_small && rec.verdict.contains("too small to tune"));
+        assert!(rec.chunk_size.is_none() && rec.methods.is_empty());
+    }
+
+    #[test]
+    fn an_empty_tree_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("empty"), b"").unwrap();
+        let err = tune(
+            &TuneConfig::new(dir.path()),
+            &CancelToken::new(),
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("no data to sample"));
+    }
+}

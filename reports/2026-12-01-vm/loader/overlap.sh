@@ -17,15 +17,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 ROUNDS=${1:-5}; WORK=${2:-0.75}; P=${P:-16}
 BIN=${BIN:-target/release}; SIMFS=${SIMFS:-$BIN/preload-simfs}; PY=${PY:-target/pyvenv/bin/python}
-MODEL=target/bench-data/loader-model
-W=$(mktemp -d /tmp/preload-overlap.XXXX); mkdir "$W/mnt"
-export PRELOAD_CACHE_DIR="$W/cache"   # no saved profile
-"$SIMFS" "$MODEL" "$W/mnt" --latency 2ms --stream-bw 25MiB/s --total-bw 200MiB/s \
-  --ready-file "$W/ready" >/dev/null 2>"$W/simfs.err" &
-SIM=$!
-trap 'kill $SIM 2>/dev/null; wait $SIM 2>/dev/null; rm -rf "$W"' EXIT
-while [ ! -e "$W/ready" ]; do sleep 0.1; done
-LOADER="$PY crates/python/examples/load.py $W/mnt --work $WORK"
+PREFIX=preload-overlap source reports/tools/loader-simfs.sh   # W, MNT, SIM; no saved profile
+LOADER="$PY crates/python/examples/load.py $MNT --work $WORK"
 tick() { awk '{print $14 + $15}' "/proc/$SIM/stat"; }   # simfs utime+stime, clock ticks
 HZ=$(getconf CLK_TCK)
 # measure NAME CMD...: wall s, the command tree's CPU s, simfs's CPU s
@@ -38,17 +31,17 @@ measure() {
   printf '%s %.2f %s %.2f\n' "$name" "$(echo "$t1 - $t0" | bc)" "$(awk '{print $1 + $2}' "$W/time")" \
     "$(echo "($s1 - $s0) / $HZ" | bc -l)"
 }
-cold() { "$BIN/preload" evict -s "$W/mnt" >/dev/null; }
+cold() { "$BIN/preload" evict -s "$MNT" >/dev/null; }
 echo "round strategy wall_s tree_cpu_s simfs_cpu_s"
 for r in $(seq "$ROUNDS"); do
-  cold; measure "$r warm" "$BIN/preload" warm -q -P "$P" "$W/mnt"
+  cold; measure "$r warm" "$BIN/preload" warm -q -P "$P" "$MNT"
   measure "$r hot-load" sh -c "$LOADER"
   # shellcheck disable=SC2086 # EXTRA: zero or more words
-  cold; measure "$r run" "$BIN/preload" run -q -P "$P" ${EXTRA:-} "$W/mnt" -- sh -c "$LOADER"
+  cold; measure "$r run" "$BIN/preload" run -q -P "$P" ${EXTRA:-} "$MNT" -- sh -c "$LOADER"
   if [ -n "${BASE:-}" ]; then
-    cold; measure "$r base-warm" "$BASE" warm -q -P "$P" "$W/mnt"
+    cold; measure "$r base-warm" "$BASE" warm -q -P "$P" "$MNT"
     # shellcheck disable=SC2086
-    cold; measure "$r base-run" "$BASE" run -q -P "$P" ${EXTRA:-} "$W/mnt" -- sh -c "$LOADER"
+    cold; measure "$r base-run" "$BASE" run -q -P "$P" ${EXTRA:-} "$MNT" -- sh -c "$LOADER"
   fi
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -14,15 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 RUNS="${1:-5}"; WORK="${2:-0.75}"; STAGES="${3:-bench-plain bench-work warming}"
 BIN=target/release PY=target/pyvenv/bin/python OUT=reports/2026-12-01-vm/loader
-MODEL=target/bench-data/loader-model
-WORKDIR=$(mktemp -d /tmp/preload-loader.XXXX); mkdir "$WORKDIR/mnt"
-export PRELOAD_CACHE_DIR="$WORKDIR/cache"   # only the tune below saves a profile here
-"$BIN/preload-simfs" "$MODEL" "$WORKDIR/mnt" --latency 2ms --stream-bw 25MiB/s --total-bw 200MiB/s \
-  --ready-file "$WORKDIR/ready" >/dev/null 2>"$WORKDIR/simfs.err" &
-SIMFS=$!
-trap 'kill $SIMFS 2>/dev/null; wait $SIMFS 2>/dev/null; rm -rf "$WORKDIR"' EXIT
-while [ ! -e "$WORKDIR/ready" ]; do sleep 0.1; done
-MNT="$WORKDIR/mnt"
+SIMFS=$BIN/preload-simfs PREFIX=preload-loader source reports/tools/loader-simfs.sh   # W, MNT, SIM; only the tune below saves a profile
 "$BIN/preload" tune "$MNT" > "$OUT/tune.txt" 2>&1 || { cat "$OUT/tune.txt"; exit 1; }
 { echo "machine: $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB, $(uname -r); stages: $STAGES; load before: $(cut -d' ' -f1-3 /proc/loadavg)"; date -u; } >> $OUT/machine.txt
 for w in 0 "$WORK"; do

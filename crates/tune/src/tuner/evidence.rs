@@ -40,11 +40,10 @@ impl Evidence {
             e.factor *= factor;
             e.caveats.push(why);
         };
+        let knee = choice.knee.max(1);
+        let tolerance = choice.tolerance.max(0.05);
         // The levels that decide the knee: up to twice it.
-        let deciding: Vec<&Probe> = probes
-            .iter()
-            .filter(|p| p.level <= 2 * choice.knee.max(1))
-            .collect();
+        let deciding: Vec<&Probe> = probes.iter().filter(|p| p.level <= 2 * knee).collect();
         let thin: Vec<usize> = deciding
             .iter()
             .filter(|p| p.reads_per_reader < 2.0)
@@ -79,7 +78,6 @@ impl Evidence {
         // levels) with no more than one doubling above the knee measured:
         // a rise past the last measured level cannot be ruled out.
         let highest = probes.iter().map(|p| p.level).max().unwrap_or(0);
-        let knee = choice.knee.max(1);
         if let Some(level) = cut_at.filter(|&l| l > highest && highest <= 2 * knee) {
             lower(
                 0.7,
@@ -96,9 +94,8 @@ impl Evidence {
             // MiB/s, the climb stopped there and -P 2 was saved at 0.70; a
             // warm with it took 25.5 s, the one-liner 20.4 and -P 16 20.7
             // (reports/2026-12-02-vm/realfs-bench-8g).
-            let above: Vec<Probe> = probes.iter().filter(|p| p.level > knee).cloned().collect();
-            let split = disagreement(&above);
-            if split > 2.0 * choice.tolerance.max(0.05) {
+            let split = disagreement(probes.iter().filter(|p| p.level > knee));
+            if split > 2.0 * tolerance {
                 lower(
                     0.7,
                     format!(
@@ -147,8 +144,7 @@ impl Evidence {
         // it (a warm with an earlier tune's -P 2 took 25.5 s; whole files
         // at -P 8 and 16, 21.0 and 20.7 s).
         // The shape matrix's repeats agree within 7%, bursty's aside.
-        let disagree = disagreement(probes);
-        let tolerance = choice.tolerance.max(0.05);
+        let disagree = disagreement(probes.iter());
         if disagree > tolerance {
             lower(
                 if disagree > 2.0 * tolerance { 0.7 } else { 0.8 },
@@ -174,8 +170,7 @@ impl Evidence {
             .map(|p| p.bytes)
             .max()
             .unwrap_or(0);
-        if dataset.bytes
-            < MIN_TREE_PER_READER * (choice.knee.max(1) as u64) * cfg.buffer_size as u64
+        if dataset.bytes < MIN_TREE_PER_READER * (knee as u64) * cfg.buffer_size as u64
             || dataset.bytes < knee_bytes
         {
             e.measurable = false;
@@ -247,11 +242,11 @@ fn paused_fraction(p: &Probe) -> f64 {
 }
 
 /// Largest relative difference between the steady throughputs of two
-/// probes of the same level.
-fn disagreement(probes: &[Probe]) -> f64 {
+/// of `probes` of the same level.
+fn disagreement<'a>(probes: impl Iterator<Item = &'a Probe> + Clone) -> f64 {
     let mut worst: f64 = 0.0;
-    for p in probes {
-        for q in probes.iter().filter(|q| q.level == p.level) {
+    for p in probes.clone() {
+        for q in probes.clone().filter(|q| q.level == p.level) {
             let (a, b) = (p.steady_mib_s, q.steady_mib_s);
             if a > 0.0 && b > 0.0 {
                 worst = worst.max((a - b).abs() / a.max(b));

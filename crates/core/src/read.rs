@@ -132,21 +132,24 @@ impl ChunkReader {
         len: u64,
         on_step: &mut dyn FnMut(u64, Duration) -> bool,
     ) -> Result<(), ChunkError> {
-        self.read_chunk_paced(path, offset, len, &|_| true, on_step)
+        let file = open_for_warming(path).map_err(ChunkError::Io)?;
+        self.read_chunk_paced(&file, offset, len, &|_| true, on_step)
     }
 
-    /// [`ChunkReader::read_chunk`], with `pace(bytes)` called before each
-    /// call that starts a transfer (a read, a populate, a readahead); it
-    /// blocks for a rate cap and returns false to cancel.
+    /// [`ChunkReader::read_chunk`] on a file the caller opened (the engine
+    /// opens each chunk's file once, for its residency check and the read:
+    /// on a FUSE mount every open is a round trip to the daemon), with
+    /// `pace(bytes)` called before each call that starts a transfer (a
+    /// read, a populate, a readahead); it blocks for a rate cap and returns
+    /// false to cancel.
     pub fn read_chunk_paced(
         &mut self,
-        path: &Path,
+        file: &File,
         offset: u64,
         len: u64,
         pace: &dyn Fn(u64) -> bool,
         on_step: &mut dyn FnMut(u64, Duration) -> bool,
     ) -> Result<(), ChunkError> {
-        let file = open_for_warming(path).map_err(ChunkError::Io)?;
         if len == 0 {
             return Ok(());
         }
@@ -164,8 +167,8 @@ impl ChunkReader {
                 } else {
                     libc::POSIX_FADV_RANDOM
                 };
-                fadvise(&file, offset, len, advice);
-                pread_steps(&file, &mut self.buf, steps)
+                fadvise(file, offset, len, advice);
+                pread_steps(file, &mut self.buf, steps)
             }
             ReadMethod::WillNeed => {
                 let mut pos = offset;
@@ -180,21 +183,21 @@ impl ChunkReader {
                     let rc = unsafe { libc::readahead(file.as_raw_fd(), pos as i64, n as usize) };
                     if rc != 0 {
                         // Filesystems without readahead support: the portable hint.
-                        fadvise(&file, pos, n, libc::POSIX_FADV_WILLNEED);
+                        fadvise(file, pos, n, libc::POSIX_FADV_WILLNEED);
                     }
                     pos += n;
                 }
                 steps.pace = &|_| true;
-                match Mapping::new(&file, offset, len.min(steps.step)) {
-                    Ok(_) => populate_steps(&file, steps),
+                match Mapping::new(file, offset, len.min(steps.step)) {
+                    Ok(_) => populate_steps(file, steps),
                     // No mmap on this mount (direct I/O FUSE): wait by reading.
                     Err(_) => {
                         self.buf.resize(self.step, 0);
-                        pread_steps(&file, &mut self.buf, steps)
+                        pread_steps(file, &mut self.buf, steps)
                     }
                 }
             }
-            ReadMethod::Mmap => populate_steps(&file, steps),
+            ReadMethod::Mmap => populate_steps(file, steps),
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::CancelToken;
 use crate::backoff::BackOffGate;
 use crate::plan::Plan;
 use crate::rate::TokenBucket;
-use crate::read::{ChunkError, ChunkReader};
+use crate::read::{ChunkError, ChunkReader, open_for_warming};
 use crate::schedule::Scheduler;
 
 /// Most per-read latencies kept per worker (enough for percentiles).
@@ -123,9 +123,15 @@ pub(super) fn worker(id: usize, shared: &Shared, buffer: usize) {
             continue;
         }
         let path = &shared.plan.files[chunk.file].path;
+        // One open for the residency check and the read (see
+        // `range_fully_resident`); a failed open fails the read below.
+        let opened = open_for_warming(path);
         if shared.cfg.skip_resident
             && chunk.len > 0
-            && crate::pagecache::range_fully_resident(path, chunk.offset, chunk.len) == Some(true)
+            && opened.as_ref().is_ok_and(|file| {
+                crate::pagecache::range_fully_resident(path, file, chunk.offset, chunk.len)
+                    == Some(true)
+            })
         {
             // Nothing was read: no first-call latency to learn from.
             shared.schedule().skipped(id);
@@ -160,7 +166,9 @@ pub(super) fn worker(id: usize, shared: &Shared, buffer: usize) {
                     .is_none_or(|b| b.acquire(n, &stopping))
         };
         shared.busy.fetch_add(1, Ordering::SeqCst);
-        let read = reader.read_chunk_paced(path, chunk.offset, chunk.len, &pace, &mut on_step);
+        let read = opened.map_err(ChunkError::Io).and_then(|file| {
+            reader.read_chunk_paced(&file, chunk.offset, chunk.len, &pace, &mut on_step)
+        });
         shared.busy.fetch_sub(1, Ordering::SeqCst);
         // The reader leaves the file (an empty chunk, or an error before
         // the first call returned, also answers it).

@@ -43,9 +43,16 @@ pub fn range_residency(path: &Path, offset: u64, len: u64) -> io::Result<Residen
 /// costing a storage round trip per missed sample). For the warm's
 /// skip-resident check: one cachestat call for a cold range, one mincore
 /// mapping for a warm one.
-pub fn range_fully_resident(path: &Path, offset: u64, len: u64) -> Option<bool> {
+///
+/// `file` is `path` opened by the caller, who reads the range next through
+/// the same descriptor: on a FUSE mount each open is a round trip to the
+/// daemon, and a check that opened the file again made a cold warm of a
+/// 2 GiB tree on the loopback MooseFS 6-7% slower
+/// (reports/2026-12-02-vm/one-open).
+pub fn range_fully_resident(path: &Path, file: &File, offset: u64, len: u64) -> Option<bool> {
     let start = offset - offset % page_size();
-    exact_resident_bytes(path, start, offset + len - start).map(|n| n >= offset + len - start)
+    let len = offset + len - start;
+    open_resident_bytes(path, file, start, len).map(|n| n >= len)
 }
 
 /// Resident bytes of `[offset, offset + len)` (`offset` page aligned),
@@ -53,10 +60,15 @@ pub fn range_fully_resident(path: &Path, offset: u64, len: u64) -> Option<bool> 
 /// [`range_fully_resident`]); None otherwise.
 pub fn exact_resident_bytes(path: &Path, offset: u64, len: u64) -> Option<u64> {
     let file = open_for_warming(path).ok()?;
-    if !exact::kernel_tells_truth(path, &file) {
+    open_resident_bytes(path, &file, offset, len)
+}
+
+/// [`exact_resident_bytes`] of `path` opened as `file`.
+fn open_resident_bytes(path: &Path, file: &File, offset: u64, len: u64) -> Option<u64> {
+    if !exact::kernel_tells_truth(path, file) {
         return None;
     }
-    exact::resident_bytes(&file, offset, len).map(|n| n.min(len))
+    exact::resident_bytes(file, offset, len).map(|n| n.min(len))
 }
 
 /// Residency of `[offset, offset + len)` of an open file, by the best method

@@ -31,8 +31,9 @@ pub use fleet::{BackOff, Pacing};
 pub use history::HistoryRow;
 pub use run::RunReport;
 pub use tune::{
-    Bucket, Budget, ChunkMeasure, CsvBucketRow, Diagnostics, LatencySummary, LevelSummary,
-    LittleCheck, MethodMeasure, Probe, ProbePhase, Recommendation, TuneResult, UslFit,
+    Bucket, Budget, ChunkMeasure, CsvBucketRow, DefaultCheck, Diagnostics, LatencySummary,
+    LevelSummary, LittleCheck, MethodMeasure, Probe, ProbePhase, Recommendation, TuneResult,
+    UslFit,
 };
 pub use warm::{
     Diagnosis, DiagnosisKind, Failure, Joined, MemoryCheck, ParallelismSource, Residency, Skip,

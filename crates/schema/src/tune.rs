@@ -190,6 +190,29 @@ pub struct Recommendation {
     /// None when schedules were not compared (warm uses its default).
     #[serde(default)]
     pub schedule: Option<String>,
+    /// The pick measured against warm's default level in alternating
+    /// windows, when it is below that level and would be saved; None when
+    /// no such check ran.
+    #[serde(default)]
+    pub default_check: Option<DefaultCheck>,
+}
+
+/// The recommended level against warm's default level, measured in
+/// windows that alternate between the two (pick, default, default, pick),
+/// so that storage whose rate drifts during a tune tilts neither side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DefaultCheck {
+    /// The recommended level.
+    pub level: usize,
+    /// Warm's level without a profile.
+    pub default_level: usize,
+    /// Steady throughput of each window at `level`, MiB/s, in order.
+    pub level_mib_s: Vec<f64>,
+    /// Steady throughput of each window at `default_level`, MiB/s.
+    pub default_mib_s: Vec<f64>,
+    /// False when the default level read more than the tolerance faster:
+    /// the pick is then not saved.
+    pub holds: bool,
 }
 
 fn default_method() -> String {

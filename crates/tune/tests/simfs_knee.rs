@@ -70,6 +70,20 @@ fn knee_at_eight_is_found_and_is_near_the_best_of_a_full_sweep() {
         rec.parallelism, rec.confidence, rec.knee_set
     );
     assert!((6..=12).contains(&rec.parallelism), "{}", rec.verdict);
+    // A pick below warm's default that would be saved is measured against
+    // the default side by side: on this plateau -P 16 reads no more, so the
+    // pick holds; or the tune says why it could not check.
+    match &rec.default_check {
+        Some(c) => assert!(
+            c.holds && c.level == rec.parallelism && c.default_level == 16,
+            "{c:?}"
+        ),
+        None => assert!(
+            !rec.profile_worthy || r.warnings.iter().any(|w| w.contains("was not checked")),
+            "{:?}",
+            r.warnings
+        ),
+    }
     assert!(
         r.budget.time_spent_s <= r.budget.time_limit_s + 2.0,
         "{:?}",

@@ -286,6 +286,22 @@ pub fn table(r: &TuneResult) -> String {
         );
     }
     let _ = writeln!(out, "{}", rec.verdict);
+    if let Some(c) = &rec.default_check {
+        let figures = |xs: &[f64]| xs.iter().map(|x| format!("{x:.0}")).collect::<Vec<_>>();
+        let _ = writeln!(
+            out,
+            "against warm's default, alternating windows: -P {} read {} MiB/s, -P {} read {}; {}",
+            c.level,
+            figures(&c.level_mib_s).join(", "),
+            c.default_level,
+            figures(&c.default_mib_s).join(", "),
+            if c.holds {
+                "the pick holds"
+            } else {
+                "the default is faster"
+            }
+        );
+    }
     if !rec.methods.is_empty() {
         let figures: Vec<String> = rec
             .methods

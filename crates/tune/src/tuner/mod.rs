@@ -4,6 +4,7 @@
 //! is given is in `config`, what it derives from its probes in `curve`, how
 //! far those can be trusted in `evidence`.
 
+mod check;
 mod config;
 mod curve;
 mod evidence;
@@ -11,7 +12,7 @@ mod evidence;
 use std::time::{Duration, Instant};
 
 use preload_core::walk::{Filter, walk};
-use preload_core::{CancelToken, context, human_bytes};
+use preload_core::{CancelToken, DEFAULT_PARALLELISM, context, human_bytes};
 use preload_schema::name::escaped;
 use preload_schema::{
     Budget, ChunkMeasure, Dataset, LevelSummary, MethodMeasure, Probe, SCHEMA_VERSION, TuneResult,
@@ -194,6 +195,29 @@ pub fn tune(
     recommendation.confidence = choice.confidence * evidence.factor;
     recommendation.profile_worthy =
         choice.saturated && evidence.measurable && recommendation.confidence >= SAVE_CONFIDENCE;
+    // Half-length probes for the comparisons after the curve: a difference
+    // worth acting on is larger than the tolerance, which a shorter window
+    // still shows.
+    let method_time = (probe_time / 2).max(Duration::from_millis(500));
+    // A pick below warm's default level must beat the default side by side
+    // before it is saved (see `check`).
+    if recommendation.profile_worthy && !interrupted && choice.knee < DEFAULT_PARALLELISM {
+        let allowance = check::Allowance {
+            time: cfg.time_budget.saturating_sub(started.elapsed()),
+            bytes: byte_limit.saturating_sub(bytes_spent.max(bytes_served)),
+            window: method_time,
+            guard,
+        };
+        if let Some(outcome) =
+            check::run(&mut pool, &choice, cfg, &allowance, &mut warnings, cancel)
+        {
+            for p in &outcome.probes {
+                bytes_spent += p.bytes;
+                bytes_served += p.served_bytes.max(p.bytes);
+            }
+            check::apply(outcome.check, &mut recommendation, &mut caveats);
+        }
+    }
     if recommendation.confidence < SAVE_CONFIDENCE && !interrupted {
         warnings.push(format!(
             "low confidence ({:.0}%): resampling chose among -P {:?}{}; try a longer \
@@ -213,9 +237,6 @@ pub fn tune(
     }
     // The other read methods at the knee, on what is left of the budgets.
     let time_left = cfg.time_budget.saturating_sub(started.elapsed());
-    // Half-length probes: a method that wins does so by more than the
-    // tolerance, which a shorter window still shows.
-    let method_time = (probe_time / 2).max(Duration::from_millis(500));
     let at_knee = choice.knee_median * MIB * method_time.as_secs_f64() * 1.25;
     let bytes_left = byte_limit.saturating_sub(bytes_spent.max(bytes_served));
     // Each of the two other methods gets at most a quarter of what is left,

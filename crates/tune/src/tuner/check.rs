@@ -73,14 +73,14 @@ pub(super) fn run(
     // The default level reads at most about the best the curve saw.
     let default_window = window(DEFAULT_PARALLELISM, choice.best_median);
     let needed = 2 * (pick_window.byte_limit + default_window.byte_limit);
-    let why = if allowance.time < allowance.window * WINDOW_COUNT as u32 {
-        "the time budget was spent"
+    let short = if allowance.time < allowance.window * WINDOW_COUNT as u32 {
+        Some("the time budget was spent")
     } else if needed > allowance.bytes {
-        "the byte budget was spent"
+        Some("the byte budget was spent")
     } else {
-        ""
+        None
     };
-    if !why.is_empty() {
+    if let Some(why) = short {
         warnings.push(format!(
             "-P {} was not checked against warm's default -P {DEFAULT_PARALLELISM} side by side \
              ({why}): a storage whose rate changed during the tune could make the saved level \
@@ -93,29 +93,26 @@ pub(super) fn run(
     let holding = |level: usize, w: &ProbeConfig| w.byte_limit + level as u64 * pool.unit_size();
     let fresh =
         2 * (holding(choice.knee, &pick_window) + holding(DEFAULT_PARALLELISM, &default_window));
-    if pool.remaining_bytes() >= fresh {
-        return against_default(
-            pool,
-            (choice.knee, &pick_window),
-            (DEFAULT_PARALLELISM, &default_window),
-            choice.tolerance,
-            cancel,
-        );
-    }
     // Too little fresh data left: the check re-reads evicted data from the
     // start of the sample. Both levels read it alike, so a server cache
     // favours neither, and the comparisons at the knee that follow keep
     // the fresh data that is left.
-    warnings.push(format!(
-        "{} holds too little fresh data to check -P {} against warm's default: the check \
-         re-read evicted data",
-        escaped(&cfg.path),
-        choice.knee
-    ));
-    let mut reread = pool.clone();
-    reread.refill();
+    let mut reread;
+    let pool = if pool.remaining_bytes() >= fresh {
+        pool
+    } else {
+        warnings.push(format!(
+            "{} holds too little fresh data to check -P {} against warm's default: the check \
+             re-read evicted data",
+            escaped(&cfg.path),
+            choice.knee
+        ));
+        reread = pool.clone();
+        reread.refill();
+        &mut reread
+    };
     against_default(
-        &mut reread,
+        pool,
         (choice.knee, &pick_window),
         (DEFAULT_PARALLELISM, &default_window),
         choice.tolerance,

@@ -83,9 +83,15 @@ fn four_clients_find_a_quarter_of_the_single_client_knee() {
     // late and serves above its cap (47 MiB/s over 1 s of 40, measured).
     let cap = CAP_MIB as f64;
     let delivered = peak_second(&served).max(cap);
+    // The aggregate is a rate over the window all four clients read in,
+    // which can be shorter than the 1 s windows the counter is read in, so
+    // it may exceed the best second a little (53.0 MiB/s at -P 8 against
+    // 47.9 in a clean CI run on 2 Dec); the fault this catches, rates summed
+    // over windows that do not overlap, overstates by up to the client count.
+    let noise = 1.15;
     for (level, aggregate) in curve(&four) {
         assert!(
-            aggregate <= delivered * 1.05,
+            aggregate <= delivered * noise,
             "-P {level}: aggregate {aggregate:.1} MiB/s; simfs served at most {delivered:.1}"
         );
     }
@@ -95,7 +101,7 @@ fn four_clients_find_a_quarter_of_the_single_client_knee() {
     // The aggregate at the 4-client knee is the storage's total, not 4x it.
     let agg = four["aggregate_mib_s_at_knee"].as_f64().unwrap();
     assert!(
-        (cap * 0.75..=delivered * 1.05).contains(&agg),
+        (cap * 0.75..=delivered * noise).contains(&agg),
         "aggregate {agg}"
     );
 }

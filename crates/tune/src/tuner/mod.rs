@@ -200,8 +200,13 @@ pub fn tune(
     // still shows.
     let method_time = (probe_time / 2).max(Duration::from_millis(500));
     // A pick below warm's default level must beat the default side by side
-    // before it is saved (see `check`).
-    if recommendation.profile_worthy && !interrupted && choice.knee < DEFAULT_PARALLELISM {
+    // before it is saved (see `check`); not when --max-level keeps the tune
+    // below the default level, which it then must not probe.
+    if recommendation.profile_worthy
+        && !interrupted
+        && choice.knee < DEFAULT_PARALLELISM
+        && cfg.max_level >= DEFAULT_PARALLELISM
+    {
         let allowance = check::Allowance {
             time: cfg.time_budget.saturating_sub(started.elapsed()),
             bytes: byte_limit.saturating_sub(bytes_spent.max(bytes_served)),

@@ -18,6 +18,13 @@ case $fs in
   local) tree=target/bench-data/realfs-model; backing="" ;;
 esac
 $P evict "$tree" $backing >/dev/null
+# SETTLE=S waits S seconds after the eviction. On a VM that reports free
+# pages to its host (virtio_balloon page_reporting), memory freed moments
+# ago fills several times faster than memory the host has taken back
+# (reports/2026-12-02-vm/default-check: `cat` of 8 GiB right after
+# drop_caches read 1.9-2.7 GiB/s for its first 6-7 GiB, 30 s after it
+# 460-495 MiB/s throughout).
+sleep "${SETTLE:-0}"
 if [ "$fs" = local ]; then
   dev=$(lsblk -no pkname "$(df --output=source "$tree" | tail -1)" 2>/dev/null || true)
   dev=${dev:-$(basename "$(df --output=source "$tree" | tail -1)")}

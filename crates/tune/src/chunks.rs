@@ -24,7 +24,7 @@ use preload_core::engine::Scheduling;
 use preload_core::plan::DEFAULT_CHUNK_SIZE;
 use preload_schema::{ChunkMeasure, Probe, ProbePhase};
 
-use crate::probe::{ProbeConfig, run_probe};
+use crate::probe::{ProbeConfig, overrun, run_probe};
 use crate::sample::{RUN, SamplePool};
 
 /// The schedule `warm` uses where no profile says otherwise: spread. In
@@ -107,7 +107,8 @@ pub(crate) fn measure(
         let share =
             allowance.bytes.min(pool.remaining_bytes()) / (points.len() - i + reserve) as u64;
         let wanted = settings.byte_limit * (level / base_level.max(1)).max(1) as u64;
-        let limit = wanted.min(share);
+        // The share holds the readers' last calls past the limit too.
+        let limit = wanted.min(share.saturating_sub(overrun(settings.buffer_size, level)));
         let least = 2 * level as u64 * pool.unit_size();
         let time_left = allowance.deadline.saturating_duration_since(Instant::now());
         if cancel.is_cancelled()

@@ -46,6 +46,21 @@ pub struct ProbeConfig {
     pub guard: u64,
 }
 
+impl ProbeConfig {
+    /// The most a probe at `level` reads: the engine stops handing out
+    /// calls at `byte_limit`, and each reader may then finish the one call
+    /// it has in flight. A share of a byte budget must hold this, not only
+    /// the limit.
+    pub fn most_read(&self, level: usize) -> u64 {
+        self.byte_limit + overrun(self.buffer_size, level)
+    }
+}
+
+/// Bytes `level` readers of `buffer_size` calls may read past a byte limit.
+pub fn overrun(buffer_size: usize, level: usize) -> u64 {
+    level as u64 * engine::buffer_per_worker(buffer_size, level) as u64
+}
+
 /// Runs one probe on the pool's next fresh units and consumes what it read.
 pub fn run_probe(
     pool: &mut SamplePool,

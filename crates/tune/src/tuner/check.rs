@@ -21,7 +21,7 @@ use preload_schema::{DefaultCheck, Probe, ProbePhase, Recommendation};
 use super::TuneConfig;
 use super::curve::{MIB, least_bytes};
 use crate::KneeChoice;
-use crate::probe::{ProbeConfig, run_probe};
+use crate::probe::{ProbeConfig, overrun, run_probe};
 use crate::sample::SamplePool;
 use crate::stats;
 
@@ -57,22 +57,12 @@ pub(super) fn run(
     warnings: &mut Vec<String>,
     cancel: &CancelToken,
 ) -> Option<Outcome> {
-    let window = |level: usize, mib_s: f64| {
-        let wanted = (mib_s * MIB * allowance.window.as_secs_f64() * 1.25) as u64;
-        ProbeConfig {
-            method: cfg.method,
-            buffer_size: cfg.buffer_size,
-            duration: allowance.window,
-            byte_limit: wanted
-                .min(allowance.bytes / WINDOW_COUNT as u64)
-                .max(least_bytes(Some(mib_s), level, cfg).max(pool.unit_size())),
-            guard: allowance.guard,
-        }
-    };
+    let window = |level, mib_s| window(cfg, allowance, pool.unit_size(), level, mib_s);
     let pick_window = window(choice.knee, choice.knee_median);
     // The default level reads at most about the best the curve saw.
     let default_window = window(DEFAULT_PARALLELISM, choice.best_median);
-    let needed = 2 * (pick_window.byte_limit + default_window.byte_limit);
+    let needed =
+        2 * (pick_window.most_read(choice.knee) + default_window.most_read(DEFAULT_PARALLELISM));
     let short = if allowance.time < allowance.window * WINDOW_COUNT as u32 {
         Some("the time budget was spent")
     } else if needed > allowance.bytes {
@@ -118,6 +108,32 @@ pub(super) fn run(
         choice.tolerance,
         cancel,
     )
+}
+
+/// One window at `level`, expected to read `mib_s`: as long as the
+/// allowance's window, reading what that takes, at most a quarter of the
+/// allowed bytes with what its readers finish past its limit (the last calls
+/// in flight: without them the four windows overran the budget by up to
+/// 2 x 22 MiB), and never less than measures.
+fn window(
+    cfg: &TuneConfig,
+    allowance: &Allowance,
+    unit: u64,
+    level: usize,
+    mib_s: f64,
+) -> ProbeConfig {
+    let wanted = (mib_s * MIB * allowance.window.as_secs_f64() * 1.25) as u64;
+    let share =
+        (allowance.bytes / WINDOW_COUNT as u64).saturating_sub(overrun(cfg.buffer_size, level));
+    ProbeConfig {
+        method: cfg.method,
+        buffer_size: cfg.buffer_size,
+        duration: allowance.window,
+        byte_limit: wanted
+            .min(share)
+            .max(least_bytes(Some(mib_s), level, cfg).max(unit)),
+        guard: allowance.guard,
+    }
 }
 
 /// Runs the windows: `pick` with `pick_window`, `default_level` with
@@ -247,6 +263,29 @@ mod tests {
         assert!(rec.profile_worthy && caveats.is_empty());
         assert_eq!(rec.confidence, 0.99);
         assert_eq!(rec.default_check, Some(check(true)));
+    }
+
+    #[test]
+    fn a_window_reads_its_share_with_the_last_calls_in_flight() {
+        let cfg = TuneConfig::new(std::path::Path::new("."));
+        let allowance = Allowance {
+            time: Duration::from_secs(10),
+            bytes: 600 << 20,
+            window: Duration::from_secs(1),
+            guard: 0,
+        };
+        // The storage could deliver far more than the share in a window.
+        // The levels a check measures: a pick below 16, and 16.
+        for level in [1, 6, 15, 16] {
+            let w = window(&cfg, &allowance, 4 << 20, level, 2000.0);
+            assert!(
+                w.most_read(level) <= allowance.bytes / WINDOW_COUNT as u64,
+                "-P {level}: {} of {}",
+                w.most_read(level),
+                allowance.bytes / WINDOW_COUNT as u64
+            );
+            assert!(w.byte_limit > w.most_read(level) / 2, "-P {level}");
+        }
     }
 
     #[test]

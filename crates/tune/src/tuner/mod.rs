@@ -8,6 +8,7 @@ mod check;
 mod config;
 mod curve;
 mod evidence;
+mod spent;
 
 use std::time::{Duration, Instant};
 
@@ -18,7 +19,7 @@ use preload_schema::{
     Budget, ChunkMeasure, Dataset, LevelSummary, MethodMeasure, Probe, SCHEMA_VERSION, TuneResult,
 };
 
-use crate::probe::{ProbeConfig, run_probe};
+use crate::probe::{ProbeConfig, overrun, run_probe};
 use crate::sample::SamplePool;
 use crate::{KneeConfig, SweepPlan, choose_knee, stats};
 use crate::{chunks, methods};
@@ -27,6 +28,7 @@ use config::{AT_KNEE_SHARES, EXPECTED_PROBES};
 pub use config::{DEFAULT_MAX_LEVEL, TuneConfig, TuneError, default_byte_budget};
 use curve::{MIB, diagnostics, least_bytes, level_samples, rate_estimate};
 use evidence::{Evidence, too_small};
+use spent::Spent;
 
 /// Runs a tune. `on_probe` sees every probe as it finishes (for progress).
 pub fn tune(
@@ -72,8 +74,7 @@ pub fn tune(
     // Client settings known to limit streaming (readahead, rsize), with advice.
     let mut warnings = preload_core::fsinfo::advice(&context.filesystem);
     let mut caveats = Vec::new();
-    let mut bytes_spent = 0u64;
-    let mut bytes_served = 0u64;
+    let mut spent = Spent::default();
     // The level whose probe the byte budget stopped, if it did.
     let mut cut_at = None;
 
@@ -83,7 +84,7 @@ pub fn tune(
         // guard past the units is served too: keep both out of the budget.
         let margin = next.level as u64 * cfg.buffer_size as u64;
         let bytes_left = byte_limit
-            .saturating_sub(bytes_spent.max(bytes_served))
+            .saturating_sub(spent.counted.max(spent.served))
             .saturating_sub(margin);
         if cancel.is_cancelled() || time_left < probe_time / 2 {
             break;
@@ -98,11 +99,7 @@ pub fn tune(
         // one more for the refinement): a byte-bound tune measures every
         // level with shorter probes rather than the first ones long. Bytes
         // served past the counted ones (readahead) come out of it too.
-        let overshoot = if bytes_spent > 0 {
-            (bytes_served as f64 / bytes_spent as f64).max(1.0)
-        } else {
-            1.0
-        };
+        let overshoot = spent.overshoot();
         let to_come = plan.levels_from(next.level) + 1 + AT_KNEE_SHARES;
         let share = (bytes_left as f64 / overshoot) as u64 / to_come as u64;
         let least = least_bytes(estimate, next.level, cfg).max(pool.unit_size());
@@ -151,8 +148,7 @@ pub fn tune(
             guard,
         };
         let probe = run_probe(&mut pool, next.level, next.phase, &probe_cfg, cancel);
-        bytes_spent += probe.bytes;
-        bytes_served += probe.served_bytes.max(probe.bytes);
+        spent.add(&probe);
         if probe.resident_before > 0.05 {
             warnings.push(format!(
                 "probe at -P {} started {:.0}% cached despite eviction: its throughput is optimistic",
@@ -209,17 +205,14 @@ pub fn tune(
     {
         let allowance = check::Allowance {
             time: cfg.time_budget.saturating_sub(started.elapsed()),
-            bytes: byte_limit.saturating_sub(bytes_spent.max(bytes_served)),
+            bytes: spent.left_of(byte_limit),
             window: method_time,
             guard,
         };
         if let Some(outcome) =
             check::run(&mut pool, &choice, cfg, &allowance, &mut warnings, cancel)
         {
-            for p in &outcome.probes {
-                bytes_spent += p.bytes;
-                bytes_served += p.served_bytes.max(p.bytes);
-            }
+            outcome.probes.iter().for_each(|p| spent.add(p));
             check::apply(outcome.check, &mut recommendation, &mut caveats);
         }
     }
@@ -243,11 +236,13 @@ pub fn tune(
     // The other read methods at the knee, on what is left of the budgets.
     let time_left = cfg.time_budget.saturating_sub(started.elapsed());
     let at_knee = choice.knee_median * MIB * method_time.as_secs_f64() * 1.25;
-    let bytes_left = byte_limit.saturating_sub(bytes_spent.max(bytes_served));
-    // Each of the two other methods gets at most a quarter of what is left,
-    // so that half remains for the chunk sizes; at least two units per
-    // reader, or the figure says nothing.
-    let method_bytes = (at_knee as u64).min(bytes_left / 4);
+    let bytes_left = spent.left_of(byte_limit);
+    // Each of the two other methods gets at most a quarter of what is left
+    // (with its readers' last calls past the limit), so that half remains
+    // for the chunk sizes; at least two units per reader, or the figure
+    // says nothing.
+    let method_bytes = (at_knee as u64)
+        .min((bytes_left / 4).saturating_sub(overrun(cfg.buffer_size, choice.knee)));
     recommendation.read_method = cfg.method.as_str().into();
     if !interrupted
         && choice.saturated
@@ -268,10 +263,7 @@ pub fn tune(
             mib_s: choice.knee_median,
         };
         let others: Vec<MethodMeasure> = measured.iter().map(|(m, _)| m.clone()).collect();
-        for (_, p) in &measured {
-            bytes_spent += p.bytes;
-            bytes_served += p.served_bytes.max(p.bytes);
-        }
+        measured.iter().for_each(|(_, p)| spent.add(p));
         recommendation.read_method = methods::choose(&base, &others, choice.tolerance);
         recommendation.methods = std::iter::once(base).chain(others).collect();
     } else if !interrupted && evidence.measurable {
@@ -304,7 +296,7 @@ pub fn tune(
         };
         let mut allowance = chunks::Allowance {
             deadline: started + cfg.time_budget,
-            bytes: byte_limit.saturating_sub(bytes_spent.max(bytes_served)),
+            bytes: spent.left_of(byte_limit),
         };
         let shapes = chunks::at_knee(
             &mut pool,
@@ -316,10 +308,7 @@ pub fn tune(
             cancel,
             &mut warnings,
         );
-        for p in &shapes.probes {
-            bytes_spent += p.bytes;
-            bytes_served += p.served_bytes.max(p.bytes);
-        }
+        shapes.probes.iter().for_each(|p| spent.add(p));
         recommendation.chunks = shapes.measured;
         if let Some(shape) = shapes.chosen {
             recommendation.chunk_size = Some(shape.size);
@@ -339,8 +328,8 @@ pub fn tune(
             time_limit_s: cfg.time_budget.as_secs_f64(),
             byte_limit,
             time_spent_s: started.elapsed().as_secs_f64(),
-            bytes_spent,
-            bytes_served,
+            bytes_spent: spent.counted,
+            bytes_served: spent.served,
         },
         reused_data: pool.refills > 0,
         interrupted,

@@ -1,0 +1,73 @@
+//! What a tune has read so far against its byte budget: the bytes its
+//! probes counted and the bytes the storage served for them (readahead past
+//! the units), the larger of which the budget bounds.
+
+use preload_schema::Probe;
+
+/// Bytes a tune has spent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Spent {
+    /// Bytes the probes read.
+    pub(super) counted: u64,
+    /// Bytes the storage served for them, never less than counted.
+    pub(super) served: u64,
+}
+
+impl Spent {
+    /// Adds one probe's bytes.
+    pub(super) fn add(&mut self, probe: &Probe) {
+        self.counted += probe.bytes;
+        self.served += probe.served_bytes.max(probe.bytes);
+    }
+
+    /// Served bytes per counted byte so far (1 before the first probe).
+    pub(super) fn overshoot(&self) -> f64 {
+        if self.counted > 0 {
+            (self.served as f64 / self.counted as f64).max(1.0)
+        } else {
+            1.0
+        }
+    }
+
+    /// What probes may still read under `limit`, in counted bytes: what is
+    /// left of it, less the share the storage serves past what is counted
+    /// (at the rate seen so far), so that the served bytes stay within it.
+    pub(super) fn left_of(&self, limit: u64) -> u64 {
+        let left = limit.saturating_sub(self.counted.max(self.served));
+        (left as f64 / self.overshoot()) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe(bytes: u64, served_bytes: u64) -> Probe {
+        Probe {
+            level: 1,
+            phase: preload_schema::ProbePhase::Sweep,
+            bytes,
+            elapsed_s: 1.0,
+            resident_before: 0.0,
+            buckets: Vec::new(),
+            steady_mib_s: 0.0,
+            latency: Default::default(),
+            served_bytes,
+            reads_per_reader: 0.0,
+        }
+    }
+
+    #[test]
+    fn what_is_left_leaves_room_for_the_bytes_served_past_the_counted() {
+        let mut spent = Spent::default();
+        assert_eq!(spent.left_of(1000), 1000);
+        spent.add(&probe(100, 120));
+        // 880 left of the budget; at 1.2 served per counted byte, probes
+        // may count 733 more and the storage serve 880.
+        assert_eq!(spent.left_of(1000), 733);
+        // A probe whose served bytes were not measured counts as read.
+        spent.add(&probe(100, 0));
+        assert_eq!((spent.counted, spent.served), (200, 220));
+        assert_eq!(spent.left_of(100), 0);
+    }
+}

@@ -10,9 +10,9 @@
 
 use std::path::Path;
 
-use preload_core::pagecache;
 use preload_core::plan::{Chunk, MIN_CHUNK_SIZE, Plan};
 use preload_core::walk::FileEntry;
+use preload_core::{pagecache, par};
 use preload_schema::Residency;
 
 use preload_stats::{Draw, seeded};
@@ -108,22 +108,28 @@ impl SamplePool {
     /// Evicts the next `bytes` worth of units and returns their residency
     /// afterwards: ~0 means the probe starts cold. Readahead of an earlier
     /// probe can spill into a neighbouring unit; this removes it.
+    ///
+    /// This and the other per-unit calls around a probe run on
+    /// [`par::map_all`]'s threads: behind a metadata latency every open is
+    /// a round trip, and done one unit after the other they took about six
+    /// seconds per probe of 1 MiB files behind 5 ms lookups (simfs's
+    /// metadata-bound shape), three times the probe, and pushed the tune
+    /// past its time budget.
     pub fn make_cold(&self, bytes: u64) -> Residency {
-        let mut total = Residency::default();
-        let mut taken = 0;
-        for c in &self.units[self.cursor..] {
-            if taken >= bytes {
-                break;
-            }
+        let n = self.units_for(bytes);
+        let measured = par::map_all(&self.units[self.cursor..self.cursor + n], |c| {
             let path: &Path = &self.files[c.file].path;
             let _ = pagecache::evict_range(path, c.offset, c.len);
-            if let Ok(r) = pagecache::range_residency(path, c.offset, c.len) {
+            pagecache::range_residency(path, c.offset, c.len).ok()
+        });
+        measured
+            .into_iter()
+            .flatten()
+            .fold(Residency::default(), |mut total, r| {
                 total.resident_bytes += r.resident_bytes;
                 total.total_bytes += r.total_bytes;
-            }
-            taken += c.len;
-        }
-        total
+                total
+            })
     }
 
     /// Bytes the storage served for the `taken` units just before the
@@ -133,15 +139,16 @@ impl SamplePool {
     /// cannot be measured exactly (a non-owner) or a file cannot be opened.
     pub fn served(&self, taken: usize, guard: u64) -> Option<u64> {
         let start = self.cursor.saturating_sub(taken);
-        let mut total = 0;
-        for (file, offset, len) in self.reach(start..self.cursor, guard) {
-            let r = pagecache::range_residency(&self.files[file].path, offset, len).ok()?;
-            if r.sampled_bytes > 0 || r.unknown_bytes > 0 {
-                return None;
-            }
-            total += r.resident_bytes;
-        }
-        Some(total)
+        let spans = self.reach(start..self.cursor, guard);
+        let measured = par::map_all(&spans, |&(file, offset, len)| {
+            pagecache::range_residency(&self.files[file].path, offset, len)
+                .ok()
+                .filter(|r| r.sampled_bytes == 0 && r.unknown_bytes == 0)
+        });
+        measured
+            .into_iter()
+            .map(|r| r.map(|r| r.resident_bytes))
+            .sum()
     }
 
     /// Evicts `guard` bytes past each of the next units worth `bytes`, so
@@ -149,9 +156,10 @@ impl SamplePool {
     /// by that probe alone.
     pub fn evict_guards(&self, bytes: u64, guard: u64) {
         let n = self.units_for(bytes);
-        for (file, offset, len) in self.reach(self.cursor..self.cursor + n, guard) {
+        let spans = self.reach(self.cursor..self.cursor + n, guard);
+        par::map_all(&spans, |&(file, offset, len)| {
             let _ = pagecache::evict_range(&self.files[file].path, offset, len);
-        }
+        });
     }
 
     /// Units from the cursor that hold `bytes`.

@@ -77,9 +77,16 @@ pub fn tune(
     let mut spent = Spent::default();
     // The level whose probe the byte budget stopped, if it did.
     let mut cut_at = None;
+    // The most time a probe took beyond its own reading: evicting its
+    // units before and measuring what was served after, a round trip per
+    // file behind a metadata latency. Kept free in the time budget.
+    let mut around = Duration::ZERO;
 
     while let Some(next) = plan.next(&level_samples(&probes)) {
-        let time_left = cfg.time_budget.saturating_sub(started.elapsed());
+        let time_left = cfg
+            .time_budget
+            .saturating_sub(started.elapsed())
+            .saturating_sub(around);
         // Readers may each finish one read call past the limit, and the
         // guard past the units is served too: keep both out of the budget.
         let margin = next.level as u64 * cfg.buffer_size as u64;
@@ -147,7 +154,13 @@ pub fn tune(
             byte_limit: limit,
             guard,
         };
+        let probe_started = Instant::now();
         let probe = run_probe(&mut pool, next.level, next.phase, &probe_cfg, cancel);
+        around = around.max(
+            probe_started
+                .elapsed()
+                .saturating_sub(Duration::from_secs_f64(probe.elapsed_s)),
+        );
         spent.add(&probe);
         if probe.resident_before > 0.05 {
             warnings.push(format!(
@@ -204,7 +217,10 @@ pub fn tune(
         && cfg.max_level >= DEFAULT_PARALLELISM
     {
         let allowance = check::Allowance {
-            time: cfg.time_budget.saturating_sub(started.elapsed()),
+            time: cfg
+                .time_budget
+                .saturating_sub(started.elapsed())
+                .saturating_sub(around * check::WINDOW_COUNT as u32),
             bytes: spent.left_of(byte_limit),
             window: method_time,
             guard,
@@ -234,7 +250,10 @@ pub fn tune(
         too_small(&mut recommendation, &levels, &dataset, cfg);
     }
     // The other read methods at the knee, on what is left of the budgets.
-    let time_left = cfg.time_budget.saturating_sub(started.elapsed());
+    let time_left = cfg
+        .time_budget
+        .saturating_sub(started.elapsed())
+        .saturating_sub(2 * around);
     let at_knee = choice.knee_median * MIB * method_time.as_secs_f64() * 1.25;
     let bytes_left = spent.left_of(byte_limit);
     // Each of the two other methods gets at most a quarter of what is left
@@ -295,7 +314,7 @@ pub fn tune(
             level: None,
         };
         let mut allowance = chunks::Allowance {
-            deadline: started + cfg.time_budget,
+            deadline: started + cfg.time_budget.saturating_sub(around),
             bytes: spent.left_of(byte_limit),
         };
         let shapes = chunks::at_knee(

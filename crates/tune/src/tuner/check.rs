@@ -37,13 +37,23 @@ pub(super) struct Outcome {
     pub(super) probes: Vec<Probe>,
 }
 
-/// What the check may spend: what is left of the tune's budgets, the
-/// length of one window, and the readahead guard of the probes.
+/// What the check may spend: what is left of the tune's budgets (bytes as
+/// the storage serves them), the length of one window, the readahead guard
+/// of the probes, and what each reader had read ahead when the curve's
+/// probes stopped ([`super::spent::Spent::ahead_per_reader`]).
 pub(super) struct Allowance {
     pub(super) time: Duration,
     pub(super) bytes: u64,
     pub(super) window: Duration,
     pub(super) guard: u64,
+    pub(super) ahead_per_reader: u64,
+}
+
+impl Allowance {
+    /// The most a window at `level` makes the storage serve.
+    fn most_served(&self, window: &ProbeConfig, level: usize) -> u64 {
+        window.most_read(level) + level as u64 * self.ahead_per_reader
+    }
 }
 
 /// Checks `choice`'s knee against warm's default level within `allowance`:
@@ -61,8 +71,9 @@ pub(super) fn run(
     let pick_window = window(choice.knee, choice.knee_median);
     // The default level reads at most about the best the curve saw.
     let default_window = window(DEFAULT_PARALLELISM, choice.best_median);
-    let needed =
-        2 * (pick_window.most_read(choice.knee) + default_window.most_read(DEFAULT_PARALLELISM));
+    let needed = 2
+        * (allowance.most_served(&pick_window, choice.knee)
+            + allowance.most_served(&default_window, DEFAULT_PARALLELISM));
     let short = if allowance.time < allowance.window * WINDOW_COUNT as u32 {
         Some("the time budget was spent")
     } else if needed > allowance.bytes {
@@ -114,7 +125,9 @@ pub(super) fn run(
 /// allowance's window, reading what that takes, at most a quarter of the
 /// allowed bytes with what its readers finish past its limit (the last calls
 /// in flight: without them the four windows overran the budget by up to
-/// 2 x 22 MiB), and never less than measures.
+/// 2 x 22 MiB) and what they read ahead (short windows at -P 16 served 7%
+/// more than they counted, the curve's probes 2%), and never less than
+/// measures.
 fn window(
     cfg: &TuneConfig,
     allowance: &Allowance,
@@ -123,8 +136,9 @@ fn window(
     mib_s: f64,
 ) -> ProbeConfig {
     let wanted = (mib_s * MIB * allowance.window.as_secs_f64() * 1.25) as u64;
-    let share =
-        (allowance.bytes / WINDOW_COUNT as u64).saturating_sub(overrun(cfg.buffer_size, level));
+    let share = (allowance.bytes / WINDOW_COUNT as u64)
+        .saturating_sub(overrun(cfg.buffer_size, level))
+        .saturating_sub(level as u64 * allowance.ahead_per_reader);
     ProbeConfig {
         method: cfg.method,
         buffer_size: cfg.buffer_size,
@@ -266,25 +280,26 @@ mod tests {
     }
 
     #[test]
-    fn a_window_reads_its_share_with_the_last_calls_in_flight() {
+    fn a_window_fits_its_share_with_the_last_calls_and_the_readahead() {
         let cfg = TuneConfig::new(std::path::Path::new("."));
         let allowance = Allowance {
             time: Duration::from_secs(10),
             bytes: 600 << 20,
             window: Duration::from_secs(1),
             guard: 0,
+            ahead_per_reader: 2 << 20,
         };
         // The storage could deliver far more than the share in a window.
         // The levels a check measures: a pick below 16, and 16.
         for level in [1, 6, 15, 16] {
             let w = window(&cfg, &allowance, 4 << 20, level, 2000.0);
+            let served = allowance.most_served(&w, level);
             assert!(
-                w.most_read(level) <= allowance.bytes / WINDOW_COUNT as u64,
-                "-P {level}: {} of {}",
-                w.most_read(level),
+                served <= allowance.bytes / WINDOW_COUNT as u64,
+                "-P {level}: {served} of {}",
                 allowance.bytes / WINDOW_COUNT as u64
             );
-            assert!(w.byte_limit > w.most_read(level) / 2, "-P {level}");
+            assert!(w.byte_limit > served / 2, "-P {level}");
         }
     }
 

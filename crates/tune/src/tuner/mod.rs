@@ -221,9 +221,10 @@ pub fn tune(
                 .time_budget
                 .saturating_sub(started.elapsed())
                 .saturating_sub(around * check::WINDOW_COUNT as u32),
-            bytes: spent.left_of(byte_limit),
+            bytes: spent.left(byte_limit),
             window: method_time,
             guard,
+            ahead_per_reader: spent.ahead_per_reader,
         };
         if let Some(outcome) =
             check::run(&mut pool, &choice, cfg, &allowance, &mut warnings, cancel)

@@ -11,6 +11,9 @@ pub(super) struct Spent {
     pub(super) counted: u64,
     /// Bytes the storage served for them, never less than counted.
     pub(super) served: u64,
+    /// The most one probe's storage served past what it counted, per
+    /// reader: what each stream had read ahead when its probe stopped.
+    pub(super) ahead_per_reader: u64,
 }
 
 impl Spent {
@@ -18,6 +21,13 @@ impl Spent {
     pub(super) fn add(&mut self, probe: &Probe) {
         self.counted += probe.bytes;
         self.served += probe.served_bytes.max(probe.bytes);
+        let ahead = probe.served_bytes.saturating_sub(probe.bytes) / probe.level.max(1) as u64;
+        self.ahead_per_reader = self.ahead_per_reader.max(ahead);
+    }
+
+    /// What is left of `limit`, in served bytes.
+    pub(super) fn left(&self, limit: u64) -> u64 {
+        limit.saturating_sub(self.counted.max(self.served))
     }
 
     /// Served bytes per counted byte so far (1 before the first probe).
@@ -33,8 +43,7 @@ impl Spent {
     /// left of it, less the share the storage serves past what is counted
     /// (at the rate seen so far), so that the served bytes stay within it.
     pub(super) fn left_of(&self, limit: u64) -> u64 {
-        let left = limit.saturating_sub(self.counted.max(self.served));
-        (left as f64 / self.overshoot()) as u64
+        (self.left(limit) as f64 / self.overshoot()) as u64
     }
 }
 
@@ -69,5 +78,19 @@ mod tests {
         spent.add(&probe(100, 0));
         assert_eq!((spent.counted, spent.served), (200, 220));
         assert_eq!(spent.left_of(100), 0);
+        assert_eq!(spent.left(1000), 780);
+    }
+
+    #[test]
+    fn the_readahead_per_reader_is_the_most_any_probe_showed() {
+        let mut spent = Spent::default();
+        let mut at = |level, bytes, served| {
+            let mut p = probe(bytes, served);
+            p.level = level;
+            spent.add(&p);
+        };
+        at(4, 100 << 20, 108 << 20);
+        at(16, 400 << 20, 416 << 20);
+        assert_eq!(spent.ahead_per_reader, 2 << 20);
     }
 }

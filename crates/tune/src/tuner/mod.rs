@@ -81,18 +81,19 @@ pub fn tune(
     // units before and measuring what was served after, a round trip per
     // file behind a metadata latency. Kept free in the time budget.
     let mut around = Duration::ZERO;
+    // What is left of the time budget once `reserve` is kept free.
+    let time_left = |reserve: Duration| {
+        cfg.time_budget
+            .saturating_sub(started.elapsed())
+            .saturating_sub(reserve)
+    };
 
     while let Some(next) = plan.next(&level_samples(&probes)) {
-        let time_left = cfg
-            .time_budget
-            .saturating_sub(started.elapsed())
-            .saturating_sub(around);
+        let time_left = time_left(around);
         // Readers may each finish one read call past the limit, and the
         // guard past the units is served too: keep both out of the budget.
         let margin = next.level as u64 * cfg.buffer_size as u64;
-        let bytes_left = byte_limit
-            .saturating_sub(spent.counted.max(spent.served))
-            .saturating_sub(margin);
+        let bytes_left = spent.unspent(byte_limit).saturating_sub(margin);
         if cancel.is_cancelled() || time_left < probe_time / 2 {
             break;
         }
@@ -217,10 +218,7 @@ pub fn tune(
         && cfg.max_level >= DEFAULT_PARALLELISM
     {
         let allowance = check::Allowance {
-            time: cfg
-                .time_budget
-                .saturating_sub(started.elapsed())
-                .saturating_sub(around * check::WINDOW_COUNT as u32),
+            time: time_left(around * check::WINDOW_COUNT as u32),
             bytes: spent.left(byte_limit),
             window: method_time,
             guard,
@@ -251,10 +249,7 @@ pub fn tune(
         too_small(&mut recommendation, &levels, &dataset, cfg);
     }
     // The other read methods at the knee, on what is left of the budgets.
-    let time_left = cfg
-        .time_budget
-        .saturating_sub(started.elapsed())
-        .saturating_sub(2 * around);
+    let time_left = time_left(2 * around);
     let at_knee = choice.knee_median * MIB * method_time.as_secs_f64() * 1.25;
     let bytes_left = spent.left_of(byte_limit);
     // Each of the two other methods gets at most a quarter of what is left

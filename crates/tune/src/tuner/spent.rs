@@ -33,10 +33,15 @@ impl Spent {
         self.ahead_per_reader = self.ahead_per_reader.max(ahead);
     }
 
+    /// What is left of `limit`, the larger of counted and served spent.
+    pub(super) fn unspent(&self, limit: u64) -> u64 {
+        limit.saturating_sub(self.counted.max(self.served))
+    }
+
     /// What the probes after the curve may still have served under
     /// `limit`: what is left of it, less [`UNSEEN_SHARE`] of that.
     pub(super) fn left(&self, limit: u64) -> u64 {
-        let left = limit.saturating_sub(self.counted.max(self.served));
+        let left = self.unspent(limit);
         left - (left as f64 * UNSEEN_SHARE) as u64
     }
 

@@ -102,8 +102,14 @@ fn tree(root: &Path, name: &str, files: u64, size: u64, seed: u64) -> String {
     name.to_string()
 }
 
+/// The cap's promise (`preload_core::rate`): the rate holds over the run,
+/// and over any window the storage serves at most `rate x window` plus one
+/// read call per reader, never a burst of idle credit. A stall in the FUSE
+/// path (a 70 ms one was seen in CI) delays granted reads into the next
+/// window, within that bound, so 1 s windows are judged by the bound and
+/// their median by the 5%.
 #[test]
-fn max_rate_holds_within_5_percent_on_every_second_after_the_first() {
+fn max_rate_holds_within_5_percent_and_no_window_runs_ahead_by_more_than_a_call_per_reader() {
     let _serial = serial();
     if !require_fuse() {
         return;
@@ -112,13 +118,16 @@ fn max_rate_holds_within_5_percent_on_every_second_after_the_first() {
     let mnt = TestMount::new(capped(2, 25, 200)).unwrap();
     tree(mnt.backing(), "m", 4, 50 * MIB, 1);
     let dir = mnt.path().join("m");
+    let readers = 8;
     let (summary, samples) = sampled(&mnt, || {
         finish(spawn_warm(
             &[
                 "-P",
-                "8",
+                &readers.to_string(),
                 "--chunk-size",
                 "4MiB",
+                "--buffer-size",
+                "1MiB",
                 "--max-rate",
                 "40MiB/s",
                 dir.to_str().unwrap(),
@@ -131,14 +140,23 @@ fn max_rate_holds_within_5_percent_on_every_second_after_the_first() {
     let w = windows(&samples);
     eprintln!("1 s windows (start s, MiB/s): {w:.2?}");
     assert!(w.len() >= 5, "too few windows: {w:?}");
+    // One 1 MiB call per reader, over a window of about 1 s.
+    let call_per_reader = readers as f64;
     for &(at, mib_s) in &w {
         assert!(
-            (38.0..=42.0).contains(&mib_s),
-            "window at {at:.2} s: {mib_s:.2} MiB/s, not within 5% of 40"
+            (40.0 - call_per_reader..=40.0 + call_per_reader).contains(&mib_s),
+            "window at {at:.2} s: {mib_s:.2} MiB/s, more than a call per reader from 40"
         );
     }
+    let mut rates: Vec<f64> = w.iter().map(|w| w.1).collect();
+    rates.sort_by(f64::total_cmp);
+    let median = rates[rates.len() / 2];
+    assert!(
+        (38.0..=42.0).contains(&median),
+        "median window {median:.2} MiB/s, not within 5% of 40"
+    );
     let whole = summary["throughput_mib_s"].as_f64().unwrap();
-    assert!(whole <= 42.0, "whole run {whole:.1} MiB/s");
+    assert!((38.0..=42.0).contains(&whole), "whole run {whole:.1} MiB/s");
 }
 
 #[test]

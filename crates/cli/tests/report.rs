@@ -35,6 +35,7 @@ fn tune(fs_type: &str, scale: f64) -> TuneResult {
         dataset: util::dataset(),
         method: "read".into(),
         probes: Vec::new(),
+        comparison_probes: Vec::new(),
         recommendation: recommendation(
             8,
             vec![8],

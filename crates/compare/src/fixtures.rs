@@ -101,6 +101,7 @@ pub fn tune(
         dataset: dataset(),
         method: "read".into(),
         probes,
+        comparison_probes: Vec::new(),
         recommendation: recommendation(
             knee,
             knee_set.to_vec(),

@@ -15,8 +15,15 @@ pub struct TuneResult {
     pub dataset: Dataset,
     /// Read method the probes used.
     pub method: String,
-    /// Every probe in the order it ran.
+    /// Every probe of the curve (the knee's samples) in the order it ran.
     pub probes: Vec<Probe>,
+    /// The probes after the curve, in the order they ran: the default
+    /// check, the other read methods, the chunk sizes and schedules. Not
+    /// points of the curve (their figures are in the recommendation), but
+    /// their bytes are in the budget: `bytes_spent` is what this list and
+    /// `probes` read together. Absent in older files (empty).
+    #[serde(default)]
+    pub comparison_probes: Vec<Probe>,
     /// One line per parallelism level, over all its probes, sorted by level.
     pub levels: Vec<LevelSummary>,
     /// The decision.
@@ -48,6 +55,12 @@ pub enum ProbePhase {
     Descend,
     /// Bisection between the knee and the level below it.
     Bisect,
+    /// After the curve: a pick below warm's default level against it.
+    Check,
+    /// After the curve: another read method at the knee.
+    Method,
+    /// After the curve: another chunk size or schedule.
+    Shape,
 }
 
 /// One probe: the engine at one parallelism level on its own cold shard.
@@ -320,10 +333,12 @@ pub struct CsvBucketRow {
 }
 
 impl TuneResult {
-    /// The rows of `--export-csv`: every bucket of every probe.
+    /// The rows of `--export-csv`: every bucket of every probe, the
+    /// curve's and then the comparisons' (numbered on from the curve's).
     pub fn csv_rows(&self) -> Vec<CsvBucketRow> {
         self.probes
             .iter()
+            .chain(&self.comparison_probes)
             .enumerate()
             .flat_map(|(i, p)| {
                 p.buckets.iter().map(move |b| CsvBucketRow {

@@ -125,7 +125,7 @@ pub(crate) fn measure(
         };
         // Not a point of the curve: kept out of the knee's samples. The
         // units are dealt in the shape's order and read from the front.
-        let probe = run_probe(&mut regrouped, level, ProbePhase::Descend, &s, cancel);
+        let probe = run_probe(&mut regrouped, level, ProbePhase::Shape, &s, cancel);
         if let Some(n) = regrouped.consumed().checked_sub(1) {
             pool.consume(reaches[n]);
         }

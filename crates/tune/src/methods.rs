@@ -26,7 +26,7 @@ pub(crate) fn measure(
         }
         let s = ProbeConfig { method, ..*config };
         // Not a point of the curve: kept out of the knee's samples.
-        let probe = run_probe(pool, level, ProbePhase::Descend, &s, cancel);
+        let probe = run_probe(pool, level, ProbePhase::Method, &s, cancel);
         out.push((
             MethodMeasure {
                 method: method.as_str().into(),

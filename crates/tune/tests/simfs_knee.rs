@@ -89,6 +89,39 @@ fn knee_at_eight_is_found_and_is_near_the_best_of_a_full_sweep() {
         "{:?}",
         r.budget
     );
+    // Every byte of the budget line is in a listed probe: the curve's, and
+    // after it one probe per window of the check, per other read method and
+    // per shape measured.
+    let all = || r.probes.iter().chain(&r.comparison_probes);
+    assert_eq!(r.budget.bytes_spent, all().map(|p| p.bytes).sum::<u64>());
+    assert_eq!(
+        r.budget.bytes_served,
+        all().map(|p| p.served_bytes.max(p.bytes)).sum::<u64>()
+    );
+    let phases = |phase| {
+        r.comparison_probes
+            .iter()
+            .filter(|p| p.phase == phase)
+            .count()
+    };
+    assert_eq!(
+        phases(ProbePhase::Method),
+        rec.methods.len().saturating_sub(1)
+    );
+    assert_eq!(
+        phases(ProbePhase::Shape),
+        rec.chunks.len().saturating_sub(1)
+    );
+    assert_eq!(
+        phases(ProbePhase::Check) > 0,
+        rec.default_check.is_some(),
+        "{:?}",
+        r.comparison_probes
+    );
+    assert_eq!(
+        phases(ProbePhase::Check) + phases(ProbePhase::Method) + phases(ProbePhase::Shape),
+        r.comparison_probes.len()
+    );
 
     // A full sweep in the same test, each level on its own fresh data.
     let walked = preload_core::walk::walk(&[mnt.path().to_owned()], &Default::default()).unwrap();

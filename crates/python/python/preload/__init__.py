@@ -250,7 +250,10 @@ def tune(
     and ``byte_budget`` bytes (default: 3/4 of the tree, at most 4 GiB).
     With ``save`` a trustworthy result becomes the filesystem's profile, which
     ``warm(parallelism="profile")`` then uses. ``on_probe`` gets each probe
-    (a dict, ``preload tune --json``'s ``probes[]``) as it finishes.
+    (a dict, as in ``preload tune --json``'s ``probes[]``) as it finishes,
+    those of the curve (``phase`` sweep, descend, bisect) and after them
+    those comparing against warm's default level, read methods and chunk
+    shapes (``check``, ``method``, ``shape``: ``comparison_probes[]``).
 
     >>> t = preload.tune("/models/llama", time_budget=20)   # doctest: +SKIP
     >>> [(lv.level, round(lv.median_mib_s)) for lv in t.levels][:3]   # doctest: +SKIP

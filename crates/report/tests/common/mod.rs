@@ -108,6 +108,7 @@ pub fn tune(fs_type: &str, mount_point: &str, scale: f64) -> TuneResult {
         dataset: dataset(),
         method: "read".into(),
         probes,
+        comparison_probes: Vec::new(),
         levels,
         recommendation: rec,
         diagnostics: Diagnostics {

@@ -171,7 +171,7 @@ fn against_default(
         } else {
             (pick, pick_window)
         };
-        let probe = run_probe(pool, level, ProbePhase::Descend, window, cancel);
+        let probe = run_probe(pool, level, ProbePhase::Check, window, cancel);
         if default {
             at_default.push(probe.steady_mib_s);
         } else {

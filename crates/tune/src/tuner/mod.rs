@@ -30,7 +30,8 @@ use curve::{MIB, diagnostics, least_bytes, level_samples, rate_estimate};
 use evidence::{Evidence, too_small};
 use spent::Spent;
 
-/// Runs a tune. `on_probe` sees every probe as it finishes (for progress).
+/// Runs a tune. `on_probe` sees every probe of the curve as it finishes, and
+/// those after it batch by batch (for progress).
 pub fn tune(
     cfg: &TuneConfig,
     cancel: &CancelToken,
@@ -200,6 +201,8 @@ pub fn tune(
     };
     let single = levels.iter().find(|l| l.level == 1).map(|l| l.median_mib_s);
     let mut recommendation = choice.to_recommendation(single);
+    // The probes after the curve (check, methods, shapes), in order.
+    let mut comparisons: Vec<Probe> = Vec::new();
     let evidence = Evidence::weigh(&probes, &choice, pool.refills > 0, cut_at, &dataset, cfg);
     caveats.extend(evidence.caveats);
     recommendation.confidence = choice.confidence * evidence.factor;
@@ -227,7 +230,7 @@ pub fn tune(
         if let Some(outcome) =
             check::run(&mut pool, &choice, cfg, &allowance, &mut warnings, cancel)
         {
-            outcome.probes.iter().for_each(|p| spent.add(p));
+            compared(outcome.probes, &mut spent, &mut comparisons, on_probe);
             check::apply(outcome.check, &mut recommendation, &mut caveats);
         }
     }
@@ -278,7 +281,8 @@ pub fn tune(
             mib_s: choice.knee_median,
         };
         let others: Vec<MethodMeasure> = measured.iter().map(|(m, _)| m.clone()).collect();
-        measured.iter().for_each(|(_, p)| spent.add(p));
+        let probes = measured.into_iter().map(|(_, p)| p).collect();
+        compared(probes, &mut spent, &mut comparisons, on_probe);
         recommendation.read_method = methods::choose(&base, &others, choice.tolerance);
         recommendation.methods = std::iter::once(base).chain(others).collect();
     } else if !interrupted && evidence.measurable {
@@ -323,7 +327,7 @@ pub fn tune(
             cancel,
             &mut warnings,
         );
-        shapes.probes.iter().for_each(|p| spent.add(p));
+        compared(shapes.probes, &mut spent, &mut comparisons, on_probe);
         recommendation.chunks = shapes.measured;
         if let Some(shape) = shapes.chosen {
             recommendation.chunk_size = Some(shape.size);
@@ -350,7 +354,22 @@ pub fn tune(
         interrupted,
         warnings,
         probes,
+        comparison_probes: comparisons,
     })
+}
+
+/// Counts and lists a batch of probes after the curve, and shows each.
+fn compared(
+    batch: Vec<Probe>,
+    spent: &mut Spent,
+    comparisons: &mut Vec<Probe>,
+    on_probe: &mut dyn FnMut(&Probe),
+) {
+    for p in batch {
+        spent.add(&p);
+        on_probe(&p);
+        comparisons.push(p);
+    }
 }
 
 /// Confidence below which a tune is not saved as a profile.
@@ -360,6 +379,7 @@ pub const SAVE_CONFIDENCE: f64 = 0.7;
 mod tests {
     use super::*;
     use preload_core::DEFAULT_PARALLELISM;
+    use preload_schema::ProbePhase;
 
     #[test]
     fn default_byte_budget_is_a_capped_fraction() {
@@ -386,7 +406,7 @@ mod tests {
         cfg.max_level = 4;
         let mut seen = 0;
         let r = tune(&cfg, &CancelToken::new(), &mut |_| seen += 1).unwrap();
-        assert_eq!(seen, r.probes.len());
+        assert_eq!(seen, r.probes.len() + r.comparison_probes.len());
         assert!(
             r.budget.bytes_spent <= r.budget.byte_limit,
             "{:?}",
@@ -395,6 +415,41 @@ mod tests {
         assert!(r.budget.time_spent_s < 3.0 + 1.0);
         assert!((1..=4).contains(&r.recommendation.parallelism));
         assert_eq!(r.dataset.files, 8);
+    }
+
+    #[test]
+    fn every_byte_spent_is_in_a_listed_probe() {
+        // Enough data and time on the local disk for the curve and the
+        // comparisons after it.
+        let (_dir, mut cfg) = tree(32, 8 << 20, 6);
+        cfg.max_level = 4;
+        cfg.byte_budget = Some(1 << 30);
+        let r = tune(&cfg, &CancelToken::new(), &mut |_| {}).unwrap();
+        let all = || r.probes.iter().chain(&r.comparison_probes);
+        assert_eq!(r.budget.bytes_spent, all().map(|p| p.bytes).sum::<u64>());
+        assert_eq!(
+            r.budget.bytes_served,
+            all().map(|p| p.served_bytes.max(p.bytes)).sum::<u64>()
+        );
+        let rec = &r.recommendation;
+        assert!(
+            !r.comparison_probes.is_empty(),
+            "nothing compared after the curve: {:?}",
+            r.warnings
+        );
+        for p in &r.comparison_probes {
+            let listed = match p.phase {
+                ProbePhase::Method => rec.methods.iter().any(|m| m.mib_s == p.steady_mib_s),
+                ProbePhase::Shape => rec.chunks.iter().any(|c| c.mib_s == p.steady_mib_s),
+                ProbePhase::Check => rec.default_check.is_some(),
+                _ => false,
+            };
+            assert!(
+                listed,
+                "{:?} at -P {} not in the recommendation",
+                p.phase, p.level
+            );
+        }
     }
 
     #[test]

@@ -55,6 +55,7 @@ fn tune(fs_type: &str, scale: f64) -> TuneResult {
             time_spent_s: 20.0,
             bytes_spent: 1 << 29,
             bytes_served: 1 << 29,
+            bytes_served_late: 0,
         },
         reused_data: false,
         interrupted: false,

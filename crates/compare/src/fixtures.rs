@@ -117,6 +117,7 @@ pub fn tune(
             time_spent_s: 30.0,
             bytes_spent: 1 << 30,
             bytes_served: 1 << 30,
+            bytes_served_late: 0,
         },
         reused_data: false,
         interrupted: false,

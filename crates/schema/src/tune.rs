@@ -84,7 +84,9 @@ pub struct Probe {
     pub latency: LatencySummary,
     /// Bytes the storage served for this probe, as far as the page cache
     /// shows it: what was counted plus what readahead fetched past the
-    /// units and past the stop (0 when it could not be measured).
+    /// units and past the stop, as resident when it stopped (0 when it
+    /// could not be measured; what landed later is in the budget's
+    /// `bytes_served_late`).
     #[serde(default)]
     pub served_bytes: u64,
     /// Read calls each reader completed inside the measured window: under 2
@@ -311,6 +313,11 @@ pub struct Budget {
     /// as far as the page cache shows it.
     #[serde(default)]
     pub bytes_served: u64,
+    /// Of `bytes_served`: what the probes' readahead brought in after they
+    /// stopped (found one probe later, and after the last one), so not in
+    /// any probe's `served_bytes`. Absent in older files (0).
+    #[serde(default)]
+    pub bytes_served_late: u64,
 }
 
 /// One row of `preload tune --export-csv`: a bucket of a probe.

@@ -129,6 +129,7 @@ pub(crate) fn measure(
         if let Some(n) = regrouped.consumed().checked_sub(1) {
             pool.consume(reaches[n]);
         }
+        pool.absorb(&mut regrouped);
         allowance.bytes = allowance
             .bytes
             .saturating_sub(probe.served_bytes.max(probe.bytes));

@@ -128,6 +128,7 @@ pub fn tune(fs_type: &str, mount_point: &str, scale: f64) -> TuneResult {
             time_spent_s: 21.5,
             bytes_spent: 3 << 30,
             bytes_served: 3 << 30,
+            bytes_served_late: 0,
         },
         reused_data: false,
         interrupted: false,

@@ -83,10 +83,12 @@ pub fn tune(
     // file behind a metadata latency. Kept free in the time budget.
     let mut around = Duration::ZERO;
     // What is left of the time budget once `reserve` is kept free.
+    // What is left of the time budget once `reserve` is kept free, and
+    // the wait at the end for the last probe's readahead.
     let time_left = |reserve: Duration| {
         cfg.time_budget
             .saturating_sub(started.elapsed())
-            .saturating_sub(reserve)
+            .saturating_sub(reserve + LAST_LANDING)
     };
 
     while let Some(next) = plan.next(&level_samples(&probes)) {
@@ -164,6 +166,7 @@ pub fn tune(
                 .saturating_sub(Duration::from_secs_f64(probe.elapsed_s)),
         );
         spent.add(&probe);
+        spent.landed(pool.landed_late);
         if probe.resident_before > 0.05 {
             warnings.push(format!(
                 "probe at -P {} started {:.0}% cached despite eviction: its throughput is optimistic",
@@ -231,6 +234,7 @@ pub fn tune(
             check::run(&mut pool, &choice, cfg, &allowance, &mut warnings, cancel)
         {
             compared(outcome.probes, &mut spent, &mut comparisons, on_probe);
+            spent.landed(pool.landed_late);
             check::apply(outcome.check, &mut recommendation, &mut caveats);
         }
     }
@@ -283,6 +287,7 @@ pub fn tune(
         let others: Vec<MethodMeasure> = measured.iter().map(|(m, _)| m.clone()).collect();
         let probes = measured.into_iter().map(|(_, p)| p).collect();
         compared(probes, &mut spent, &mut comparisons, on_probe);
+        spent.landed(pool.landed_late);
         recommendation.read_method = methods::choose(&base, &others, choice.tolerance);
         recommendation.methods = std::iter::once(base).chain(others).collect();
     } else if !interrupted && evidence.measurable {
@@ -314,7 +319,7 @@ pub fn tune(
             level: None,
         };
         let mut allowance = chunks::Allowance {
-            deadline: started + cfg.time_budget.saturating_sub(around),
+            deadline: started + cfg.time_budget.saturating_sub(around + LAST_LANDING),
             bytes: spent.left_of(byte_limit),
         };
         let shapes = chunks::at_knee(
@@ -328,12 +333,20 @@ pub fn tune(
             &mut warnings,
         );
         compared(shapes.probes, &mut spent, &mut comparisons, on_probe);
+        spent.landed(pool.landed_late);
         recommendation.chunks = shapes.measured;
         if let Some(shape) = shapes.chosen {
             recommendation.chunk_size = Some(shape.size);
             recommendation.schedule = Some(shape.schedule.as_str().into());
             recommendation.parallelism = shapes.level;
         }
+    }
+    // The last probe's readahead still in flight: about one read call.
+    if !interrupted {
+        let last = comparisons.last().or(probes.last());
+        let p99 = last.map_or(0.0, |p| p.latency.p99_ms);
+        pool.settle(Duration::from_secs_f64(p99 / 1e3).min(LAST_LANDING));
+        spent.landed(pool.landed_late);
     }
     Ok(TuneResult {
         schema_version: SCHEMA_VERSION,
@@ -349,6 +362,7 @@ pub fn tune(
             time_spent_s: started.elapsed().as_secs_f64(),
             bytes_spent: spent.counted,
             bytes_served: spent.served,
+            bytes_served_late: spent.landed_late,
         },
         reused_data: pool.refills > 0,
         interrupted,
@@ -371,6 +385,10 @@ fn compared(
         comparisons.push(p);
     }
 }
+
+/// Longest wait at the end of a tune for the last probe's readahead to
+/// land (see `SamplePool::settle`), kept free in the time budget.
+const LAST_LANDING: Duration = Duration::from_millis(300);
 
 /// Confidence below which a tune is not saved as a profile.
 pub const SAVE_CONFIDENCE: f64 = 0.7;
@@ -429,7 +447,7 @@ mod tests {
         assert_eq!(r.budget.bytes_spent, all().map(|p| p.bytes).sum::<u64>());
         assert_eq!(
             r.budget.bytes_served,
-            all().map(|p| p.served_bytes.max(p.bytes)).sum::<u64>()
+            all().map(|p| p.served_bytes.max(p.bytes)).sum::<u64>() + r.budget.bytes_served_late
         );
         let rec = &r.recommendation;
         assert!(

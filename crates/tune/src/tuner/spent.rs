@@ -22,6 +22,9 @@ pub(super) struct Spent {
     /// The most one probe's storage served past what it counted, per
     /// reader: what each stream had read ahead when its probe stopped.
     pub(super) ahead_per_reader: u64,
+    /// Of `served`: what the probes' readahead brought in after their
+    /// stops ([`crate::SamplePool::landed_late`]).
+    pub(super) landed_late: u64,
 }
 
 impl Spent {
@@ -31,6 +34,13 @@ impl Spent {
         self.served += probe.served_bytes.max(probe.bytes);
         let ahead = probe.served_bytes.saturating_sub(probe.bytes) / probe.level.max(1) as u64;
         self.ahead_per_reader = self.ahead_per_reader.max(ahead);
+    }
+
+    /// Takes the pool's count of bytes landed after the probes' stops
+    /// (`total`, cumulative) into what was served.
+    pub(super) fn landed(&mut self, total: u64) {
+        self.served += total.saturating_sub(self.landed_late);
+        self.landed_late = self.landed_late.max(total);
     }
 
     /// What is left of `limit`, the larger of counted and served spent.

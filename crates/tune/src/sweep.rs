@@ -163,22 +163,9 @@ impl SweepPlan {
         }
     }
 
-    /// Probes still to come, the one just planned at `level` included, for
-    /// budgeting: while sweeping, the sweep levels from `level` up and one
-    /// for the refinement after them; once refining, the descending probes
-    /// left and the bisection probes still possible. Without counting the
-    /// refinement's own probes, each descending probe took a fifth of what
-    /// was left and the shares kept for the comparisons at the knee were
-    /// gone before the refinement ended (a MooseFS tune: 331, 243, 186,
-    /// 148 and 120 MiB descending, nothing left for the knee).
-    pub fn probes_to_come(&self, level: usize) -> usize {
-        let bisections_left = self.cfg.max_bisect.saturating_sub(self.bisected.len());
-        match &self.stage {
-            Stage::Sweep => self.ladder.iter().filter(|&&l| l >= level).count().max(1) + 1,
-            Stage::Descend(queue) => queue.len() + 1 + bisections_left,
-            Stage::Bisect => bisections_left + 1,
-            Stage::Done => 1,
-        }
+    /// Sweep levels from `level` up (`level` included), for budgeting.
+    pub fn levels_from(&self, level: usize) -> usize {
+        self.ladder.iter().filter(|&&l| l >= level).count().max(1)
     }
 
     /// Whether the sweep should stop after the levels whose medians are given.
@@ -250,42 +237,6 @@ mod tests {
 
     fn plan(parts: &[(&[usize], ProbePhase)]) -> Vec<NextProbe> {
         parts.iter().flat_map(|(l, p)| seq(l, *p)).collect()
-    }
-
-    #[test]
-    fn the_refinement_counts_its_own_probes_for_the_budget() {
-        let mut plan = SweepPlan::new(64, SweepConfig::default());
-        let mut measured: Vec<LevelSamples> = Vec::new();
-        let mut counts = Vec::new();
-        while let Some(p) = plan.next(&measured) {
-            counts.push((p.phase, p.level, plan.probes_to_come(p.level)));
-            measured.push(LevelSamples {
-                level: p.level,
-                samples: vec![capped(400.0)(p.level); 10],
-            });
-        }
-        // The sweep counts its levels left and one share for the
-        // refinement; the descent counts what is left of itself and the
-        // two bisections; each bisection what remains of them.
-        assert_eq!(
-            counts,
-            [
-                (Sweep, 1, 8),
-                (Sweep, 2, 7),
-                (Sweep, 4, 6),
-                (Sweep, 8, 5),
-                (Sweep, 16, 4),
-                (Sweep, 32, 3),
-                (Descend, 32, 8),
-                (Descend, 16, 7),
-                (Descend, 8, 6),
-                (Descend, 4, 5),
-                (Descend, 2, 4),
-                (Descend, 1, 3),
-                (Bisect, 6, 2),
-                (Bisect, 7, 1),
-            ]
-        );
     }
 
     #[test]

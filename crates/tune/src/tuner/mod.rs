@@ -106,13 +106,12 @@ pub fn tune(
         let duration = probe_time.min(time_left);
         let estimate = rate_estimate(&probes, next.level);
         let needed = estimate.map(|mib_s| (mib_s * MIB * duration.as_secs_f64() * 1.25) as u64);
-        // What is left is shared among the probes still to come (see
-        // `probes_to_come`) and the comparisons at the knee: a byte-bound
-        // tune measures every level with shorter probes rather than the
-        // first ones long. Bytes served past the counted ones (readahead)
-        // come out of it too.
+        // What is left is shared among the sweep levels still to come (and
+        // one more for the refinement): a byte-bound tune measures every
+        // level with shorter probes rather than the first ones long. Bytes
+        // served past the counted ones (readahead) come out of it too.
         let overshoot = spent.overshoot();
-        let to_come = plan.probes_to_come(next.level) + AT_KNEE_SHARES;
+        let to_come = plan.levels_from(next.level) + 1 + AT_KNEE_SHARES;
         let share = (bytes_left as f64 / overshoot) as u64 / to_come as u64;
         let least = least_bytes(estimate, next.level, cfg).max(pool.unit_size());
         let limit = match needed {

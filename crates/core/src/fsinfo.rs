@@ -7,7 +7,11 @@
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
-use preload_schema::FsInfo;
+use preload_schema::{FsInfo, FuseQueue};
+
+/// Where fusectl shows each FUSE connection (mounted by systemd at boot;
+/// `mount -t fusectl none /sys/fs/fuse/connections` elsewhere).
+const FUSE_CONNECTIONS: &str = "/sys/fs/fuse/connections";
 
 /// One line of /proc/self/mountinfo.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +43,7 @@ pub fn filesystem_of(path: &Path) -> FsInfo {
             options: m.options.clone(),
             device: m.device.clone(),
             read_ahead_kb: None,
+            fuse_queue: None,
         },
         None => FsInfo {
             device: device.clone(),
@@ -49,13 +54,36 @@ pub fn filesystem_of(path: &Path) -> FsInfo {
         std::fs::read_to_string(format!("/sys/class/bdi/{}/read_ahead_kb", info.device))
             .ok()
             .and_then(|s| s.trim().parse().ok());
+    if info.fs_type.starts_with("fuse") {
+        info.fuse_queue = fuse_queue(Path::new(FUSE_CONNECTIONS), &info.device);
+    }
     info
 }
 
-/// Advice about client settings known to limit streaming. (Whether a mount
-/// keeps pages is not visible in its options, e.g. sshfs's `kernel_cache`
-/// is not listed: that is judged from residency after reading instead.)
-pub fn advice(fs: &FsInfo) -> Vec<String> {
+/// The background queue of the FUSE connection of device `major:minor`
+/// under `connections` (fusectl names each connection by the device's
+/// minor number); None when fusectl is not mounted or does not show it.
+fn fuse_queue(connections: &Path, device: &str) -> Option<FuseQueue> {
+    let (_, minor) = device.split_once(':')?;
+    let dir = connections.join(minor);
+    let read = |name: &str| -> Option<u32> {
+        std::fs::read_to_string(dir.join(name))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    };
+    Some(FuseQueue {
+        max_background: read("max_background")?,
+        congestion_threshold: read("congestion_threshold")?,
+    })
+}
+
+/// Advice about client settings known to limit streaming by `readers`
+/// parallel readers. (Whether a mount keeps pages is not visible in its
+/// options, e.g. sshfs's `kernel_cache` is not listed: that is judged from
+/// residency after reading instead.)
+pub fn advice(fs: &FsInfo, readers: usize) -> Vec<String> {
     let mut out = Vec::new();
     let opts: Vec<&str> = fs.options.split(',').collect();
     if fs.fs_type.starts_with("fuse")
@@ -65,6 +93,31 @@ pub fn advice(fs: &FsInfo) -> Vec<String> {
             "{} ({}) reads ahead only {kb} KiB per stream; single-stream reads on FUSE \
              get faster with `echo 1024 > /sys/class/bdi/{}/read_ahead_kb`",
             fs.mount_point, fs.fs_type, fs.device
+        ));
+    }
+    // Readahead goes through the connection's background queue: at most
+    // max_background requests in flight, and past congestion_threshold
+    // queued the kernel drops what is left of each readahead it set up.
+    // A streaming reader queues one to four requests, more the longer each
+    // takes (reports/2026-12-03-vm/fuse-background): on simfs with 20 ms
+    // requests the kernel's 12/9 capped -P 3 at 339 MiB/s against 516 with
+    // 256/192, and every -P from 8 up near 530 (1422-1941 with 256/192); on
+    // the loopback MooseFS (mfsmount keeps 12/9) -P 16 had 76% of the
+    // tree's pages set up and dropped, -P 8 15%, -P 4 0.1%; on GlusterFS
+    // (64/48) -P 16 4-10%, -P 32 45-56%. So advised from four per reader.
+    if let Some(q) = fs.fuse_queue
+        && 4 * readers > q.congestion_threshold as usize
+    {
+        let minor = fs.device.split_once(':').map_or("N", |d| d.1);
+        let (max, threshold) = queue_for(readers);
+        out.push(format!(
+            "{} ({}): its FUSE connection keeps at most {} readahead requests in flight and \
+             stops reading ahead past {} queued, and {readers} readers queue up to four each: \
+             the queue can cap the throughput and make the kernel drop readahead it had set \
+             up (more CPU per byte); raise it with `echo {max} > \
+             {FUSE_CONNECTIONS}/{minor}/max_background; echo {threshold} > \
+             {FUSE_CONNECTIONS}/{minor}/congestion_threshold`",
+            fs.mount_point, fs.fs_type, q.max_background, q.congestion_threshold
         ));
     }
     let rsize = opts.iter().find_map(|o| o.strip_prefix("rsize="));
@@ -78,6 +131,15 @@ pub fn advice(fs: &FsInfo) -> Vec<String> {
         ));
     }
     out
+}
+
+/// The queue to advise for `readers` as (max_background,
+/// congestion_threshold): the threshold with room for four requests per
+/// reader (at least GlusterFS's own 48), the maximum a third above it (the
+/// kernel's own ratio, 9 of 12).
+fn queue_for(readers: usize) -> (usize, usize) {
+    let threshold = (4 * readers).max(48);
+    (threshold + threshold / 3, threshold)
 }
 
 fn parse_mountinfo(text: &str) -> Vec<MountEntry> {
@@ -172,9 +234,62 @@ mod tests {
             read_ahead_kb: Some(128),
             ..FsInfo::default()
         };
-        let a = advice(&fs);
+        let a = advice(&fs, 16);
         assert_eq!(a.len(), 1);
         assert!(a[0].contains("read_ahead_kb"));
+    }
+
+    #[test]
+    fn a_fuse_queue_below_the_readers_is_advised_with_its_connection() {
+        let fs = |threshold| FsInfo {
+            fs_type: "fuse.mfs".into(),
+            mount_point: "/mnt/mfs".into(),
+            device: "0:40".into(),
+            read_ahead_kb: Some(1024),
+            fuse_queue: Some(FuseQueue {
+                max_background: threshold * 4 / 3,
+                congestion_threshold: threshold,
+            }),
+            ..FsInfo::default()
+        };
+        let a = advice(&fs(9), 16);
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert!(a[0].contains("at most 12 readahead requests"), "{}", a[0]);
+        assert!(a[0].contains("past 9 queued, and 16 readers"), "{}", a[0]);
+        assert!(
+            a[0].contains(
+                "echo 85 > /sys/fs/fuse/connections/40/max_background; \
+                 echo 64 > /sys/fs/fuse/connections/40/congestion_threshold"
+            ),
+            "{}",
+            a[0]
+        );
+        // Following the advice silences it.
+        assert!(advice(&fs(64), 16).is_empty());
+        // Two readers on the kernel's default queue fit; three may not.
+        assert!(advice(&fs(9), 2).is_empty());
+        assert_eq!(advice(&fs(9), 3).len(), 1);
+        // GlusterFS asks for 64/48: room for 12 readers.
+        assert!(advice(&fs(48), 12).is_empty());
+        assert!(advice(&fs(48), 13)[0].contains("echo 69 >"));
+    }
+
+    #[test]
+    fn the_fuse_queue_is_read_from_fusectl_by_the_minor_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = dir.path().join("40");
+        std::fs::create_dir(&conn).unwrap();
+        std::fs::write(conn.join("max_background"), "12\n").unwrap();
+        std::fs::write(conn.join("congestion_threshold"), "9\n").unwrap();
+        assert_eq!(
+            fuse_queue(dir.path(), "0:40"),
+            Some(FuseQueue {
+                max_background: 12,
+                congestion_threshold: 9
+            })
+        );
+        assert_eq!(fuse_queue(dir.path(), "0:41"), None);
+        assert_eq!(fuse_queue(dir.path(), "garbage"), None);
     }
 
     #[test]

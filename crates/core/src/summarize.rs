@@ -60,9 +60,18 @@ pub(crate) fn summarize(
             ),
         ));
     }
+    // The most readers that had work at once: the level at its highest,
+    // but no more than the chunks there were to read.
+    let readers = stats
+        .levels
+        .iter()
+        .map(|l| l.1)
+        .max()
+        .unwrap_or(stats.final_level)
+        .min(plan.chunks.len());
     for fs in &filesystems {
         warnings.extend(
-            advice(fs)
+            advice(fs, readers)
                 .into_iter()
                 .map(|a| Warning::new(WarningKind::MountAdvice, a)),
         );

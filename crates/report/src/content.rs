@@ -143,6 +143,15 @@ fn context_fields(page: &Page, input: &ReportInput) -> Vec<Field> {
     if let Some(ra) = fs.read_ahead_kb {
         fields.push(Field::text("Readahead", format!("{ra} KiB")));
     }
+    if let Some(q) = fs.fuse_queue {
+        fields.push(Field::text(
+            "FUSE background queue",
+            format!(
+                "{} requests, readahead stops past {}",
+                q.max_background, q.congestion_threshold
+            ),
+        ));
+    }
     fields.push(Field::text(
         "Dataset",
         format!(

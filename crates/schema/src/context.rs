@@ -36,6 +36,23 @@ pub struct FsInfo {
     pub device: String,
     /// Readahead of the mount's backing device info (bdi), KiB, when known.
     pub read_ahead_kb: Option<u64>,
+    /// A FUSE mount's background queue, when fusectl shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuse_queue: Option<FuseQueue>,
+}
+
+/// The kernel's queue of background (readahead) requests of one FUSE
+/// connection, from /sys/fs/fuse/connections/N/ (fusectl). Once
+/// `congestion_threshold` requests are queued the kernel stops reading
+/// ahead and throws away the pages it had set up for it, so readers past
+/// that read most of their bytes twice over in page-cache work (the
+/// kernel's defaults are 12 and 9; a daemon may raise them in `init`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FuseQueue {
+    /// Most background requests in flight (`max_background`).
+    pub max_background: u32,
+    /// Queued background requests past which readahead stops (`congestion_threshold`).
+    pub congestion_threshold: u32,
 }
 
 /// What was measured: the data under the measured path.

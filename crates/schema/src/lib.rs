@@ -25,7 +25,7 @@ mod warning;
 
 pub use bench::{BenchConfig, BenchResult, BenchRun, CsvBenchRow, ReadLatency, StrategyStats};
 pub use cache::{EvictReport, FileEviction, FileResidency, StatusReport};
-pub use context::{Dataset, FsInfo, RunContext};
+pub use context::{Dataset, FsInfo, FuseQueue, RunContext};
 pub use file::{ResultFile, SchemaError};
 pub use fleet::{BackOff, Pacing};
 pub use history::HistoryRow;

@@ -96,6 +96,13 @@ pub struct Cli {
     /// Direct I/O: keep nothing in the page cache (warming cannot work).
     #[arg(long)]
     pub no_cache: bool,
+    /// The FUSE background queue to ask for (default 256), e.g. 12.
+    ///
+    /// Past three quarters of it the kernel stops reading ahead and drops
+    /// the pages it had set up. 12 is the kernel's default, which daemons
+    /// that do not set it (mfsmount) keep.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_background: Option<u16>,
     /// Reads of files matching GLOB (relative to BACKING) fail with EIO.
     #[arg(long, value_name = "GLOB")]
     pub fail_glob: Option<String>,
@@ -130,6 +137,7 @@ impl Cli {
             meta_latency: self.meta_latency,
             server_cache: self.server_cache,
             no_cache: self.no_cache,
+            max_background: self.max_background,
             faults: Faults {
                 eio_glob: self.fail_glob.clone(),
                 eio_after_bytes: self.fail_after,

@@ -84,6 +84,9 @@
 //!   kernel stops reading ahead; `init` sets `max_background` 256 and
 //!   `congestion_threshold` 192 (fuser's defaults 16/12 stall P = 8 at ~80 %).
 //!   Keep `4 x P` well below 192, i.e. the formula holds up to P of about 32.
+//!   `--max-background N` (`Model::max_background`) asks for N instead,
+//!   with the threshold at 3/4 N: 12 is the kernel's default, which daemons
+//!   such as `mfsmount` keep, to show what it costs (the formula does not).
 //! - **CPU.** With no caps the mount is bound by this machine's CPU (see the
 //!   README); the reader's own copying and other load on the machine come on top.
 //! - **`max_inflight`** is not in the sequential formula: with `N` slots, a

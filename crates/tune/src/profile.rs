@@ -208,6 +208,7 @@ mod tests {
             options: "rw".into(),
             device: "0:61".into(),
             read_ahead_kb: Some(128),
+            fuse_queue: None,
         }
     }
 

@@ -64,7 +64,8 @@ pub fn warm(s: &WarmSummary) -> String {
 /// `rate: at most 50.0 MiB/s (1/4 of 200.0 MiB/s, fleet size from
 /// SLURM_JOB_NUM_NODES), backed off 16 -> 8 -> 4`; None when unpaced.
 /// `filesystem: ext4 on /data (/dev/sda1), read_ahead_kb 128`: the mount
-/// (with its source device when `with_source`) and its readahead if known.
+/// (with its source device when `with_source`), its readahead and a FUSE
+/// connection's background queue if known.
 pub fn filesystem(fs: &FsInfo, with_source: bool) -> String {
     let source = if with_source {
         format!(" ({})", escaped_bytes(fs.source.as_bytes()))
@@ -75,8 +76,17 @@ pub fn filesystem(fs: &FsInfo, with_source: bool) -> String {
         .read_ahead_kb
         .map(|kb| format!(", read_ahead_kb {kb}"))
         .unwrap_or_default();
+    let queue = fs
+        .fuse_queue
+        .map(|q| {
+            format!(
+                ", FUSE queue {} (readahead stops past {})",
+                q.max_background, q.congestion_threshold
+            )
+        })
+        .unwrap_or_default();
     format!(
-        "filesystem: {} on {}{source}{ra}",
+        "filesystem: {} on {}{source}{ra}{queue}",
         fs.fs_type,
         escaped_bytes(fs.mount_point.as_bytes())
     )

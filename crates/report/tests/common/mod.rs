@@ -29,6 +29,7 @@ pub fn context(fs_type: &str, mount_point: &str, date: &str) -> RunContext {
             options: "rw,relatime,errors=remount-ro".into(),
             device: "259:2".into(),
             read_ahead_kb: Some(128),
+            fuse_queue: None,
         },
     }
 }

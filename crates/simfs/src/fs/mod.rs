@@ -38,10 +38,10 @@ use crate::stats::Counters;
 /// the page cache across opens, short enough to notice a changed backing file).
 const TTL: Duration = Duration::from_secs(5);
 
-/// Kernel queue settings: past `congestion_threshold` background requests the
-/// kernel stops reading ahead, so keep it well above 4 x readers (realfs.md).
+/// Kernel queue settings unless the model names its own: past
+/// `congestion_threshold` background requests the kernel stops reading
+/// ahead, so keep it well above 4 x readers (realfs.md).
 const MAX_BACKGROUND: u16 = 256;
-const CONGESTION_THRESHOLD: u16 = 192;
 
 /// The filesystem handed to fuser.
 pub(crate) struct SimFs {
@@ -54,6 +54,7 @@ pub(crate) struct SimFs {
     meta_latency: Duration,
     server_cache: Option<SharedCache>,
     no_cache: bool,
+    max_background: u16,
     counters: Arc<Counters>,
     sched: Scheduler,
 }
@@ -79,6 +80,7 @@ impl SimFs {
                 .server_cache
                 .map(|bytes| Arc::new(Mutex::new(ServerCache::new(bytes)))),
             no_cache: model.no_cache,
+            max_background: model.max_background.unwrap_or(MAX_BACKGROUND),
             counters: sched.counters(),
             sched,
         }
@@ -115,8 +117,10 @@ impl SimFs {
 
 impl Filesystem for SimFs {
     fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> std::io::Result<()> {
-        let _ = config.set_max_background(MAX_BACKGROUND);
-        let _ = config.set_congestion_threshold(CONGESTION_THRESHOLD);
+        let _ = config.set_max_background(self.max_background);
+        // Three quarters, as the kernel derives it when a daemon sets none.
+        let threshold = (u32::from(self.max_background) * 3 / 4).max(1);
+        let _ = config.set_congestion_threshold(u16::try_from(threshold).unwrap_or(u16::MAX));
         // The kernel offers 128 KiB here and refuses more; `mount` raises the
         // bdi's read_ahead_kb afterwards.
         if let Err(max) = config.set_max_readahead(1 << 20) {

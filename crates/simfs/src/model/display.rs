@@ -65,6 +65,9 @@ impl fmt::Display for Model {
         if let Some(bytes) = self.server_cache {
             write!(f, ", server-cache {}", size(bytes))?;
         }
+        if let Some(n) = self.max_background {
+            write!(f, ", max-background {n}")?;
+        }
         let faults = &self.faults;
         if let Some(g) = &faults.eio_glob {
             write!(f, ", EIO on {g:?}")?;

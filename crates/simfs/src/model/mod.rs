@@ -47,6 +47,9 @@ pub struct Model {
     pub server_cache: Option<u64>,
     /// Direct I/O: nothing is kept in the page cache (a mount where warming cannot work).
     pub no_cache: bool,
+    /// The FUSE background queue asked for in `init` (`max_background`; the
+    /// kernel stops reading ahead past three quarters of it). None: 256.
+    pub max_background: Option<u16>,
     /// Faults to inject for robustness tests.
     pub faults: Faults,
 }
@@ -153,6 +156,15 @@ impl Model {
     /// Serves every file with direct I/O, so nothing stays in the page cache.
     pub fn no_cache(mut self, no_cache: bool) -> Self {
         self.no_cache = no_cache;
+        self
+    }
+
+    /// Asks the kernel for a background queue of `requests` (readahead
+    /// stops past three quarters of it, the kernel's own ratio, 9 of 12):
+    /// 12 is what a daemon gets that leaves the kernel's default, as
+    /// `mfsmount` does.
+    pub fn max_background(mut self, requests: u16) -> Self {
+        self.max_background = Some(requests);
         self
     }
 

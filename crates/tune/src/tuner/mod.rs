@@ -72,8 +72,7 @@ pub fn tune(
         .min(pool.unit_size());
     let mut plan = SweepPlan::new(cfg.max_level.max(1), cfg.sweep);
     let mut probes: Vec<Probe> = Vec::new();
-    // Client settings known to limit streaming (readahead, rsize), with advice.
-    let mut warnings = preload_core::fsinfo::advice(&context.filesystem);
+    let mut warnings = Vec::new();
     let mut caveats = Vec::new();
     let mut spent = Spent::default();
     // The level whose probe the byte budget stopped, if it did.
@@ -348,6 +347,11 @@ pub fn tune(
         pool.settle(Duration::from_secs_f64(p99 / 1e3).min(LAST_LANDING));
         spent.landed(pool.landed_late);
     }
+    // Client settings known to limit streaming (readahead, rsize, the FUSE
+    // queue) at the most readers a probe had, with advice, first.
+    let readers = probes.iter().chain(&comparisons).map(|p| p.level).max();
+    let advice = preload_core::fsinfo::advice(&context.filesystem, readers.unwrap_or(1));
+    warnings.splice(0..0, advice);
     Ok(TuneResult {
         schema_version: SCHEMA_VERSION,
         context,

@@ -144,3 +144,48 @@ fn a_long_queue_is_recorded_and_not_advised_on() {
     );
     assert!(queue_warnings(&summary).is_empty(), "{summary}");
 }
+
+/// A profile tuned under a long queue, used on a mount whose queue is now
+/// the kernel's default: warm says so (and still uses it).
+#[test]
+fn a_profile_tuned_under_another_queue_is_named_stale() {
+    if !require_fuse() || !require_fusectl() {
+        return;
+    }
+    let m = mount(Model::new().max_background(12));
+    let summary = util::run_json(&["warm", "--json"], m.path());
+    let fs = &summary["filesystems"][0];
+    let cache = tempfile::tempdir().unwrap();
+    let key = format!(
+        "{} {}",
+        fs["fs_type"].as_str().unwrap(),
+        fs["source"].as_str().unwrap()
+    );
+    let profile = serde_json::json!({ key: {
+        "fs_type": fs["fs_type"], "source": fs["source"],
+        "mount_point": fs["mount_point"], "device": fs["device"],
+        "parallelism": 6, "saturated": true, "confidence": 0.9, "mib_s": 500.0,
+        "read_ahead_kb": fs["read_ahead_kb"],
+        "fuse_queue": {"max_background": 256, "congestion_threshold": 192},
+        "date": "2026-12-03T03:00:00Z", "sampled": "x",
+    }});
+    std::fs::write(
+        cache.path().join("profiles.json"),
+        serde_json::to_string(&profile).unwrap(),
+    )
+    .unwrap();
+    let out = util::preload()
+        .env("PRELOAD_CACHE_DIR", cache.path())
+        .args(["warm", "--json", "--no-skip-resident"])
+        .arg(m.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("under other client settings (FUSE queue 256/192 then, 12/9 now)"),
+        "{stderr}"
+    );
+    let used = util::json(&out.stdout);
+    assert_eq!(used["parallelism"], 6, "the profile is still used");
+}

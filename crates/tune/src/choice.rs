@@ -25,7 +25,8 @@ pub struct SavedLevel {
     pub source: ParallelismSource,
     /// The profile the level came from.
     pub profile: Option<Profile>,
-    /// Why saved profiles were ignored, when they could not be read.
+    /// Why saved profiles were ignored, when they could not be read, or
+    /// why the one used may be stale.
     pub warning: Option<String>,
 }
 
@@ -41,8 +42,8 @@ pub fn saved_level(fs: &FsInfo) -> SavedLevel {
         Ok(Some(p)) => SavedLevel {
             level: p.parallelism,
             source: ParallelismSource::Profile,
+            warning: p.settings_changed(fs),
             profile: Some(p),
-            warning: None,
         },
         Ok(None) => fallback(None),
         Err(e) => fallback(Some(format!("ignoring saved profiles: {e}"))),
@@ -101,7 +102,8 @@ pub struct Choice {
     pub profile: Option<Profile>,
     /// What was taken from it, as flags (`-P 8`, `--method read`, ...).
     pub from_profile: Vec<String>,
-    /// Why saved profiles were ignored, when they could not be read.
+    /// Why saved profiles were ignored, when they could not be read, or
+    /// why the one used may be stale.
     pub warning: Option<String>,
 }
 

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use preload_schema::{FsInfo, TuneResult};
+use preload_schema::{FsInfo, FuseQueue, TuneResult};
 use serde::{Deserialize, Serialize};
 
 /// What is remembered about one filesystem.
@@ -47,10 +47,57 @@ pub struct Profile {
     /// to compare (warm uses [`crate::DEFAULT_SCHEDULE`]).
     #[serde(default)]
     pub schedule: Option<String>,
+    /// The mount's readahead when tuned, KiB (None: unknown, or a profile
+    /// saved before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_ahead_kb: Option<u64>,
+    /// The FUSE connection's background queue when tuned (None: not FUSE,
+    /// fusectl not mounted, or a profile saved before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuse_queue: Option<FuseQueue>,
     /// When tuned, RFC 3339.
     pub date: String,
     /// The path that was sampled.
     pub sampled: String,
+}
+
+impl Profile {
+    /// Why this profile may no longer fit `fs`: the client settings it was
+    /// measured under (readahead, the FUSE queue) differ from the mount's
+    /// now. Either moves the knee: a FUSE queue of 12 held every level from
+    /// 8 to 32 to one rate on simfs (reports/2026-12-03-vm/fuse-background),
+    /// and on MooseFS readahead 1024 made the one-liner 21% slower and the
+    /// default warm 8% faster (reports/2026-12-02-vm/moosefs-readahead).
+    /// A setting unknown on either side is not compared.
+    pub fn settings_changed(&self, fs: &FsInfo) -> Option<String> {
+        let mut changed = Vec::new();
+        if let (Some(then), Some(now)) = (self.read_ahead_kb, fs.read_ahead_kb)
+            && then != now
+        {
+            changed.push(format!("read_ahead_kb {then} then, {now} now"));
+        }
+        if let (Some(then), Some(now)) = (self.fuse_queue, fs.fuse_queue)
+            && then != now
+        {
+            changed.push(format!(
+                "FUSE queue {}/{} then, {}/{} now",
+                then.max_background,
+                then.congestion_threshold,
+                now.max_background,
+                now.congestion_threshold
+            ));
+        }
+        (!changed.is_empty()).then(|| {
+            format!(
+                "the profile of {} ({}) was tuned {} under other client settings ({}): its \
+                 levels and shape may not fit them; `preload tune` it again",
+                self.source,
+                self.fs_type,
+                self.date,
+                changed.join("; ")
+            )
+        })
+    }
 }
 
 fn default_method() -> String {
@@ -135,6 +182,8 @@ impl ProfileStore {
             method: result.recommendation.read_method.clone(),
             chunk_size: result.recommendation.chunk_size,
             schedule: result.recommendation.schedule.clone(),
+            read_ahead_kb: fs.read_ahead_kb,
+            fuse_queue: fs.fuse_queue,
             date: result.context.date.clone(),
             sampled: result.dataset.path.clone(),
         };
@@ -225,6 +274,8 @@ mod tests {
             method: "willneed".into(),
             chunk_size,
             schedule: schedule.map(String::from),
+            read_ahead_kb: Some(128),
+            fuse_queue: None,
             date: "2026-12-01T18:00:00Z".into(),
             sampled: "/mnt/mfs/model".into(),
         }
@@ -256,5 +307,42 @@ mod tests {
         assert_eq!(found.schedule, None);
         assert_eq!(found.method, "read");
         assert_eq!(found.parallelism, 4);
+        // Settings it did not keep are not compared.
+        assert_eq!(found.read_ahead_kb, None);
+        assert_eq!(found.settings_changed(&fs()), None);
+    }
+
+    #[test]
+    fn a_profile_tuned_under_other_client_settings_says_which() {
+        let queue = |max, threshold| {
+            Some(FuseQueue {
+                max_background: max,
+                congestion_threshold: threshold,
+            })
+        };
+        let mut tuned = profile(None, None);
+        tuned.fuse_queue = queue(12, 9);
+        let same = FsInfo {
+            fuse_queue: queue(12, 9),
+            ..fs()
+        };
+        assert_eq!(tuned.settings_changed(&same), None);
+        let raised = FsInfo {
+            read_ahead_kb: Some(1024),
+            fuse_queue: queue(64, 48),
+            ..fs()
+        };
+        let w = tuned.settings_changed(&raised).unwrap();
+        assert!(
+            w.contains("read_ahead_kb 128 then, 1024 now; FUSE queue 12/9 then, 64/48 now"),
+            "{w}"
+        );
+        assert!(w.contains("`preload tune` it again"), "{w}");
+        // fusectl not mounted now: the queue is not compared.
+        let unknown = FsInfo {
+            fuse_queue: None,
+            ..fs()
+        };
+        assert_eq!(tuned.settings_changed(&unknown), None);
     }
 }

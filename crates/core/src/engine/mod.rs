@@ -103,6 +103,7 @@ pub fn run_paced(
         start: Instant::now(),
         drain_started: OnceLock::new(),
         finished: AtomicUsize::new(0),
+        workers,
         last_end: Mutex::new(Duration::ZERO),
         latencies: Mutex::new(Vec::new()),
         bucket: pacing.max_rate.map(TokenBucket::new),

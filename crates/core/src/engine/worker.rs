@@ -45,6 +45,8 @@ pub(super) struct Shared {
     pub(super) start: Instant,
     pub(super) drain_started: OnceLock<Duration>,
     pub(super) finished: AtomicUsize,
+    /// Worker threads started; the last to finish wakes the monitor.
+    pub(super) workers: usize,
     pub(super) last_end: Mutex<Duration>,
     pub(super) latencies: Mutex<Vec<Duration>>,
     /// [`Pacing::max_rate`](super::Pacing::max_rate)'s bucket.
@@ -86,7 +88,9 @@ impl Drop for Finished<'_> {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         *end = (*end).max(shared.start.elapsed());
         drop(end);
-        shared.finished.fetch_add(1, Ordering::SeqCst);
+        if shared.finished.fetch_add(1, Ordering::SeqCst) + 1 == shared.workers {
+            shared.cancel.wake();
+        }
     }
 }
 

@@ -62,7 +62,8 @@ pub fn filesystem_of(path: &Path) -> FsInfo {
 
 /// The background queue of the FUSE connection of device `major:minor`
 /// under `connections` (fusectl names each connection by the device's
-/// minor number); None when fusectl is not mounted or does not show it.
+/// minor number); None when fusectl is not mounted or does not show it,
+/// and for anyone but root (the files are mode 0600).
 fn fuse_queue(connections: &Path, device: &str) -> Option<FuseQueue> {
     let (_, minor) = device.split_once(':')?;
     let dir = connections.join(minor);

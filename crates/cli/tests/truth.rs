@@ -279,7 +279,14 @@ fn main_kind(s: &serde_json::Value) -> String {
 /// mount is not blamed (no "not-kept"): what each test of a provoked cause
 /// checks first.
 fn assert_blamed_on(s: &serde_json::Value, kind: &str) {
-    assert_eq!(main_kind(s), kind, "{}", s["diagnoses"]);
+    assert_eq!(
+        main_kind(s),
+        kind,
+        "diagnoses {}; residency {}; bytes read {}",
+        s["diagnoses"],
+        s["residency"],
+        s["bytes"]
+    );
     assert!(
         !kinds(s).contains(&"not-kept".to_owned()),
         "{}",
@@ -307,13 +314,26 @@ fn a_mount_that_keeps_nothing_is_proven_and_exits_3() {
     assert!(evidence.contains("read-then-check probe"), "{evidence}");
 }
 
+/// How long the last shard's first read waits: the test's action must end
+/// before the warm does, and a drop_caches on a machine whose page cache
+/// holds a fresh build (CI) can take seconds.
+const LAST_SHARD_STALL: Duration = Duration::from_secs(5);
+
 /// A slow tree: 4 x 16 MiB at 20 MiB/s per stream, read one file at a time
-/// (-P 1), so the test can act between files.
+/// (-P 1), so the test can act between files; the last shard's first read
+/// stalls [`LAST_SHARD_STALL`] more.
 fn slow_mount() -> Option<TestMount> {
     if !require_fuse() {
         return None;
     }
-    let mnt = TestMount::new(Model::new().stream_bw(20 << 20)).unwrap();
+    let mnt = TestMount::new(Model::new().stream_bw(20 << 20).faults(Faults {
+        stall: Some(preload_simfs::Stall {
+            glob: "shard-3".into(),
+            duration: LAST_SHARD_STALL,
+        }),
+        ..Faults::default()
+    }))
+    .unwrap();
     for i in 0..4 {
         create_file(&mnt.backing().join(format!("shard-{i}")), 16 << 20, i).unwrap();
     }
@@ -331,7 +351,7 @@ fn warm_while(mnt: &TestMount, meanwhile: impl FnOnce()) -> (Option<i32>, serde_
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // shard-0 takes 0.8 s, the whole warm about 3.2 s: act once shard-0 is
+    // shard-0 takes 0.8 s, the whole warm about 8 s: act once shard-0 is
     // read, by mincore, not by the clock (a loaded machine starts late):
     // once (nearly) all its pages are in. Not by shard-1 showing 1 MiB:
     // the plan reads the head of every file to find its format, and that
@@ -345,6 +365,14 @@ fn warm_while(mnt: &TestMount, meanwhile: impl FnOnce()) -> (Option<i32>, serde_
         std::thread::sleep(Duration::from_millis(20));
     }
     meanwhile();
+    // CI twice saw no diagnosis at all: the warm had ended (and verified)
+    // before a slow drop_caches reached shard-0. The stall on shard-3 keeps
+    // it running; if it ended anyway, the test did not act during the run.
+    let mut child = child;
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the warm ended before the action during it was done: nothing to check"
+    );
     let out = child.wait_with_output().unwrap();
     (out.status.code(), json(&out.stdout))
 }

@@ -106,17 +106,11 @@ fn a_queue_shorter_than_the_readers_is_shown_and_advised_with_its_connection() {
     );
 
     // The text summary names the queue.
-    let out = util::preload()
-        .args(["warm", "--no-skip-resident", "-P", "16"])
-        .arg(m.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        stdout.contains("FUSE queue 12 (readahead stops past 9)"),
-        "{stdout}"
-    );
+    util::preload_on(&["warm", "--no-skip-resident", "-P", "16"], m.path())
+        .success()
+        .stdout(predicates::str::contains(
+            "FUSE queue 12 (readahead stops past 9)",
+        ));
 
     // Two readers fit in the nine.
     let few = util::run_json(

@@ -255,7 +255,11 @@ fn backoff_halves_the_readers_when_another_client_collapses_the_storage() {
     while mnt.mounted().stats().bytes_served < 90 * MIB && t.elapsed() < Duration::from_secs(60) {
         std::thread::sleep(Duration::from_millis(20));
     }
-    let child_b = spawn_warm(&["-P", "24", b.to_str().unwrap()], &[]);
+    // B in path order: the loader order would first open each of its
+    // extensionless files for a safetensors header, one at a time, 0.7 s
+    // each on this storage under A's load, and B would still be setting
+    // up when stopped (A then reads alone, its own 8 streams: no collapse).
+    let child_b = spawn_warm(&["-P", "24", "--order", "path", b.to_str().unwrap()], &[]);
     // A collapse is judged over 1 s windows: 4 s of it is plenty.
     std::thread::sleep(Duration::from_secs(4));
     let (sa, sb) = (interrupt(child_a), interrupt(child_b));

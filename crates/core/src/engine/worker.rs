@@ -102,8 +102,6 @@ pub(super) fn worker(id: usize, shared: &Shared, buffer: usize) {
     }
     let mut latencies = Vec::new();
     let chunks = &shared.plan.chunks;
-    // The file of the last chunk read, still open.
-    let mut held: Option<(usize, std::fs::File)> = None;
     loop {
         if !wait_for_turn(id, shared) {
             break;
@@ -130,16 +128,8 @@ pub(super) fn worker(id: usize, shared: &Shared, buffer: usize) {
         }
         let path = &shared.plan.files[chunk.file].path;
         // One open for the residency check and the read (see
-        // `range_fully_resident`); a failed open fails the read below. The
-        // next chunk of the file just read goes on through the same open
-        // file, as one stream: the kernel's readahead keeps its window, and
-        // a FUSE daemon sees one handle and no new open. On the loopback
-        // MooseFS a reopen every 32 MiB made the servers read 15% more
-        // than the tree (the daemon's read-ahead is per handle).
-        let opened = match held.take() {
-            Some((file, open)) if file == chunk.file => Ok(open),
-            _ => open_for_warming(path),
-        };
+        // `range_fully_resident`); a failed open fails the read below.
+        let opened = open_for_warming(path);
         if shared.cfg.skip_resident
             && chunk.len > 0
             && opened.as_ref().is_ok_and(|file| {
@@ -147,7 +137,6 @@ pub(super) fn worker(id: usize, shared: &Shared, buffer: usize) {
                     == Some(true)
             })
         {
-            held = opened.ok().map(|open| (chunk.file, open));
             // Nothing was read: no first-call latency to learn from.
             shared.schedule().skipped(id);
             shared.bytes.fetch_add(chunk.len, Ordering::Relaxed);
@@ -181,17 +170,9 @@ pub(super) fn worker(id: usize, shared: &Shared, buffer: usize) {
                     .is_none_or(|b| b.acquire(n, &stopping))
         };
         shared.busy.fetch_add(1, Ordering::SeqCst);
-        let read = match opened {
-            Ok(file) => {
-                let read =
-                    reader.read_chunk_paced(&file, chunk.offset, chunk.len, &pace, &mut on_step);
-                if read.is_ok() {
-                    held = Some((chunk.file, file));
-                }
-                read
-            }
-            Err(e) => Err(ChunkError::Io(e)),
-        };
+        let read = opened.map_err(ChunkError::Io).and_then(|file| {
+            reader.read_chunk_paced(&file, chunk.offset, chunk.len, &pace, &mut on_step)
+        });
         shared.busy.fetch_sub(1, Ordering::SeqCst);
         // The reader leaves the file (an empty chunk, or an error before
         // the first call returned, also answers it).

@@ -20,7 +20,8 @@ fn save_profile(cache: &Path, tree: &Path) {
             "mount_point": fs.mount_point, "device": fs.device,
             "parallelism": 3, "saturated": true, "confidence": 0.9,
             "mib_s": 100.0, "method": "willneed", "chunk_size": 2 << 20,
-            "schedule": "spread",
+            "schedule": "spread", "read_ahead_kb": 128,
+            "fuse_queue": {"max_background": 12, "congestion_threshold": 9},
             "date": "2026-12-01T18:00:00Z", "sampled": tree.display().to_string(),
         }
     });
@@ -90,4 +91,32 @@ fn without_a_profile_warm_reads_32_mib_chunks_spread_over_the_files() {
     let v = success_json(&warm_with_profiles(&cache, &["--json"], dir.path()));
     assert_eq!(v["chunk_size"], 32 << 20);
     assert_eq!(v["schedule"], "spread");
+}
+
+#[test]
+fn tune_show_lists_what_warm_takes_and_the_settings_it_was_tuned_under() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    save_profile(&cache, dir.path());
+    let out = preload()
+        .env("PRELOAD_CACHE_DIR", &cache)
+        .args(["tune", "--show"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let row = text
+        .lines()
+        .find(|l| l.contains("willneed"))
+        .unwrap_or_else(|| panic!("{text}"));
+    for what in [
+        "3",
+        "2.0 MiB",
+        "spread",
+        "90%",
+        "readahead 128 KiB, FUSE queue 12/9",
+    ] {
+        assert!(row.contains(what), "{what:?} missing from {row:?}\n{text}");
+    }
+    assert!(text.contains("Tuned under"), "{text}");
 }

@@ -98,6 +98,26 @@ impl Profile {
             )
         })
     }
+
+    /// The client settings it was tuned under, for `preload tune --show`:
+    /// `readahead 128 KiB, FUSE queue 12/9`; `unknown` when none was kept.
+    pub fn client_settings(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(kb) = self.read_ahead_kb {
+            parts.push(format!("readahead {kb} KiB"));
+        }
+        if let Some(q) = self.fuse_queue {
+            parts.push(format!(
+                "FUSE queue {}/{}",
+                q.max_background, q.congestion_threshold
+            ));
+        }
+        if parts.is_empty() {
+            "unknown".into()
+        } else {
+            parts.join(", ")
+        }
+    }
 }
 
 fn default_method() -> String {
@@ -344,5 +364,12 @@ mod tests {
             ..fs()
         };
         assert_eq!(tuned.settings_changed(&unknown), None);
+        assert_eq!(
+            tuned.client_settings(),
+            "readahead 128 KiB, FUSE queue 12/9"
+        );
+        tuned.read_ahead_kb = None;
+        tuned.fuse_queue = None;
+        assert_eq!(tuned.client_settings(), "unknown");
     }
 }

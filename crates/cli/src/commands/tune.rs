@@ -180,8 +180,12 @@ fn show(store: &ProfileStore) -> Result<Exit> {
         "#MiB/s",
         "#Confidence",
         "Tuned",
+        "Tuned under",
     ]);
     for p in profiles {
+        // The client settings that move the knee (see
+        // `Profile::settings_changed`): warm says when they differ now.
+        let settings = p.client_settings();
         // `+`: the curve was still rising at the largest level tuned.
         let level = if p.saturated {
             p.parallelism.to_string()
@@ -201,6 +205,7 @@ fn show(store: &ProfileStore) -> Result<Exit> {
             format!("{:.0}", p.mib_s),
             format!("{:.0}%", p.confidence * 100.0),
             p.date,
+            settings,
         ]);
     }
     let out = format!(

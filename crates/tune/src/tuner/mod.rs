@@ -92,9 +92,10 @@ pub fn tune(
 
     while let Some(next) = plan.next(&level_samples(&probes)) {
         let time_left = time_left(around);
-        // Readers may each finish one read call past the limit, and the
-        // guard past the units is served too: keep both out of the budget.
-        let margin = next.level as u64 * cfg.buffer_size as u64;
+        // Readers may each finish one read call past the limit (calls of
+        // the buffer each gets at this level, as every other share counts
+        // them); the guard past the units comes out through `overshoot`.
+        let margin = overrun(cfg.buffer_size, next.level);
         let bytes_left = spent.unspent(byte_limit).saturating_sub(margin);
         if cancel.is_cancelled() || time_left < probe_time / 2 {
             break;

@@ -256,9 +256,9 @@ fn backoff_halves_the_readers_when_another_client_collapses_the_storage() {
         std::thread::sleep(Duration::from_millis(20));
     }
     // B in path order: the loader order would first open each of its
-    // extensionless files for a safetensors header, one at a time, 0.7 s
-    // each on this storage under A's load, and B would still be setting
-    // up when stopped: A's collapse would then come only from its own
+    // extensionless files for a safetensors header (0.7 s each on this
+    // storage under A's load, a few at a time), and B would still be
+    // setting up when stopped: A's collapse would then come only from its own
     // handles (a new one per chunk, the last one's readahead still in
     // service), which a reader that kept its handle did not cause.
     let child_b = spawn_warm(&["-P", "24", "--order", "path", b.to_str().unwrap()], &[]);

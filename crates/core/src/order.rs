@@ -37,6 +37,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 
 use crate::walk::FileEntry;
+use crate::{CancelToken, par};
 
 /// The order files are planned (and so read) in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -97,7 +98,19 @@ pub fn sort_files(mut files: Vec<FileEntry>, order: Order) -> Vec<FileEntry> {
         Order::Size => files.sort_by(|a, b| (a.size, &a.path).cmp(&(b.size, &b.path))),
         Order::Loader => {
             let shards = index_ranks(&files);
-            files.sort_by_cached_key(|f| loader_key(f, &shards));
+            // A header check is an open and a read: one round trip after
+            // another on FUSE or NFS, before any reader starts (24 checks
+            // of 0.7 s each on a loaded simfs mount), so they go through
+            // `par::map`, many in flight. A new token is never cancelled.
+            let keys = par::map(&files, &CancelToken::new(), |f| loader_key(f, &shards));
+            let mut keyed: Vec<(LoaderKey, FileEntry)> = keys
+                .into_iter()
+                .map(|k| k.expect("an uncancelled map computes every key"))
+                .zip(files)
+                .collect();
+            // Stable: ties keep the walk's order.
+            keyed.sort_by(|a, b| a.0.cmp(&b.0));
+            files = keyed.into_iter().map(|(_, f)| f).collect();
         }
     }
     files
@@ -432,6 +445,32 @@ mod tests {
                 "pytorch_model-1.bin",
             ]
         );
+    }
+
+    #[test]
+    fn header_checks_of_many_files_run_side_by_side_and_keep_the_order() {
+        // Enough files for `par::map` to use several threads: 30 shards
+        // without an extension (found by their headers), 30 data files
+        // of one size each side of the check's threshold.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let mut files = Vec::new();
+        for i in 0..30 {
+            let shard = root.join(format!("w{i:02}"));
+            write_safetensors(&shard, &[("t", HEADER_CHECK_MIN)]);
+            let data = root.join(format!("d{i:02}"));
+            std::fs::write(&data, vec![b'x'; HEADER_CHECK_MIN as usize + i % 2]).unwrap();
+            files.push(entry(shard));
+            files.push(entry(data));
+        }
+        files.reverse(); // any walk order
+        let got = names(&sort_files(files, Order::Loader));
+        // Data files by size, then path (the even ones are one byte
+        // smaller); then the shards by path.
+        let mut want: Vec<String> = (0..30).step_by(2).map(|i| format!("d{i:02}")).collect();
+        want.extend((1..30).step_by(2).map(|i| format!("d{i:02}")));
+        want.extend((0..30).map(|i| format!("w{i:02}")));
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -258,9 +258,9 @@ fn backoff_halves_the_readers_when_another_client_collapses_the_storage() {
     // B in path order: the loader order would first open each of its
     // extensionless files for a safetensors header (0.7 s each on this
     // storage under A's load, a few at a time), and B would still be
-    // setting up when stopped: A's collapse would then come only from its own
+    // setting up when stopped: A would then collapse only under its own
     // handles (a new one per chunk, the last one's readahead still in
-    // service), which a reader that kept its handle did not cause.
+    // service), not under a second client.
     let child_b = spawn_warm(&["-P", "24", "--order", "path", b.to_str().unwrap()], &[]);
     // A collapse is judged over 1 s windows: 4 s of it is plenty.
     std::thread::sleep(Duration::from_secs(4));

@@ -451,7 +451,7 @@ mod tests {
     fn header_checks_of_many_files_run_side_by_side_and_keep_the_order() {
         // Enough files for `par::map` to use several threads: 30 shards
         // without an extension (found by their headers), 30 data files
-        // of one size each side of the check's threshold.
+        // at the check's threshold (checked too), half of them a byte over.
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let mut files = Vec::new();

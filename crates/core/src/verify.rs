@@ -258,7 +258,9 @@ fn explain_shortfall(
                     format!(
                         "pages gone without reclaim traces, and a read-then-check probe shows \
                          the mount keeps pages: another process evicted them (posix_fadvise \
-                         DONTNEED, vmtouch -e, preload evict), e.g. {}",
+                         DONTNEED, vmtouch -e, preload evict), or the filesystem invalidated \
+                         them (FUSE and NFS clients drop a file's pages when they see it \
+                         change), e.g. {}",
                         name::escaped(&files[0].0.path)
                     ),
                 ),

@@ -36,7 +36,8 @@ pub(crate) fn diagnosis_warning(d: &Diagnosis, read: u64, filesystems: &[FsInfo]
             d.evidence
         ),
         DiagnosisKind::EvictedByOther => format!(
-            "evicted by another process: {what}. Evidence: {}. Warm again once it is done",
+            "evicted without reclaim (by another process or the filesystem): {what}. Evidence: \
+             {}. Warm again once it is done",
             d.evidence
         ),
         DiagnosisKind::ChangedWhileRead => {

@@ -151,7 +151,9 @@ pub enum DiagnosisKind {
     /// `/proc/sys/vm/drop_caches` was written during the run.
     CacheDropped,
     /// Gone without reclaim while the mount keeps pages: another process
-    /// evicted them (posix_fadvise DONTNEED, `vmtouch -e`, `preload evict`).
+    /// evicted them (posix_fadvise DONTNEED, `vmtouch -e`, `preload evict`)
+    /// or the filesystem invalidated them (a FUSE or NFS client that sees a
+    /// file change drops its pages); nothing here tells the two apart.
     EvictedByOther,
     /// The file's size or inode changed between planning and the check.
     ChangedWhileRead,

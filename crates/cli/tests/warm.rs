@@ -162,6 +162,13 @@ fn an_unreadable_file_fails_alone_with_exit_1() {
             .contains("ermission denied"),
         "{failed:?}"
     );
+    // Its residency is unknown, and its failure already says why.
+    assert_eq!(s["residency"]["unknown_bytes"], 2, "{s:#}");
+    assert!(
+        !s["warnings"].to_string().contains("could not be measured"),
+        "{}",
+        s["warnings"]
+    );
 }
 
 #[test]

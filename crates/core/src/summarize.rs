@@ -38,6 +38,7 @@ pub(crate) fn summarize(
                 ..Residency::default()
             },
             diagnoses: Vec::new(),
+            unknown_failed_bytes: 0,
         }
     } else {
         verify(&plan.files, &stats.failures, counters)
@@ -50,13 +51,17 @@ pub(crate) fn summarize(
             diagnosis_warning(d, stats.bytes, &filesystems),
         )
     }));
-    if !stats.cancelled && verified.residency.unknown_bytes > 0 {
+    // Files whose read failed are unknown too, and their failure says why
+    // (as nobody, a 0600 file was reported as "the mount refuses mmap").
+    let unexplained = verified.residency.unknown_bytes - verified.unknown_failed_bytes;
+    if !stats.cancelled && unexplained > 0 {
         warnings.push(Warning::new(
             WarningKind::UnknownResidency,
             format!(
-                "the residency of {} could not be measured by this user on this mount \
-                 (the mount refuses mmap): it is reported as unknown, not as resident",
-                human_bytes(verified.residency.unknown_bytes)
+                "the residency of {} could not be measured by this user: its files could not \
+                 be opened or mapped for the check (a mount that refuses mmap, such as \
+                 direct-I/O FUSE); it is reported as unknown, not as resident",
+                human_bytes(unexplained)
             ),
         ));
     }

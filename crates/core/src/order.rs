@@ -36,8 +36,8 @@ use std::str::FromStr;
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 
+use crate::par;
 use crate::walk::FileEntry;
-use crate::{CancelToken, par};
 
 /// The order files are planned (and so read) in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -101,13 +101,9 @@ pub fn sort_files(mut files: Vec<FileEntry>, order: Order) -> Vec<FileEntry> {
             // A header check is an open and a read: one round trip after
             // another on FUSE or NFS, before any reader starts (24 checks
             // of 0.7 s each on a loaded simfs mount), so they go through
-            // `par::map`, many in flight. A new token is never cancelled.
-            let keys = par::map(&files, &CancelToken::new(), |f| loader_key(f, &shards));
-            let mut keyed: Vec<(LoaderKey, FileEntry)> = keys
-                .into_iter()
-                .map(|k| k.expect("an uncancelled map computes every key"))
-                .zip(files)
-                .collect();
+            // `par::map_all`, many in flight.
+            let keys = par::map_all(&files, |f| loader_key(f, &shards));
+            let mut keyed: Vec<(LoaderKey, FileEntry)> = keys.into_iter().zip(files).collect();
             // Stable: ties keep the walk's order.
             keyed.sort_by(|a, b| a.0.cmp(&b.0));
             files = keyed.into_iter().map(|(_, f)| f).collect();
@@ -449,7 +445,7 @@ mod tests {
 
     #[test]
     fn header_checks_of_many_files_run_side_by_side_and_keep_the_order() {
-        // Enough files for `par::map` to use several threads: 30 shards
+        // Enough files for `par::map_all` to use several threads: 30 shards
         // without an extension (found by their headers), 30 data files
         // at the check's threshold (checked too), half of them a byte over.
         let dir = tempfile::tempdir().unwrap();

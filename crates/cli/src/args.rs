@@ -147,8 +147,9 @@ pub struct ReadFlags {
     /// Which chunk a free reader takes: spread (a file no reader is on first) or front (the front of the plan)
     ///
     /// spread puts one reader on each file before it splits any (storage
-    /// that serves one stream per file more cheaply); front puts every
-    /// reader at the front of the read order. Without --schedule, preload
+    /// that serves one stream per file more cheaply), and a file it splits
+    /// gets a part per reader, never a chunk right behind another reader's;
+    /// front puts every reader at the front of the read order. Without --schedule, preload
     /// uses what `preload tune` measured best for the filesystem, else
     /// spread (as fast or faster than front on MooseFS, GlusterFS and ext4:
     /// see README). `preload run` reads from the front unless --schedule

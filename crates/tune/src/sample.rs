@@ -265,7 +265,9 @@ impl SamplePool {
     /// instead (those files' first units, then their second units, ...), so
     /// `level` readers taking them from the front are each in a file of
     /// their own, reading it in order, as `warm --schedule spread` reads (at
-    /// level 1 that is file order). Returns the
+    /// level 1 that is file order); with fewer files than `level`, each
+    /// file's units are dealt as parts of it, one reader each, as spread
+    /// splits a file. Returns the
     /// new pool and, per new unit, how many of this pool's remaining units
     /// it and the ones before it reach into (for [`Self::consume`]; this
     /// pool's remaining units are put in the matching order). For the last
@@ -316,8 +318,29 @@ impl SamplePool {
                 }
                 batch[j] = (files_seen - 1) / level.max(1);
             }
+            // A batch of fewer files than readers: warm's spread splits
+            // each file into about level / files parts, one reader each
+            // (a joining reader starts in the middle of what is left, not
+            // behind another reader), so the units are dealt part by part:
+            // every part's first unit, then every part's second, ...
+            let mut units_of = vec![0usize; units.len()];
+            let mut files_in = vec![0usize; batch.last().map_or(0, |b| b + 1)];
+            for j in 0..units.len() {
+                let last_of_file = j + 1 == units.len() || units[j + 1].file != units[j].file;
+                if last_of_file {
+                    let n = rank[j] + 1;
+                    units_of[j + 1 - n..=j].fill(n);
+                    files_in[batch[j]] += 1;
+                }
+            }
+            let part_rank = |j: usize| {
+                let (n, r) = (units_of[j], rank[j]);
+                let parts = level.div_ceil(files_in[batch[j]]).clamp(1, n);
+                let part = r * parts / n;
+                r - (part * n).div_ceil(parts)
+            };
             let mut order: Vec<usize> = (0..units.len()).collect();
-            order.sort_by_key(|&j| (batch[j], rank[j], j));
+            order.sort_by_key(|&j| (batch[j], part_rank(j), j));
             for (p, &j) in order.iter().enumerate() {
                 position[j] = p;
             }
@@ -569,5 +592,20 @@ mod tests {
             .map(|c| (c.file, c.offset))
             .collect();
         assert_eq!(left, vec![(0, 2 << 20), (3, 2 << 20), (0, 6 << 20)]);
+    }
+
+    #[test]
+    fn spread_regrouping_of_fewer_files_than_readers_deals_parts_of_them() {
+        let mut pool = SamplePool::new(files(), 1 << 20, 7);
+        // File 0 (10 MiB) alone at level 4: parts of 3, 2, 3 and 2 units
+        // (units 0-2, 3-4, 5-7, 8-9), their first units first.
+        pool.units.retain(|c| c.file == 0);
+        let (four, _) = pool.regrouped(1 << 20, Some(4));
+        let offsets: Vec<u64> = four.shard().chunks.iter().map(|c| c.offset >> 20).collect();
+        assert_eq!(offsets, vec![0, 3, 5, 8, 1, 4, 6, 9, 2, 7]);
+        // As many readers as files: each file read in order.
+        let (one, _) = pool.regrouped(1 << 20, Some(1));
+        let offsets: Vec<u64> = one.shard().chunks.iter().map(|c| c.offset >> 20).collect();
+        assert_eq!(offsets, (0..10).collect::<Vec<u64>>());
     }
 }

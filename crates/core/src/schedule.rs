@@ -223,6 +223,12 @@ impl Scheduler {
         self.leave(reader);
     }
 
+    /// `reader` parks (a lower level): the rest of its part is nobody's,
+    /// so a reader that joins the file may take it from its start.
+    pub(crate) fn release(&mut self, reader: usize) {
+        self.then[reader] = NONE;
+    }
+
     fn unwait(&mut self, reader: usize) -> Option<Instant> {
         let (file, since) = self.pending[reader].take()?;
         self.waiting[file] -= 1;
@@ -583,11 +589,11 @@ mod tests {
         let t = Instant::now();
         assert_eq!(s.take(0, &c, t), Some(0));
         assert_eq!(s.take(1, &c, t), Some(5), "the later half of 1..=7");
-        // Reader 1 read chunk 5 and is gone (as if it took no more): 6
-        // and 7 are nobody's. Reader 2 could have 3..=4 behind reader 0
-        // or 6..=7 whole: as many bytes, and nobody reads into 6.
+        // Reader 1 read chunk 5 and parks (a lower level): 6 and 7 are
+        // nobody's. Reader 2 could have 3..=4 behind reader 0 or 6..=7
+        // whole: as many bytes, and nobody reads into 6.
         s.finished(1, t);
-        s.then[1] = NONE;
+        s.release(1);
         assert_eq!(s.take(2, &c, t), Some(6));
     }
 

@@ -207,6 +207,7 @@ pub(super) fn worker(id: usize, shared: &Shared, buffer: usize) {
 /// worker should stop (cancelled, or nothing left to take).
 fn wait_for_turn(id: usize, shared: &Shared) -> bool {
     let mut level = shared.level.lock().expect("lock");
+    let mut released = false;
     loop {
         if shared.stopping() {
             return false;
@@ -217,6 +218,15 @@ fn wait_for_turn(id: usize, shared: &Shared) -> bool {
         }
         if id < *level {
             return true;
+        }
+        if !released {
+            // A parked reader gives up the rest of its part (see
+            // `Scheduler::release`); never under the level's lock.
+            drop(level);
+            shared.schedule().release(id);
+            released = true;
+            level = shared.level.lock().expect("lock");
+            continue;
         }
         level = shared
             .level_changed

@@ -291,8 +291,8 @@ impl Scheduler {
     /// Where a reader joining `file` starts: of each run of chunks nobody
     /// took, it could have the whole run when no reader is about to go on
     /// into it, else the half behind its middle (by bytes); the largest of
-    /// those, front-most on a tie. Looks at the file's chunks from its
-    /// front, once per join.
+    /// those, on a tie one nobody goes on into, then the front-most. Looks
+    /// at the file's chunks from its front, once per join.
     fn join(&self, file: usize, chunks: &[Chunk]) -> usize {
         let front = self.front_of[file];
         // (bytes the joiner gets, nobody else goes on into them, where it
@@ -315,22 +315,21 @@ impl Scheduler {
             // into it.
             let owned = self.then.contains(&start);
             let got = if owned {
-                // The first chunk at or past the middle: the owner keeps
-                // at least half.
+                // The first chunk at or past the middle (the owner keeps
+                // at least half), else the last; a run of one chunk is
+                // the joiner's whole.
                 let mut before = 0;
-                let mut at = *run.last().expect("a run has a chunk");
-                for &p in &run {
+                let mut at = run.len() - 1;
+                for (i, &p) in run.iter().enumerate() {
                     if 2 * before >= bytes {
-                        at = p;
+                        at = i;
                         break;
                     }
                     before += chunks[p].len;
                 }
-                if run.len() == 1 {
-                    (bytes, false, start)
-                } else {
-                    (bytes - before, false, at)
-                }
+                let at = if run.len() == 1 { 0 } else { at.max(1) };
+                let behind: u64 = run[..at].iter().map(|&p| chunks[p].len).sum();
+                (bytes - behind, false, run[at])
             } else {
                 (bytes, true, start)
             };
@@ -580,6 +579,31 @@ mod tests {
         // Reader 1's part ends first; it joins again in the middle of
         // reader 0's rest (chunks 3 and 4: the later one).
         assert_eq!(got, [vec![1, 2, 3], vec![6, 7, 4]]);
+    }
+
+    #[test]
+    fn spread_splits_a_run_by_bytes_even_when_its_last_chunk_is_most_of_it() {
+        // Chunks of 1, 1 and 30 bytes after the owner's: no chunk starts
+        // at or past the middle, so the joiner takes the last, the 30.
+        let len = [1u64, 1, 1, 30];
+        let c: Vec<Chunk> = len
+            .iter()
+            .scan(0, |off, &len| {
+                let chunk = Chunk {
+                    file: 0,
+                    offset: *off,
+                    len,
+                };
+                *off += len;
+                Some(chunk)
+            })
+            .collect();
+        let mut s = Scheduler::new(&c, 1, 2, Scheduling::SpreadFiles);
+        let t = Instant::now();
+        assert_eq!(s.take(0, &c, t), Some(0));
+        assert_eq!(s.take(1, &c, t), Some(3));
+        // Left: chunks 1 and 2, reader 0 goes on into 1: a joiner gets 2.
+        assert_eq!(s.join(0, &c), 2);
     }
 
     #[test]

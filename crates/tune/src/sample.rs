@@ -508,6 +508,9 @@ mod tests {
             ]
         );
         assert_eq!(pool.units_for(3 << 20), 2);
+        // A guard longer than a unit runs over its neighbour: one span,
+        // each byte counted once.
+        assert_eq!(pool.reach(0..2, 3 << 20), [(0, 0, 7 << 20)]);
     }
 
     #[test]

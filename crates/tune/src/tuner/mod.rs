@@ -19,7 +19,7 @@ use preload_schema::{
     Budget, ChunkMeasure, Dataset, LevelSummary, MethodMeasure, Probe, SCHEMA_VERSION, TuneResult,
 };
 
-use crate::probe::{ProbeConfig, overrun, run_probe};
+use crate::probe::{ProbeConfig, overrun, readahead_guard, run_probe};
 use crate::sample::SamplePool;
 use crate::{KneeConfig, SweepPlan, choose_knee, stats};
 use crate::{chunks, methods};
@@ -61,15 +61,7 @@ pub fn tune(
     let probe_time = cfg.probe_time.unwrap_or_else(|| {
         (cfg.time_budget / 12).clamp(Duration::from_millis(500), Duration::from_secs(4))
     });
-    // Readahead runs up to twice read_ahead_kb past a unit: that much past
-    // each unit is evicted before a probe and counted as served after.
-    let guard = context
-        .filesystem
-        .read_ahead_kb
-        .map_or(2 << 20, |kb| 2 * kb * 1024)
-        .clamp(256 << 10, 16 << 20)
-        // Never more than a unit: a small tree cannot spare more.
-        .min(pool.unit_size());
+    let guard = readahead_guard(context.filesystem.read_ahead_kb);
     let mut plan = SweepPlan::new(cfg.max_level.max(1), cfg.sweep);
     let mut probes: Vec<Probe> = Vec::new();
     let mut warnings = Vec::new();

@@ -13,9 +13,9 @@ fs=$1 name=$2; shift 2
 S=target/realfs/$fs
 P=${PRELOAD:-./target/release/preload}
 case $fs in
-  moosefs) tree=$S/mnt/realfs-model; backing="$S/cs1 $S/cs2"; servers="mfschunkserver"; client="mfsmount" ;;
-  glusterfs) tree=$S/mnt/realfs-model; backing="$S/brick"; servers="glusterfsd"; client="glusterfs" ;;
-  local) tree=target/bench-data/realfs-model; backing="" ;;
+  moosefs) tree=$S/mnt/${MODEL:-realfs-model}; backing="$S/cs1 $S/cs2"; servers="mfschunkserver"; client="mfsmount" ;;
+  glusterfs) tree=$S/mnt/${MODEL:-realfs-model}; backing="$S/brick"; servers="glusterfsd"; client="glusterfs" ;;
+  local) tree=target/bench-data/${MODEL:-realfs-model}; backing="" ;;
 esac
 $P evict "$tree" $backing >/dev/null
 # SETTLE=S waits S seconds after the eviction. On a VM that reports free

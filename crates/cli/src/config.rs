@@ -46,6 +46,8 @@ pub struct WarmConfig {
     pub max_bytes: Option<u64>,
     pub order: Order,
     pub skip_resident: bool,
+    /// `--keep-open`.
+    pub keep_open: bool,
     /// False with `--no-join`: never wait for another warm of the tree.
     pub join: bool,
     /// `--max-rate`.
@@ -122,6 +124,7 @@ impl WarmConfig {
                 .transpose()?,
             order: args.read.order.parse().map_err(anyhow::Error::msg)?,
             skip_resident: !args.no_skip_resident,
+            keep_open: args.read.keep_open,
             join: !args.read.no_join,
             max_rate: args
                 .max_rate

@@ -234,6 +234,36 @@ fn include_and_exclude_select_files() {
     assert_eq!(s["files_read"], 1);
 }
 
+/// `--keep-open` reads every byte whether readers have files to
+/// themselves (-P 1, 2) or share them (-P 4 on two files: parts).
+#[test]
+fn keep_open_warms_files_read_alone_and_shared() {
+    let dir = tempfile::tempdir().unwrap();
+    let sizes = [9u64 << 20, (3 << 20) + 5];
+    let files: Vec<_> = sizes
+        .iter()
+        .enumerate()
+        .map(|(i, size)| {
+            let p = dir.path().join(format!("shard-{i}"));
+            create_size(&p, *size);
+            p
+        })
+        .collect();
+    for level in ["1", "2", "4"] {
+        for p in &files {
+            drop_pages(p);
+        }
+        let args = ["warm", "--json", "--keep-open", "--chunk-size", "1MiB"];
+        let s = run_json(&[&args[..], &["-P", level]].concat(), dir.path());
+        assert_eq!(s["files_read"], 2, "-P {level}: {s:#}");
+        assert_eq!(s["bytes"], sizes.iter().sum::<u64>());
+        for (p, size) in files.iter().zip(sizes) {
+            let resident = mincore_resident(p);
+            assert!(nearly_all(resident, size), "-P {level}: {resident} B");
+        }
+    }
+}
+
 #[test]
 fn every_method_warms() {
     let dir = tempfile::tempdir().unwrap();

@@ -122,6 +122,9 @@ pub(crate) struct Scheduler {
     on: Vec<u32>,
     /// Per reader: the file of the chunk it is reading.
     current: Vec<Option<usize>>,
+    /// Per file: two readers were on it at once (spread's parts, or
+    /// neighbours at the front).
+    shared: Vec<bool>,
     /// Latencies of the latest answered first calls.
     recent: VecDeque<Duration>,
     /// One past the last chunk taken.
@@ -155,6 +158,7 @@ impl Scheduler {
             pending: vec![None; readers],
             on: vec![0; files],
             current: vec![None; readers],
+            shared: vec![false; files],
             recent: VecDeque::with_capacity(RECENT),
             end: 0,
         }
@@ -194,6 +198,7 @@ impl Scheduler {
         self.waiting[file] += 1;
         self.pending[reader] = Some((file, now));
         self.on[file] += 1;
+        self.shared[file] |= self.on[file] > 1;
         self.current[reader] = Some(file);
         self.end = self.end.max(pos + 1);
         Some(pos)
@@ -221,6 +226,12 @@ impl Scheduler {
     pub(crate) fn skipped(&mut self, reader: usize) {
         self.unwait(reader);
         self.leave(reader);
+    }
+
+    /// True while no two readers have been on `file` at once: whoever
+    /// reads it has had it to itself.
+    pub(crate) fn never_shared(&self, file: usize) -> bool {
+        !self.shared[file]
     }
 
     /// `reader` parks (a lower level): the rest of its part is nobody's,
@@ -554,6 +565,25 @@ mod tests {
         s.finished(3, t);
         assert_eq!([take(0, &mut s), take(3, &mut s)], [1, 6]);
         assert!(!s.drained());
+    }
+
+    #[test]
+    fn a_file_is_shared_from_the_first_time_two_readers_are_on_it() {
+        let c = chunks(&[8, 1]);
+        let mut s = Scheduler::new(&c, 2, 2, Scheduling::SpreadFiles);
+        let t = Instant::now();
+        assert_eq!(s.take(0, &c, t), Some(0));
+        assert_eq!(s.take(1, &c, t), Some(8));
+        s.finished(0, t);
+        assert_eq!(s.take(0, &c, t), Some(1));
+        assert!(s.never_shared(0) && s.never_shared(1));
+        s.finished(1, t);
+        // Reader 1 joins file 0: its part is read by two readers now, and
+        // stays shared after one leaves.
+        assert_eq!(s.take(1, &c, t), Some(5));
+        assert!(!s.never_shared(0));
+        s.finished(1, t);
+        assert!(!s.never_shared(0) && s.never_shared(1));
     }
 
     #[test]

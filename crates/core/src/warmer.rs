@@ -141,6 +141,13 @@ impl Warmer {
         self
     }
 
+    /// Keep a file open across a reader's chunks of it while no other
+    /// reader shares it ([`EngineConfig::keep_open`]).
+    pub fn keep_open(mut self, keep_open: bool) -> Self {
+        self.engine.keep_open = keep_open;
+        self
+    }
+
     /// Which chunk a free reader takes (default:
     /// [`Scheduling::AroundStalls`], the front of the plan; `preload run`
     /// keeps it, since the loader reads the front first).

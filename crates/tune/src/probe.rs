@@ -99,6 +99,8 @@ pub fn run_probe(
         scheduling: Scheduling::PlanOrder,
         // Probe data is made cold first; every byte counts as read.
         skip_resident: false,
+        // As warm reads by default (a reopen per unit).
+        keep_open: false,
     };
     let stats = engine::run(&shard, &cfg, &mut FixedLevel(level), cancel, None);
     pool.consume(stats.chunks_taken);

@@ -117,6 +117,7 @@ pub(crate) fn warmer(cfg: &WarmConfig, beside: Beside, cancel: &CancelToken) -> 
         .max_bytes(cfg.max_bytes)
         .order(cfg.order)
         .skip_resident(cfg.skip_resident)
+        .keep_open(cfg.keep_open)
         .max_rate(cfg.max_rate.as_ref().map(|r| r.per_process()))
         .backoff(cfg.backoff)
         .cancel_token(cancel.clone())

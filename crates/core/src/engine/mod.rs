@@ -411,6 +411,66 @@ mod tests {
         assert!(stats.drain_started.is_some());
     }
 
+    /// Opens of the files of `plan` while `f` runs, as inotify sees them.
+    fn opens_during(plan: &Plan, f: impl FnOnce()) -> usize {
+        use std::os::unix::ffi::OsStrExt;
+        // SAFETY: plain syscalls on a descriptor this function owns; the
+        // paths are NUL-terminated copies.
+        unsafe {
+            let fd = libc::inotify_init1(libc::IN_NONBLOCK | libc::IN_CLOEXEC);
+            assert!(fd >= 0, "inotify_init1");
+            for file in &plan.files {
+                let path = std::ffi::CString::new(file.path.as_os_str().as_bytes()).unwrap();
+                // Closes too: inotify merges an event into an identical one
+                // queued right before it, so opens alone would count as one.
+                let mask = libc::IN_OPEN | libc::IN_CLOSE_NOWRITE;
+                assert!(libc::inotify_add_watch(fd, path.as_ptr(), mask) >= 0);
+            }
+            f();
+            let mut opens = 0;
+            let mut buf = [0u8; 4096];
+            loop {
+                let n = libc::read(fd, buf.as_mut_ptr().cast(), buf.len());
+                if n <= 0 {
+                    break;
+                }
+                // A watch on a file reports events without a name: 16 bytes each.
+                let size = std::mem::size_of::<libc::inotify_event>();
+                for event in buf[..n as usize].chunks_exact(size) {
+                    let mask = u32::from_ne_bytes(event[4..8].try_into().unwrap());
+                    opens += usize::from(mask & libc::IN_OPEN != 0);
+                }
+            }
+            libc::close(fd);
+            opens
+        }
+    }
+
+    #[test]
+    fn keep_open_reads_the_chunks_of_a_file_a_reader_has_alone_through_one_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan_of(dir.path(), &[4 << 20, 3 << 20], 1 << 20);
+        for scheduling in [Scheduling::SpreadFiles, Scheduling::AroundStalls] {
+            let opens = |keep_open| {
+                let cfg = EngineConfig {
+                    scheduling,
+                    skip_resident: false,
+                    keep_open,
+                    ..cfg()
+                };
+                opens_during(&plan, || {
+                    let stats = run(&plan, &cfg, &mut FixedLevel(1), &CancelToken::new(), None);
+                    assert_eq!(stats.bytes, 7 << 20);
+                })
+            };
+            let kept = opens(true);
+            assert_eq!(kept, 2, "{scheduling:?}: one open per file, not per chunk");
+            // Without it, a fresh open per chunk (inotify may merge two).
+            let fresh = opens(false);
+            assert!(fresh >= 5, "{scheduling:?}: {fresh} opens for 7 chunks");
+        }
+    }
+
     #[test]
     fn a_vanished_file_fails_alone() {
         let dir = tempfile::tempdir().unwrap();

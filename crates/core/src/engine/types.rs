@@ -47,6 +47,10 @@ pub struct EngineConfig {
     /// caller the truth) whether it is all resident already, and skip it
     /// if so: a re-warm after partial eviction reads only what is missing.
     pub skip_resident: bool,
+    /// A reader that goes on into the next chunk of a file nobody has
+    /// shared with it reads through the handle it has instead of opening
+    /// the file again (see `worker::Held`; `warm --keep-open`).
+    pub keep_open: bool,
 }
 
 impl Default for EngineConfig {
@@ -59,6 +63,7 @@ impl Default for EngineConfig {
             byte_limit: None,
             scheduling: Scheduling::default(),
             skip_resident: false,
+            keep_open: false,
         }
     }
 }

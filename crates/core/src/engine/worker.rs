@@ -94,6 +94,29 @@ impl Drop for Finished<'_> {
     }
 }
 
+/// The handle a reader keeps after a chunk: its file, and where the chunk
+/// ended.
+///
+/// With [`super::EngineConfig::keep_open`], a reader that goes on into the
+/// next chunk of a file it has had to itself reads it through the same
+/// handle instead of opening the file again. Some FUSE clients read ahead
+/// per open file: on the loopback MooseFS an open every 32 MiB threw away
+/// what mfsmount had read ahead for the last one, and the servers read 15%
+/// more than the tree (8 GiB, 16 shards, -P 16, medians of 5 cold runs:
+/// 18.48 s; kept open 16.78 s, the servers within 1% of the tree; 2 GiB at
+/// -P 8: 3.15 -> 2.74 s; reports/2026-12-03-vm/held-handle). Other storage
+/// prefers a fresh open, hence a flag: GlusterFS read 29% slower at -P 8
+/// (2.80 -> 3.62 s), ext4 behind an 8 MiB `read_ahead_kb` 46% slower
+/// (4.99 -> 7.31 s, 8 GiB). A file two readers have shared (spread's
+/// parts, the front's neighbours) is opened afresh for every chunk even
+/// so (GlusterFS 2.56 -> 3.33 s when those were kept too), and a handle
+/// not reused is closed before the next open.
+struct Held {
+    file: usize,
+    end: u64,
+    handle: std::fs::File,
+}
+
 pub(super) fn worker(id: usize, shared: &Shared, buffer: usize) {
     let _finished = Finished(shared);
     let mut reader = ChunkReader::new(shared.cfg.method, buffer);
@@ -102,18 +125,20 @@ pub(super) fn worker(id: usize, shared: &Shared, buffer: usize) {
     }
     let mut latencies = Vec::new();
     let chunks = &shared.plan.chunks;
+    let mut held: Option<Held> = None;
     loop {
         if !wait_for_turn(id, shared) {
             break;
         }
-        let taken = {
+        let (taken, alone) = {
             let mut schedule = shared.schedule();
             let taken = schedule.take(id, chunks, Instant::now());
             if schedule.drained() {
                 // Parked workers need not wake for a chunk any more.
                 shared.drained.store(true, Ordering::SeqCst);
             }
-            taken
+            let alone = taken.is_some_and(|i| schedule.never_shared(chunks[i].file));
+            (taken, alone)
         };
         let Some(i) = taken else {
             shared.drained.store(true, Ordering::SeqCst);
@@ -129,7 +154,18 @@ pub(super) fn worker(id: usize, shared: &Shared, buffer: usize) {
         let path = &shared.plan.files[chunk.file].path;
         // One open for the residency check and the read (see
         // `range_fully_resident`); a failed open fails the read below.
-        let opened = open_for_warming(path);
+        // A handle that is not reused is closed before the next open.
+        let reused = held
+            .take()
+            .filter(|h| alone && h.file == chunk.file && h.end == chunk.offset);
+        let opened = reused.map_or_else(|| open_for_warming(path), |h| Ok(h.handle));
+        let end = chunk.offset + chunk.len;
+        let keeps = |_: &std::fs::File| alone && shared.cfg.keep_open;
+        let keep = |handle| Held {
+            file: chunk.file,
+            end,
+            handle,
+        };
         if shared.cfg.skip_resident
             && chunk.len > 0
             && opened.as_ref().is_ok_and(|file| {
@@ -137,6 +173,7 @@ pub(super) fn worker(id: usize, shared: &Shared, buffer: usize) {
                     == Some(true)
             })
         {
+            held = opened.ok().filter(|f| keeps(f)).map(keep);
             // Nothing was read: no first-call latency to learn from.
             shared.schedule().skipped(id);
             shared.bytes.fetch_add(chunk.len, Ordering::Relaxed);
@@ -171,7 +208,11 @@ pub(super) fn worker(id: usize, shared: &Shared, buffer: usize) {
         };
         shared.busy.fetch_add(1, Ordering::SeqCst);
         let read = opened.map_err(ChunkError::Io).and_then(|file| {
-            reader.read_chunk_paced(&file, chunk.offset, chunk.len, &pace, &mut on_step)
+            let read = reader.read_chunk_paced(&file, chunk.offset, chunk.len, &pace, &mut on_step);
+            if read.is_ok() && keeps(&file) {
+                held = Some(keep(file));
+            }
+            read
         });
         shared.busy.fetch_sub(1, Ordering::SeqCst);
         // The reader leaves the file (an empty chunk, or an error before

@@ -29,6 +29,9 @@ pub struct WarmOptions {
     pub max_bytes: MaxBytes,
     pub chunk_size: Option<u64>,
     pub skip_resident: bool,
+    /// Keep a file a reader has to itself open across its chunks
+    /// (`--keep-open`).
+    pub keep_open: bool,
     /// Join another warm of the same paths on this node ([`preload_core::join`]).
     pub join: bool,
     pub allow_empty: bool,
@@ -118,6 +121,7 @@ impl WarmOptions {
             max_bytes,
             chunk_size: get("chunk_size")?.extract()?,
             skip_resident: get("skip_resident")?.extract()?,
+            keep_open: get("keep_open")?.extract()?,
             join: get("join")?.extract()?,
             allow_empty: get("allow_empty")?.extract()?,
         })
@@ -144,6 +148,7 @@ impl WarmOptions {
             .scheduling(choice.schedule)
             .order(self.order)
             .skip_resident(self.skip_resident)
+            .keep_open(self.keep_open)
             .controller(choice.controller)
             .parallelism_source(choice.source);
         if let MaxBytes::Limit(n) = self.max_bytes {

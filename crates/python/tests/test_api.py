@@ -38,6 +38,14 @@ def test_a_rewarm_skips_what_is_resident(model):
     assert cold.resident_skipped_bytes == 0
 
 
+def test_keep_open_reads_every_byte(model):
+    root, _ = model
+    preload.evict(root)
+    s = preload.warm(root, parallelism=2, chunk_size=1 << 20, keep_open=True)
+    assert s.bytes == s.planned_bytes and not s.failed
+    assert nearly_all(preload.status(root).fraction)
+
+
 def test_the_summary_has_the_fields_of_the_cli_json(model):
     root, _ = model
     cli = json.loads(subprocess.run([str(binary("preload")), "warm", "--json", "-P", "2", str(root)],

@@ -114,6 +114,7 @@ _OPTIONS = (
     "max_bytes",
     "chunk_size",
     "skip_resident",
+    "keep_open",
     "join",
     "allow_empty",
 )
@@ -154,6 +155,7 @@ def warm(
     order: str = "loader",
     chunk_size: Optional[int] = None,
     skip_resident: bool = True,
+    keep_open: bool = False,
     join: bool = True,
     allow_empty: bool = False,
 ) -> WarmSummary:
@@ -171,7 +173,9 @@ def warm(
     a line on stderr; a callable gets a :class:`Progress` every tick.
     ``order``: ``"loader"`` (config and tokenizer, then shards in index
     order), ``"size"`` or ``"path"``. Chunks already resident are skipped
-    unless ``skip_resident=False``. Another warm of the same ``paths``
+    unless ``skip_resident=False``. ``keep_open=True`` keeps a file a reader
+    has to itself open across its chunks (``--keep-open``: faster on
+    MooseFS, slower on GlusterFS and ext4). Another warm of the same ``paths``
     already reading on this node (by this user: ``preload warm``, ``preload
     run``, or another rank's ``preload.warm``) is joined: this one starts no
     reader, waits for it, then reads only what is still missing
@@ -340,6 +344,7 @@ def warming(
     order: str = "loader",
     chunk_size: Optional[int] = None,
     skip_resident: bool = True,
+    keep_open: bool = False,
     join: bool = True,
     allow_empty: bool = False,
 ) -> Warming:

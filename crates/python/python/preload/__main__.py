@@ -53,6 +53,7 @@ def _warm_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB")
     p.add_argument("--max-bytes", type=int, default=None, metavar="BYTES")
     p.add_argument("--no-skip-resident", action="store_true")
+    p.add_argument("--keep-open", action="store_true")
     p.add_argument("--allow-empty", action="store_true")
 
 
@@ -93,6 +94,7 @@ def _warm_kwargs(a: argparse.Namespace) -> dict:
         max_bytes=a.max_bytes,
         order=a.order,
         skip_resident=not a.no_skip_resident,
+        keep_open=a.keep_open,
         allow_empty=a.allow_empty,
     )
 

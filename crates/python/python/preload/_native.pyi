@@ -14,8 +14,8 @@ class NothingSelectedError(PreloadError): ...
 class TuneError(PreloadError): ...
 
 # `options`: the dict `preload._options` builds (paths, parallelism, method,
-# order, include, exclude, max_bytes, chunk_size, skip_resident, join,
-# allow_empty), read by crates/python/src/options.rs.
+# order, include, exclude, max_bytes, chunk_size, skip_resident, keep_open,
+# join, allow_empty), read by crates/python/src/options.rs.
 def warm(
     options: Dict[str, Any],
     progress: Optional[Callable[[Dict[str, Any]], None]] = None,

@@ -160,7 +160,7 @@ pub(super) fn worker(id: usize, shared: &Shared, buffer: usize) {
             .filter(|h| alone && h.file == chunk.file && h.end == chunk.offset);
         let opened = reused.map_or_else(|| open_for_warming(path), |h| Ok(h.handle));
         let end = chunk.offset + chunk.len;
-        let keeps = |_: &std::fs::File| alone && shared.cfg.keep_open;
+        let keeps = alone && shared.cfg.keep_open;
         let keep = |handle| Held {
             file: chunk.file,
             end,
@@ -173,7 +173,7 @@ pub(super) fn worker(id: usize, shared: &Shared, buffer: usize) {
                     == Some(true)
             })
         {
-            held = opened.ok().filter(|f| keeps(f)).map(keep);
+            held = opened.ok().filter(|_| keeps).map(keep);
             // Nothing was read: no first-call latency to learn from.
             shared.schedule().skipped(id);
             shared.bytes.fetch_add(chunk.len, Ordering::Relaxed);
@@ -209,7 +209,7 @@ pub(super) fn worker(id: usize, shared: &Shared, buffer: usize) {
         shared.busy.fetch_add(1, Ordering::SeqCst);
         let read = opened.map_err(ChunkError::Io).and_then(|file| {
             let read = reader.read_chunk_paced(&file, chunk.offset, chunk.len, &pace, &mut on_step);
-            if read.is_ok() && keeps(&file) {
+            if read.is_ok() && keeps {
                 held = Some(keep(file));
             }
             read

@@ -19,9 +19,9 @@
 
 use std::time::{Duration, Instant};
 
-use preload_core::CancelToken;
 use preload_core::engine::Scheduling;
 use preload_core::plan::DEFAULT_CHUNK_SIZE;
+use preload_core::{CancelToken, human_bytes};
 use preload_schema::{ChunkMeasure, Probe, ProbePhase};
 
 use crate::probe::{ProbeConfig, overrun, run_probe};
@@ -200,6 +200,24 @@ pub(crate) fn level_of(points: &[(usize, f64)], tolerance: f64) -> Option<usize>
         .min()
 }
 
+/// The verdict when the chosen shape's level is not the curve's knee: what
+/// that shape read there, and what the knee read in the curve's units.
+pub(crate) fn climbed_verdict(
+    choice: &crate::KneeChoice,
+    level: usize,
+    mib_s: f64,
+    shape: Shape,
+) -> String {
+    format!(
+        "use -P {level}: {mib_s:.0} MiB/s in {} chunks, {} (the curve's knee, -P {}, read {:.0} \
+         MiB/s in its sample units; this shape read best with more readers)",
+        human_bytes(shape.size),
+        shape.schedule.as_str(),
+        choice.knee,
+        choice.knee_median,
+    )
+}
+
 /// What the comparison of chunk sizes and schedules found.
 pub(crate) struct Shapes {
     /// The tuned unit, then each shape at the knee, then the spread
@@ -210,6 +228,9 @@ pub(crate) struct Shapes {
     pub chosen: Option<Shape>,
     /// The level warm should use with `chosen`.
     pub level: usize,
+    /// What `chosen` read at `level`, MiB/s, when the climb measured it
+    /// above the knee.
+    pub level_mib_s: Option<f64>,
 }
 
 /// Measures the candidate shapes at the knee, chooses one, and when it is
@@ -248,6 +269,7 @@ pub(crate) fn at_knee(
         probes: Vec::new(),
         chosen: None,
         level: knee,
+        level_mib_s: None,
     };
     if at_knee.is_empty() {
         return shapes;
@@ -285,6 +307,9 @@ pub(crate) fn at_knee(
         shapes.probes.push(p);
     }
     shapes.level = level_of(&curve, choice.tolerance).unwrap_or(knee);
+    if let Some(&(_, mib_s)) = curve.iter().find(|p| p.0 == shapes.level) {
+        shapes.level_mib_s = Some(mib_s);
+    }
     shapes
 }
 
@@ -322,6 +347,30 @@ mod tests {
             size,
             schedule: Scheduling::SpreadFiles,
         }
+    }
+
+    #[test]
+    fn a_shape_that_climbed_past_the_knee_is_quoted_at_its_own_level() {
+        let choice = crate::KneeChoice {
+            knee: 1,
+            saturated: true,
+            tolerance: 0.22,
+            best_level: 4,
+            best_median: 1089.0,
+            knee_median: 967.0,
+            confidence: 0.31,
+            knee_set: vec![1, 2],
+        };
+        let shape = Shape {
+            size: 32 << 20,
+            schedule: preload_core::engine::Scheduling::SpreadFiles,
+        };
+        let v = climbed_verdict(&choice, 2, 1180.4, shape);
+        assert!(
+            v.starts_with("use -P 2: 1180 MiB/s in 32.0 MiB chunks, spread"),
+            "{v}"
+        );
+        assert!(v.contains("-P 1, read 967 MiB/s"), "{v}");
     }
 
     #[test]

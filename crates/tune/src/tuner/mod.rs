@@ -330,6 +330,13 @@ pub fn tune(
         if let Some(shape) = shapes.chosen {
             recommendation.chunk_size = Some(shape.size);
             recommendation.schedule = Some(shape.schedule.as_str().into());
+            if let Some(mib_s) = shapes.level_mib_s.filter(|_| shapes.level != choice.knee) {
+                // The shape climbed past the curve's knee: the figures are
+                // its own at the level it chose, not the knee's.
+                recommendation.verdict =
+                    chunks::climbed_verdict(&choice, shapes.level, mib_s, shape);
+                recommendation.recommended_mib_s = mib_s;
+            }
             recommendation.parallelism = shapes.level;
         }
     }

@@ -414,36 +414,36 @@ mod tests {
     /// Opens of the files of `plan` while `f` runs, as inotify sees them.
     fn opens_during(plan: &Plan, f: impl FnOnce()) -> usize {
         use std::os::unix::ffi::OsStrExt;
-        // SAFETY: plain syscalls on a descriptor this function owns; the
-        // paths are NUL-terminated copies.
-        unsafe {
-            let fd = libc::inotify_init1(libc::IN_NONBLOCK | libc::IN_CLOEXEC);
-            assert!(fd >= 0, "inotify_init1");
-            for file in &plan.files {
-                let path = std::ffi::CString::new(file.path.as_os_str().as_bytes()).unwrap();
-                // Closes too: inotify merges an event into an identical one
-                // queued right before it, so opens alone would count as one.
-                let mask = libc::IN_OPEN | libc::IN_CLOSE_NOWRITE;
-                assert!(libc::inotify_add_watch(fd, path.as_ptr(), mask) >= 0);
-            }
-            f();
-            let mut opens = 0;
-            let mut buf = [0u8; 4096];
-            loop {
-                let n = libc::read(fd, buf.as_mut_ptr().cast(), buf.len());
-                if n <= 0 {
-                    break;
-                }
-                // A watch on a file reports events without a name: 16 bytes each.
-                let size = std::mem::size_of::<libc::inotify_event>();
-                for event in buf[..n as usize].chunks_exact(size) {
-                    let mask = u32::from_ne_bytes(event[4..8].try_into().unwrap());
-                    opens += usize::from(mask & libc::IN_OPEN != 0);
-                }
-            }
-            libc::close(fd);
-            opens
+        // SAFETY: inotify_init1 takes flags only; the descriptor is ours.
+        let fd = unsafe { libc::inotify_init1(libc::IN_NONBLOCK | libc::IN_CLOEXEC) };
+        assert!(fd >= 0, "inotify_init1");
+        for file in &plan.files {
+            let path = std::ffi::CString::new(file.path.as_os_str().as_bytes()).unwrap();
+            // Closes too: inotify merges an event into an identical one
+            // queued right before it, so opens alone would count as one.
+            let mask = libc::IN_OPEN | libc::IN_CLOSE_NOWRITE;
+            // SAFETY: `path` is a NUL-terminated string that outlives the call.
+            assert!(unsafe { libc::inotify_add_watch(fd, path.as_ptr(), mask) } >= 0);
         }
+        f();
+        let mut opens = 0;
+        let mut buf = [0u8; 4096];
+        loop {
+            // SAFETY: reads at most `buf.len()` bytes into `buf`.
+            let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+            if n <= 0 {
+                break;
+            }
+            // A watch on a file reports events without a name: 16 bytes each.
+            let size = std::mem::size_of::<libc::inotify_event>();
+            for event in buf[..n as usize].chunks_exact(size) {
+                let mask = u32::from_ne_bytes(event[4..8].try_into().unwrap());
+                opens += usize::from(mask & libc::IN_OPEN != 0);
+            }
+        }
+        // SAFETY: closes the descriptor opened above, once.
+        unsafe { libc::close(fd) };
+        opens
     }
 
     #[test]

@@ -188,6 +188,9 @@ mod tests {
 
     #[test]
     fn measures_rss_and_cpu_of_a_child_that_works() {
+        let _alone = crate::MEMORY_TESTS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let small = run_measured(&mut Command::new("true"), ChildStdout::Null).unwrap();
         assert!(small.peak_rss_kib > 0);
         // `sort` of 64 MiB of input holds it in memory and spends CPU on it.
@@ -208,6 +211,9 @@ mod tests {
 
     #[test]
     fn freed_parent_heap_does_not_count_for_the_child() {
+        let _alone = crate::MEMORY_TESTS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         // 64 KiB blocks stay below malloc's mmap threshold: they live in the
         // heap, and freeing all but the last leaves ~63 MiB of free pages there.
         let mut v: Vec<Vec<u8>> = (0..1000).map(|_| vec![1u8; 64 << 10]).collect();

@@ -71,6 +71,9 @@ mod tests {
 
     #[test]
     fn the_peak_is_of_the_work_not_of_the_process_life() {
+        let _alone = crate::MEMORY_TESTS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         // A 256 MiB peak before the measurement (freed: above malloc's mmap
         // threshold, it goes back to the OS)...
         let big = vec![1u8; 256 << 20];

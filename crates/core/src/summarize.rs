@@ -48,7 +48,7 @@ pub(crate) fn summarize(
     warnings.extend(verified.diagnoses.iter().map(|d| {
         Warning::new(
             WarningKind::Diagnosis,
-            diagnosis_warning(d, stats.bytes, &filesystems),
+            diagnosis_warning(d, stats.bytes, &filesystems, &memory),
         )
     }));
     // Files whose read failed are unknown too, and their failure says why

@@ -243,7 +243,7 @@ fn explain_shortfall(
                         DiagnosisKind::MemoryPressure,
                         format!(
                             "memory reclaim evicted {pages} pages of these files (cachestat), \
-                             e.g. {}; the page cache has no room for all of it",
+                             e.g. {}",
                             name::escaped(&files[0].0.path)
                         ),
                     )

@@ -3,8 +3,14 @@
 
 use preload_schema::{Diagnosis, DiagnosisKind, FsInfo, MemoryCheck};
 
-/// The warning that tells the user about one diagnosis and what to do.
-pub(crate) fn diagnosis_warning(d: &Diagnosis, read: u64, filesystems: &[FsInfo]) -> String {
+/// The warning that tells the user about one diagnosis and what to do;
+/// `memory` is what was available when the run started.
+pub(crate) fn diagnosis_warning(
+    d: &Diagnosis,
+    read: u64,
+    filesystems: &[FsInfo],
+    memory: &MemoryCheck,
+) -> String {
     let what = format!(
         "{} read from {} file{} ({:.2}% of what was read) is not in the page cache",
         human_bytes(d.bytes),
@@ -26,9 +32,22 @@ pub(crate) fn diagnosis_warning(d: &Diagnosis, read: u64, filesystems: &[FsInfo]
                 fs.join(", ")
             )
         }
+        // Reclaim also takes pages of files that fit: on this project's VM,
+        // its page cache full of other data (22 GiB available), a warm of
+        // 2 GiB on the loopback MooseFS lost up to 53% of it that way and
+        // was told to warm a subset or add memory (see `promote::Promote`).
+        DiagnosisKind::MemoryPressure if memory.fits => format!(
+            "evicted under memory pressure: {what}. Evidence: {}. The files fit in the memory \
+             available when the run started ({}): reclaim made room for other reads during the \
+             run (this warm's later files, a FUSE daemon's own cache, another process) and took \
+             these; warm again to read them back",
+            d.evidence,
+            human_bytes(memory.available_bytes)
+        ),
         DiagnosisKind::MemoryPressure => format!(
-            "evicted under memory pressure: {what}. Evidence: {}. Warm a subset with --include \
-             or give the machine (or container) more memory",
+            "evicted under memory pressure: {what}. Evidence: {}. The page cache has no room for \
+             all of it: warm a subset with --include or give the machine (or container) more \
+             memory",
             d.evidence
         ),
         DiagnosisKind::CacheDropped => format!(
@@ -96,6 +115,38 @@ mod tests {
         assert_eq!(human_bytes(512), "512 B");
         assert_eq!(human_bytes(1536), "1.5 KiB");
         assert_eq!(human_bytes(3 << 30), "3.0 GiB");
+    }
+
+    #[test]
+    fn reclaim_of_files_that_fit_does_not_ask_for_more_memory() {
+        let d = Diagnosis {
+            kind: DiagnosisKind::MemoryPressure,
+            bytes: 16 << 10,
+            files: 1,
+            evidence: "memory reclaim evicted 4 pages of these files (cachestat)".into(),
+        };
+        let memory = |fits| MemoryCheck {
+            planned_bytes: 2 << 30,
+            available_bytes: 7 << 30,
+            cgroup_limit_bytes: None,
+            cgroup_path: None,
+            cgroup_version: None,
+            cgroup_limit_file: None,
+            cgroup_used_bytes: None,
+            fits,
+        };
+        let fitting = diagnosis_warning(&d, 2 << 30, &[], &memory(true));
+        assert!(
+            fitting.contains("fit in the memory available when the run started (7.0 GiB)"),
+            "{fitting}"
+        );
+        assert!(fitting.contains("warm again"), "{fitting}");
+        assert!(!fitting.contains("more memory"), "{fitting}");
+        let short = diagnosis_warning(&d, 2 << 30, &[], &memory(false));
+        assert!(
+            short.contains("give the machine (or container) more memory"),
+            "{short}"
+        );
     }
 
     #[test]

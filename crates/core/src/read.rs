@@ -29,6 +29,9 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
+use crate::mapping::Mapping;
+use crate::promote::Promote;
+
 /// How chunks are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ReadMethod {
@@ -90,6 +93,7 @@ pub struct ChunkReader {
     step: usize,
     buf: Vec<u8>,
     readahead: bool,
+    promote: bool,
 }
 
 impl ChunkReader {
@@ -107,7 +111,16 @@ impl ChunkReader {
             step,
             buf,
             readahead: true,
+            promote: false,
         }
+    }
+
+    /// Accesses each `read` call's bytes a second time, in the page cache,
+    /// when all of them are there, so that reclaim takes other data first
+    /// (see `promote::Promote`). No storage I/O.
+    pub fn promoting(mut self) -> Self {
+        self.promote = true;
+        self
     }
 
     /// Asks the kernel not to read ahead of the `read` method's calls
@@ -121,6 +134,21 @@ impl ChunkReader {
     pub fn without_readahead(mut self) -> Self {
         self.readahead = false;
         self
+    }
+
+    /// Promotes `[offset, offset + len)` of `file`, found all resident and
+    /// so not read (a neighbour's readahead brought it in): without this,
+    /// pages nobody accessed stay the first that reclaim takes. No-op
+    /// unless [`ChunkReader::promoting`].
+    pub fn promote_resident(&mut self, file: &File, offset: u64, len: u64) {
+        let mut promote = Promote::new(self.promote);
+        let end = offset + len;
+        let mut pos = offset;
+        while pos < end {
+            let n = (end - pos).min(self.step as u64);
+            promote.after(file, pos, n);
+            pos += n;
+        }
     }
 
     /// Reads `len` bytes at `offset` of `path`. `on_step(bytes, latency)` is
@@ -160,6 +188,7 @@ impl ChunkReader {
             pace,
             on_step,
         };
+        let mut promote = Promote::new(self.promote);
         match self.method {
             ReadMethod::Read => {
                 let advice = if self.readahead {
@@ -168,7 +197,7 @@ impl ChunkReader {
                     libc::POSIX_FADV_RANDOM
                 };
                 fadvise(file, offset, len, advice);
-                pread_steps(file, &mut self.buf, steps)
+                pread_steps(file, &mut self.buf, steps, &mut promote)
             }
             ReadMethod::WillNeed => {
                 let mut pos = offset;
@@ -193,7 +222,7 @@ impl ChunkReader {
                     // No mmap on this mount (direct I/O FUSE): wait by reading.
                     Err(_) => {
                         self.buf.resize(self.step, 0);
-                        pread_steps(file, &mut self.buf, steps)
+                        pread_steps(file, &mut self.buf, steps, &mut promote)
                     }
                 }
             }
@@ -202,18 +231,32 @@ impl ChunkReader {
     }
 }
 
-/// Reads `[offset, offset + len)` with `pread` into `buf`, one step at a time.
-fn pread_steps(file: &File, buf: &mut [u8], steps: Steps<'_>) -> Result<(), ChunkError> {
+/// Reads `[offset, offset + len)` with `pread` into `buf`, one step at a
+/// time, each step promoted after it.
+fn pread_steps(
+    file: &File,
+    buf: &mut [u8],
+    steps: Steps<'_>,
+    promote: &mut Promote,
+) -> Result<(), ChunkError> {
     steps.through(|pos, want| {
-        loop {
-            match file.read_at(&mut buf[..want as usize], pos) {
-                Ok(0) => return Err(ChunkError::Shrank { at: pos }),
-                Ok(n) => return Ok(n as u64),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(ChunkError::Io(e)),
-            }
-        }
+        let n = pread_once(file, &mut buf[..want as usize], pos)?;
+        promote.after(file, pos, n);
+        Ok(n)
     })
+}
+
+/// One `pread` of `buf.len()` bytes at `pos` (retried when interrupted);
+/// end of file is an error: the chunk was planned past it.
+fn pread_once(file: &File, buf: &mut [u8], pos: u64) -> Result<u64, ChunkError> {
+    loop {
+        match file.read_at(buf, pos) {
+            Ok(0) => return Err(ChunkError::Shrank { at: pos }),
+            Ok(n) => return Ok(n as u64),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(ChunkError::Io(e)),
+        }
+    }
 }
 
 /// Faults `[offset, offset + len)` in, one step at a time; each step
@@ -296,87 +339,6 @@ pub(crate) fn fadvise(file: &File, offset: u64, len: u64, advice: libc::c_int) -
     // SAFETY: posix_fadvise only reads its integer arguments.
     unsafe { libc::posix_fadvise(file.as_raw_fd(), offset as i64, len as i64, advice) == 0 }
 }
-
-/// A read-only shared mapping of a byte range of a file, unmapped on drop.
-pub(crate) struct Mapping {
-    base: *mut libc::c_void,
-    map_len: usize,
-    /// Bytes between `base` and the requested offset (page alignment).
-    lead: usize,
-}
-
-impl Mapping {
-    pub(crate) fn new(file: &File, offset: u64, len: u64) -> io::Result<Mapping> {
-        let page = page_size();
-        let aligned = offset - offset % page;
-        let lead = (offset - aligned) as usize;
-        let map_len = lead + len as usize;
-        // SAFETY: a fresh PROT_READ mapping of a file we hold open; checked below.
-        let base = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                map_len,
-                libc::PROT_READ,
-                libc::MAP_SHARED,
-                file.as_raw_fd(),
-                aligned as libc::off_t,
-            )
-        };
-        if base == libc::MAP_FAILED {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(Mapping {
-            base,
-            map_len,
-            lead,
-        })
-    }
-
-    /// `madvise` over the whole mapping; a refused hint is not an error.
-    pub(crate) fn advise(&self, advice: libc::c_int) {
-        // SAFETY: advice on exactly the mapping this value owns.
-        unsafe { libc::madvise(self.base, self.map_len, advice) };
-    }
-
-    /// Faults in `len` bytes starting `start` bytes into the requested range.
-    pub(crate) fn populate(&self, start: u64, len: u64) -> io::Result<()> {
-        let page = page_size() as usize;
-        let from = self.lead + start as usize;
-        let aligned = from - from % page;
-        let span = (from + len as usize - aligned).min(self.map_len - aligned);
-        // SAFETY: [aligned, aligned + span) lies inside our mapping.
-        let rc = unsafe {
-            libc::madvise(
-                self.base.cast::<u8>().add(aligned).cast(),
-                span,
-                MADV_POPULATE_READ,
-            )
-        };
-        if rc == 0 {
-            return Ok(());
-        }
-        let err = io::Error::last_os_error();
-        if err.raw_os_error() != Some(libc::EINVAL) {
-            return Err(err);
-        }
-        // Kernels before 5.14 lack MADV_POPULATE_READ: touch one byte per page.
-        for off in (aligned..aligned + span).step_by(page) {
-            // SAFETY: off lies inside the mapping; a volatile read faults the page in.
-            unsafe { std::ptr::read_volatile(self.base.cast::<u8>().add(off)) };
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Mapping {
-    fn drop(&mut self) {
-        // SAFETY: base/map_len came from a successful mmap and are unmapped once.
-        unsafe { libc::munmap(self.base, self.map_len) };
-    }
-}
-
-/// `MADV_POPULATE_READ` from linux/mman.h (not in every libc crate version).
-pub(crate) const MADV_POPULATE_READ: libc::c_int = 22;
 
 pub(crate) fn page_size() -> u64 {
     // SAFETY: sysconf has no preconditions.

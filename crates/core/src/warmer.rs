@@ -98,6 +98,7 @@ impl Warmer {
             order: Order::default(),
             engine: EngineConfig {
                 skip_resident: true,
+                promote: true,
                 ..EngineConfig::default()
             },
             pacing: Pacing::default(),

@@ -101,6 +101,8 @@ pub fn run_probe(
         skip_resident: false,
         // As warm reads by default (a reopen per unit).
         keep_open: false,
+        // A second pass from the cache would count in the probe's time.
+        promote: false,
     };
     let stats = engine::run(&shard, &cfg, &mut FixedLevel(level), cancel, None);
     pool.consume(stats.chunks_taken);

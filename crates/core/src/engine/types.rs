@@ -51,6 +51,10 @@ pub struct EngineConfig {
     /// shared with it reads through the handle it has instead of opening
     /// the file again (see `worker::Held`; `warm --keep-open`).
     pub keep_open: bool,
+    /// Read each call's bytes once more from the page cache, so that
+    /// reclaim takes other data first (see `promote::Promote`). A warm does;
+    /// tune probes, which measure the storage, do not.
+    pub promote: bool,
 }
 
 impl Default for EngineConfig {
@@ -64,6 +68,7 @@ impl Default for EngineConfig {
             scheduling: Scheduling::default(),
             skip_resident: false,
             keep_open: false,
+            promote: false,
         }
     }
 }

@@ -123,6 +123,9 @@ pub(super) fn worker(id: usize, shared: &Shared, buffer: usize) {
     if shared.bucket.is_some() {
         reader = reader.without_readahead();
     }
+    if shared.cfg.promote {
+        reader = reader.promoting();
+    }
     let mut latencies = Vec::new();
     let chunks = &shared.plan.chunks;
     let mut held: Option<Held> = None;
@@ -173,6 +176,9 @@ pub(super) fn worker(id: usize, shared: &Shared, buffer: usize) {
                     == Some(true)
             })
         {
+            if let Ok(file) = &opened {
+                reader.promote_resident(file, chunk.offset, chunk.len);
+            }
             held = opened.ok().filter(|_| keeps).map(keep);
             // Nothing was read: no first-call latency to learn from.
             shared.schedule().skipped(id);

@@ -13,7 +13,7 @@
 //! mounts that drop the cache at open (sshfs without `kernel_cache`),
 //! residency reads 0, which is exactly what the loader would get.
 
-mod exact;
+pub(crate) mod exact;
 mod sample;
 
 use std::fs::File;

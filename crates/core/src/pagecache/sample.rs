@@ -26,7 +26,8 @@
 use std::fs::File;
 use std::hash::BuildHasher;
 
-use crate::read::{Mapping, page_size};
+use crate::mapping::Mapping;
+use crate::read::page_size;
 
 /// Fewest and most pages sampled per range.
 const MIN_SAMPLES: u64 = 16;

@@ -1,0 +1,132 @@
+//! A warm leaves what it read on the kernel's active list, where one plain
+//! read leaves it on the inactive list that reclaim takes from first
+//! (`promote::Promote` in preload-core says why).
+//!
+//! The pages' LRU state is read from /proc/kpageflags (`KPF_ACTIVE`), by
+//! frame number from /proc/self/pagemap, which tells frame numbers to root
+//! alone: without root the test prints "SKIPPED: ..." and passes.
+
+mod util;
+
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+use util::{drop_pages, is_root, preload};
+
+const SIZE: u64 = 256 << 20;
+
+/// `KPF_ACTIVE` of include/uapi/linux/kernel-page-flags.h.
+const KPF_ACTIVE: u64 = 1 << 6;
+
+/// Bytes of `path` (all resident) whose pages are on the active list.
+/// Maps the file and faults the mapping in without I/O (the pages are
+/// cached) to learn each page's frame; the mapping's own access counts only
+/// when it is unmapped, after the flags are read.
+fn active_bytes(path: &Path) -> u64 {
+    let file = File::open(path).unwrap();
+    let len = file.metadata().unwrap().len() as usize;
+    let page = 4096usize;
+    // SAFETY: a fresh read-only shared mapping of a file this test owns,
+    // unmapped below.
+    let addr = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ,
+            libc::MAP_SHARED,
+            std::os::fd::AsRawFd::as_raw_fd(&file),
+            0,
+        )
+    };
+    assert_ne!(addr, libc::MAP_FAILED);
+    // A load per page faults it in. Not MADV_POPULATE_READ: that counts as
+    // an access (get_user_pages with FOLL_TOUCH) and activated pages read
+    // once. A fault maps a cached page without counting one.
+    for offset in (0..len).step_by(page) {
+        // SAFETY: inside the mapping, which is readable.
+        unsafe { std::ptr::read_volatile((addr as *const u8).add(offset)) };
+    }
+    let pagemap = File::open("/proc/self/pagemap").unwrap();
+    let kpageflags = File::open("/proc/kpageflags").unwrap();
+    let pages = len / page;
+    let mut entries = vec![0u8; pages * 8];
+    pagemap
+        .read_exact_at(&mut entries, (addr as usize / page * 8) as u64)
+        .unwrap();
+    let mut active = 0;
+    for entry in entries.chunks_exact(8) {
+        let entry = u64::from_ne_bytes(entry.try_into().unwrap());
+        assert!(entry >> 63 == 1, "a page of the mapping is not present");
+        let pfn = entry & ((1 << 55) - 1);
+        let mut flags = [0u8; 8];
+        kpageflags.read_exact_at(&mut flags, pfn * 8).unwrap();
+        if u64::from_ne_bytes(flags) & KPF_ACTIVE != 0 {
+            active += page as u64;
+        }
+    }
+    // SAFETY: unmaps the mapping made above.
+    unsafe { libc::munmap(addr, len) };
+    active
+}
+
+/// One sequential pass of 1 MiB `pread`s, as a plain reader does.
+fn read_once(path: &Path) {
+    let file = File::open(path).unwrap();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut pos = 0;
+    while pos < SIZE {
+        pos += file.read_at(&mut buf, pos).unwrap() as u64;
+    }
+}
+
+#[test]
+fn a_warm_leaves_its_pages_active_where_one_read_leaves_them_inactive() {
+    if !is_root() {
+        eprintln!("SKIPPED: page frame numbers (/proc/self/pagemap) are shown to root only");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.bin");
+    let data: Vec<u8> = (0..SIZE).map(|i| (i * 31 % 251) as u8).collect();
+    std::fs::write(&path, data).unwrap();
+
+    drop_pages(&path);
+    read_once(&path);
+    let once = active_bytes(&path);
+
+    eprintln!(
+        "active after one read: {} of {} MiB",
+        once >> 20,
+        SIZE >> 20
+    );
+    // Activation is batched per CPU (a few dozen folios each), so not every
+    // page shows it at once.
+    assert!(
+        once < SIZE / 4,
+        "one read left {once} bytes active: this kernel does not keep pages read once apart"
+    );
+    for method in ["read", "mmap", "willneed"] {
+        drop_pages(&path);
+        preload()
+            .args([
+                "warm",
+                "-q",
+                "-P",
+                "2",
+                "--chunk-size",
+                "8MiB",
+                "--method",
+                method,
+            ])
+            .arg(&path)
+            .assert()
+            .success();
+        let warmed = active_bytes(&path);
+        eprintln!("active after a warm ({method}): {} MiB", warmed >> 20);
+        assert!(
+            warmed > SIZE * 3 / 4,
+            "a warm ({method}) left {warmed} of {SIZE} bytes active"
+        );
+    }
+}

@@ -232,18 +232,17 @@ impl ChunkReader {
 }
 
 /// Reads `[offset, offset + len)` with `pread` into `buf`, one step at a
-/// time, each step promoted after it.
+/// time, each step promoted once counted (its latency is the read's alone).
 fn pread_steps(
     file: &File,
     buf: &mut [u8],
     steps: Steps<'_>,
     promote: &mut Promote,
 ) -> Result<(), ChunkError> {
-    steps.through(|pos, want| {
-        let n = pread_once(file, &mut buf[..want as usize], pos)?;
-        promote.after(file, pos, n);
-        Ok(n)
-    })
+    steps.through(
+        |pos, want| pread_once(file, &mut buf[..want as usize], pos),
+        |pos, n| promote.after(file, pos, n),
+    )
 }
 
 /// One `pread` of `buf.len()` bytes at `pos` (retried when interrupted);
@@ -264,12 +263,15 @@ fn pread_once(file: &File, buf: &mut [u8], pos: u64) -> Result<u64, ChunkError> 
 /// unmapped at once, so a worker maps at most one step of page cache (its
 /// RSS stays at the buffer size, not the chunk size).
 fn populate_steps(file: &File, steps: Steps<'_>) -> Result<(), ChunkError> {
-    steps.through(|pos, n| {
-        let map = Mapping::new(file, pos, n).map_err(ChunkError::Io)?;
-        map.populate(0, n)
-            .map_err(|e| populate_error(file, e, pos + n))?;
-        Ok(n)
-    })
+    steps.through(
+        |pos, n| {
+            let map = Mapping::new(file, pos, n).map_err(ChunkError::Io)?;
+            map.populate(0, n)
+                .map_err(|e| populate_error(file, e, pos + n))?;
+            Ok(n)
+        },
+        |_, _| {},
+    )
 }
 
 /// What a failed populate means: EFAULT is a page that could not be read,
@@ -297,10 +299,12 @@ struct Steps<'a> {
 
 impl Steps<'_> {
     /// Calls `call(pos, want)` until the chunk is done; it returns the
-    /// bytes it covered.
+    /// bytes it covered. `then(pos, n)` runs after each step is counted,
+    /// outside its latency.
     fn through(
         self,
         mut call: impl FnMut(u64, u64) -> Result<u64, ChunkError>,
+        mut then: impl FnMut(u64, u64),
     ) -> Result<(), ChunkError> {
         let end = self.offset + self.len;
         let mut pos = self.offset;
@@ -311,10 +315,11 @@ impl Steps<'_> {
             }
             let t = Instant::now();
             let n = call(pos, want)?;
-            pos += n;
             if !(self.on_step)(n, t.elapsed()) {
                 return Err(ChunkError::Cancelled);
             }
+            then(pos, n);
+            pos += n;
         }
         Ok(())
     }

@@ -51,9 +51,10 @@ pub struct EngineConfig {
     /// shared with it reads through the handle it has instead of opening
     /// the file again (see `worker::Held`; `warm --keep-open`).
     pub keep_open: bool,
-    /// Read each call's bytes once more from the page cache, so that
-    /// reclaim takes other data first (see `promote::Promote`). A warm does;
-    /// tune probes, which measure the storage, do not.
+    /// Access each call's bytes a second time in the page cache (a mapping
+    /// faulted in), so that reclaim takes other data first (see
+    /// `promote::Promote`). A warm does; tune probes, which measure the
+    /// storage, do not.
     pub promote: bool,
 }
 

@@ -26,7 +26,8 @@ const KPF_ACTIVE: u64 = 1 << 6;
 fn active_bytes(path: &Path) -> u64 {
     let file = File::open(path).unwrap();
     let len = file.metadata().unwrap().len() as usize;
-    let page = 4096usize;
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
     // SAFETY: a fresh read-only shared mapping of a file this test owns,
     // unmapped below.
     let addr = unsafe {

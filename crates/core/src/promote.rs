@@ -36,11 +36,24 @@ use crate::read::page_size;
 /// either) is never promoted.
 pub(crate) struct Promote {
     on: bool,
+    /// The caller has just found the range all resident: no cachestat.
+    known_cached: bool,
 }
 
 impl Promote {
     pub(crate) fn new(on: bool) -> Self {
-        Promote { on }
+        Promote {
+            on,
+            known_cached: false,
+        }
+    }
+
+    /// For a range the caller has just measured all resident.
+    pub(crate) fn cached(on: bool) -> Self {
+        Promote {
+            on,
+            known_cached: true,
+        }
     }
 
     /// After `n` bytes at `pos` were read: maps and faults them in when
@@ -53,7 +66,9 @@ impl Promote {
         let pages = (pos + n).div_ceil(page) - pos / page;
         // Refused (not the owner) or missing (before Linux 6.5): promoted
         // unchecked; a direct-I/O mount refuses the mapping below.
-        if crate::pagecache::exact::cachestat(file, pos, n).is_ok_and(|cs| cs.nr_cache < pages) {
+        if !self.known_cached
+            && crate::pagecache::exact::cachestat(file, pos, n).is_ok_and(|cs| cs.nr_cache < pages)
+        {
             return;
         }
         match Mapping::new(file, pos, n) {

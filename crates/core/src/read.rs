@@ -141,7 +141,7 @@ impl ChunkReader {
     /// pages nobody accessed stay the first that reclaim takes. No-op
     /// unless [`ChunkReader::promoting`].
     pub fn promote_resident(&mut self, file: &File, offset: u64, len: u64) {
-        let mut promote = Promote::new(self.promote);
+        let mut promote = Promote::cached(self.promote);
         let end = offset + len;
         let mut pos = offset;
         while pos < end {

@@ -53,7 +53,16 @@ fn a_rewarm_after_partial_eviction_reads_only_what_is_missing() {
     let out = preload_on(&["warm", "--json"], m.path()).success();
     let served = m.mounted().stats().bytes_served - before;
     let s = json(&out.get_output().stdout);
-    assert_eq!(s["resident_skipped_bytes"], 32 * MIB, "{s:#}");
+    // At least the 32 MiB left resident are skipped. A little more may be:
+    // the even tail splits these 8 MiB files into 1 MiB chunks, and the
+    // kernel's readahead after one chunk's read (1 MiB on this mount) can
+    // bring the next chunk in before a reader checks it (CI saw 33 MiB).
+    // Those bytes were served once, so the served bound below still holds.
+    let skipped = s["resident_skipped_bytes"].as_u64().unwrap();
+    assert!(
+        (32 * MIB..=36 * MIB).contains(&skipped),
+        "skipped {skipped} B, 32 MiB were resident: {s:#}"
+    );
     assert_eq!(s["bytes"], 64 * MIB);
     let resident = s["residency"]["resident_bytes"].as_u64().unwrap();
     assert!(util::nearly_all(resident, 64 * MIB), "{s:#}");

@@ -133,8 +133,7 @@ fn knee_at_eight_is_found_and_is_near_the_best_of_a_full_sweep() {
         byte_limit: 400 * MIB,
         guard: 2 * MIB,
     };
-    let mut sweep = Vec::new();
-    for level in [1, 2, 4, 8, 16, 32, rec.parallelism] {
+    let mut measure = |level: usize| {
         if pool.remaining_units() < 4 * level {
             pool.refill();
         }
@@ -146,17 +145,45 @@ fn knee_at_eight_is_found_and_is_near_the_best_of_a_full_sweep() {
             &CancelToken::new(),
         );
         eprintln!("  sweep -P {level:<3} {:.1} MiB/s", p.steady_mib_s);
-        sweep.push((level, p.steady_mib_s));
-    }
-    let best = sweep.iter().map(|s| s.1).fold(0.0, f64::max);
-    let at_rec = sweep.last().unwrap().1;
+        p.steady_mib_s
+    };
+    let sweep: Vec<(usize, f64)> = [1, 2, 4, 8, 16, 32, rec.parallelism]
+        .into_iter()
+        .map(|level| (level, measure(level)))
+        .collect();
+    let (best_level, best) = sweep[..6]
+        .iter()
+        .copied()
+        .fold((0, 0.0), |a, b| if b.1 > a.1 { b } else { a });
+    let at_rec = sweep[6].1;
     eprintln!(
-        "throughput at -P {}: {at_rec:.1} MiB/s, best {best:.1} MiB/s",
+        "throughput at -P {}: {at_rec:.1} MiB/s, best {best:.1} MiB/s at -P {best_level}",
         rec.parallelism
     );
+    if at_rec >= 0.9 * best {
+        return;
+    }
+    // One probe of a level on this 2-core machine can differ from the next
+    // of the same level by 20% (CI measured -P 8 at 182.5 then 147.6), and
+    // the best of six single probes is biased high. After a miss, both
+    // levels are measured twice more, alternately, and judged by their
+    // medians: a pick that is truly short of the plateau still fails.
+    let mut rec_runs = vec![at_rec];
+    let mut best_runs = vec![best];
+    for _ in 0..2 {
+        rec_runs.push(measure(rec.parallelism));
+        best_runs.push(measure(best_level));
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[1]
+    };
+    let (rec_median, best_median) = (median(&mut rec_runs), median(&mut best_runs));
     assert!(
-        at_rec >= 0.9 * best,
-        "{at_rec:.1} < 90% of {best:.1}: {sweep:?}"
+        rec_median >= 0.9 * best_median,
+        "-P {}: median {rec_median:.1} < 90% of -P {best_level}'s {best_median:.1} MiB/s \
+         ({rec_runs:.1?} vs {best_runs:.1?}): {sweep:?}",
+        rec.parallelism
     );
 }
 

@@ -72,7 +72,7 @@ pub fn memory_warning(memory: &MemoryCheck) -> Option<String> {
     (!memory.fits).then(|| {
         let limit = match (&memory.cgroup_limit_bytes, &memory.cgroup_path) {
             (Some(limit), Some(path)) => format!(
-                ", under the {} limit of cgroup {path} (v{} {}, {} in use)",
+                ", under the {} limit of cgroup {path} (v{} {}, {} in use besides page cache)",
                 human_bytes(*limit),
                 memory.cgroup_version.unwrap_or(0),
                 memory.cgroup_limit_file.as_deref().unwrap_or("limit"),
@@ -165,7 +165,7 @@ mod tests {
         assert!(
             w.contains(
                 "(199.0 MiB, under the 200.0 MiB limit of cgroup /a/outer \
-                 (v1 memory.limit_in_bytes, 1.0 MiB in use))"
+                 (v1 memory.limit_in_bytes, 1.0 MiB in use besides page cache))"
             ),
             "{w}"
         );

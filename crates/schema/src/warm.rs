@@ -297,9 +297,9 @@ pub struct MemoryCheck {
     /// `memory.limit_in_bytes` (v1).
     #[serde(default)]
     pub cgroup_limit_file: Option<String>,
-    /// Memory that cgroup uses and cannot give back at once: its usage
-    /// (`memory.current`, v1 `memory.usage_in_bytes`) less its inactive file
-    /// pages (`memory.stat`), bytes.
+    /// Memory that cgroup uses and cannot give back: its usage
+    /// (`memory.current`, v1 `memory.usage_in_bytes`) less its page cache,
+    /// inactive and active (`memory.stat`), bytes.
     #[serde(default)]
     pub cgroup_used_bytes: Option<u64>,
     /// `planned_bytes <= available_bytes`.

@@ -43,6 +43,21 @@ impl Mapping {
         })
     }
 
+    /// Pages of the mapping in the page cache and up to date, by
+    /// `mincore(2)`. Through the mapping, not the descriptor: on a stacking
+    /// filesystem (overlayfs) the pages live in the underlying file, which
+    /// the mapping reaches and the descriptor's own page cache does not.
+    /// What the kernel tells a caller who may not write the file is "all
+    /// resident" (see `pagecache::exact`).
+    pub(crate) fn resident_pages(&self) -> io::Result<u64> {
+        let mut vec = vec![0u8; self.map_len.div_ceil(page_size() as usize)];
+        // SAFETY: vec holds one byte per page of our mapping.
+        if unsafe { libc::mincore(self.base, self.map_len, vec.as_mut_ptr()) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(vec.iter().filter(|&&b| b & 1 == 1).count() as u64)
+    }
+
     /// `madvise` over the whole mapping; a refused hint is not an error.
     pub(crate) fn advise(&self, advice: libc::c_int) {
         // SAFETY: advice on exactly the mapping this value owns.

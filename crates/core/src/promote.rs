@@ -28,15 +28,17 @@ use crate::read::page_size;
 /// `pread` pass leaves none of it active; a warm without promotion, 0 MiB;
 /// with it, 255-256 MiB with each method.
 ///
-/// Bytes not all in the cache are not promoted (`cachestat(2)`), so a
-/// mount that keeps nothing is not read twice. Where cachestat is refused
-/// (a caller who cannot write the file: the kernel hides the page cache
-/// from it) or missing (Linux before 6.5), they are promoted unchecked; a
-/// mount that refuses mappings (direct-I/O FUSE, which keeps nothing
-/// either) is never promoted.
+/// Bytes not all in the cache are not promoted (`mincore(2)` on the
+/// mapping, before faulting it in), so a mount that keeps nothing is not
+/// read twice. A caller who cannot write the file is told every page is
+/// resident (the kernel hides the page cache from it), so for it they are
+/// promoted unchecked; a mount that refuses mappings (direct-I/O FUSE,
+/// which keeps nothing either) is never promoted. Not `cachestat(2)`: on
+/// overlayfs it looks at the overlay file's own page cache, always empty,
+/// and promotion never happened there (a container image's model).
 pub(crate) struct Promote {
     on: bool,
-    /// The caller has just found the range all resident: no cachestat.
+    /// The caller has just found the range all resident: no second look.
     known_cached: bool,
 }
 
@@ -64,19 +66,17 @@ impl Promote {
         }
         let page = page_size();
         let pages = (pos + n).div_ceil(page) - pos / page;
-        // Refused (not the owner) or missing (before Linux 6.5): promoted
-        // unchecked; a direct-I/O mount refuses the mapping below.
-        if !self.known_cached
-            && crate::pagecache::exact::cachestat(file, pos, n).is_ok_and(|cs| cs.nr_cache < pages)
-        {
+        let map = match Mapping::new(file, pos, n) {
+            Ok(map) => map,
+            // No mappings on this mount: none for the rest of the chunk.
+            Err(_) => {
+                self.on = false;
+                return;
+            }
+        };
+        if !self.known_cached && map.resident_pages().is_ok_and(|r| r < pages) {
             return;
         }
-        match Mapping::new(file, pos, n) {
-            Ok(map) => {
-                let _ = map.populate(0, n);
-            }
-            // No mappings on this mount: none for the rest of the chunk.
-            Err(_) => self.on = false,
-        }
+        let _ = map.populate(0, n);
     }
 }

@@ -215,7 +215,8 @@ fn explain_shortfall(
             let cause = if drops > 0 {
                 Cause::Dropped
             } else if traced.is_none() && reclaimed > 0 {
-                // Not the owner: no per-file traces, only the host's counters.
+                // Not the owner, or overlayfs: no per-file traces, only the
+                // host's counters.
                 Cause::HostReclaim
             } else {
                 Cause::Other
@@ -252,7 +253,8 @@ fn explain_shortfall(
                     DiagnosisKind::MemoryPressure,
                     format!(
                         "the kernel reclaimed {reclaimed} pages during the run (/proc/vmstat \
-                         pgsteal); per-file traces are visible only to the files' owner"
+                         pgsteal); per-file traces are visible only to the files' owner, and \
+                         not through a stacking filesystem (overlayfs)"
                     ),
                 ),
                 Cause::Dropped => (

@@ -1,6 +1,8 @@
 //! Shared helpers for the binary's integration tests.
 #![allow(dead_code)]
 
+pub mod kpageflags;
+
 use std::fs::File;
 use std::os::fd::AsRawFd;
 use std::path::Path;

@@ -99,12 +99,42 @@ fn measure(path: &Path, file: &File, offset: u64, len: u64) -> Residency {
 
 /// Pages of a file that memory reclaim evicted and whose traces (shadow
 /// entries) are still in the cache; None where the kernel will not say
-/// (no cachestat, or not the owner). Eviction by `POSIX_FADV_DONTNEED` or
-/// `drop_caches` leaves no trace, so a non-zero count is evidence of memory
-/// pressure on this file.
+/// (no cachestat, or not the owner) or says it of another page cache than
+/// the data's. Eviction by `POSIX_FADV_DONTNEED` or `drop_caches` leaves no
+/// trace, so a non-zero count is evidence of memory pressure on this file.
+///
+/// cachestat reads the descriptor's own page cache. On overlayfs that is
+/// the overlay file's, always empty: the data and its traces are in the
+/// underlying file's, which only a mapping reaches. A stacking filesystem
+/// is told by its magic (overlayfs) or, for one not known here, by
+/// cachestat seeing nothing where mincore sees pages.
 pub fn reclaimed_pages(path: &Path) -> Option<u64> {
     let file = open_for_warming(path).ok()?;
-    exact::cachestat(&file, 0, 0).ok().map(|cs| cs.nr_evicted)
+    if is_overlay(&file) {
+        return None;
+    }
+    let cs = exact::cachestat(&file, 0, 0).ok()?;
+    if cs.nr_cache == 0 {
+        let size = file.metadata().ok()?.len();
+        if exact::resident_bytes(&file, 0, size).is_some_and(|n| n > 0) {
+            return None;
+        }
+    }
+    Some(cs.nr_evicted)
+}
+
+/// Whether `file` is on overlayfs (`OVERLAYFS_SUPER_MAGIC`).
+fn is_overlay(file: &File) -> bool {
+    const OVERLAYFS_SUPER_MAGIC: i64 = 0x794c_7630;
+    let mut st = std::mem::MaybeUninit::<libc::statfs>::zeroed();
+    // SAFETY: st is a valid out-pointer for one statfs struct.
+    let rc = unsafe { libc::fstatfs(std::os::fd::AsRawFd::as_raw_fd(file), st.as_mut_ptr()) };
+    // `f_type`'s type differs between libcs (i64 on glibc x86_64, u32 on
+    // some others): the cast is a no-op only here.
+    #[allow(clippy::unnecessary_cast)]
+    // SAFETY: fstatfs filled it when it returned 0.
+    let overlay = rc == 0 && unsafe { st.assume_init() }.f_type as i64 == OVERLAYFS_SUPER_MAGIC;
+    overlay
 }
 
 /// Drops the byte range `[offset, offset + len)` of a file from the page cache.

@@ -17,7 +17,7 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use util::kpageflags::active_bytes;
-use util::{MemoryCgroup, drop_pages, is_root, json, nearly_all, preload};
+use util::{MemoryCgroup, drop_pages, is_root, json, preload};
 
 const SIZE: u64 = 256 << 20;
 
@@ -98,7 +98,8 @@ fn data_files(dir: &Path, count: u64, size: u64) -> Vec<std::path::PathBuf> {
 }
 
 /// A 256 MiB cgroup holding 192 MiB of other files read twice (active,
-/// as a previous model's pages): a 96 MiB warm fits, and stays. Counting
+/// as a previous model's pages): a 96 MiB warm fits, and (95% of it or
+/// more) stays. Counting
 /// active cache as used had said 60 MiB of room and warned that the first
 /// files would be evicted; without promotion the warm's own pages, on the
 /// inactive list, were the ones reclaimed (61% of 1 GiB stayed in a 3 GiB
@@ -136,9 +137,17 @@ fn a_warm_in_a_cgroup_full_of_active_cache_fits_and_stays() {
         resident >> 20,
         kept >> 20
     );
+    // In a cgroup this tight, reclaim may take a read call's pages before
+    // they are promoted, or readahead (8 MiB on this disk) before it is
+    // read: CI lost 1 MiB of 96 once, and the warm said so. Without
+    // promotion 61 of 96 MiB stayed, so 95% still tells them apart.
     assert!(
-        nearly_all(resident, 96 << 20),
+        resident >= (96 << 20) * 95 / 100,
         "{resident} of 96 MiB: {s:#}"
     );
-    assert!(s["warnings"].as_array().unwrap().is_empty(), "{s:#}");
+    // Any such loss is told as reclaim during the run, never as no room.
+    for w in s["warnings"].as_array().unwrap() {
+        let w = w.as_str().unwrap();
+        assert!(w.contains("The files fit in the memory available"), "{w}");
+    }
 }

@@ -454,11 +454,25 @@ mod tests {
             all().map(|p| p.served_bytes.max(p.bytes)).sum::<u64>() + r.budget.bytes_served_late
         );
         let rec = &r.recommendation;
-        assert!(
-            !r.comparison_probes.is_empty(),
-            "nothing compared after the curve: {:?}",
-            r.warnings
-        );
+        // The comparisons come after a curve confident enough to compare
+        // at. Once in CI the kernel kept a freshly written unit cached
+        // through fdatasync and POSIX_FADV_DONTNEED ("probe at -P 1 started
+        // 100% cached despite eviction"), the curve was judged optimistic,
+        // and nothing was compared; the tune said why. The accounting above
+        // holds either way.
+        let uncooled = r.warnings.iter().any(|w| w.contains("despite eviction"));
+        if uncooled && r.comparison_probes.is_empty() {
+            eprintln!(
+                "NOT CHECKED: the comparisons, since this machine kept the sample cached: {:?}",
+                r.warnings
+            );
+        } else {
+            assert!(
+                !r.comparison_probes.is_empty(),
+                "nothing compared after the curve: {:?}",
+                r.warnings
+            );
+        }
         for p in &r.comparison_probes {
             let listed = match p.phase {
                 ProbePhase::Method => rec.methods.iter().any(|m| m.mib_s == p.steady_mib_s),

